@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, the same for every command.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // refused or failed
+	exitUsage   = 2 // usage or configuration error
+	appName     = "patchferry"
+	envLang     = "PATCHFERRY_LANG"
+	envPassword = "PATCHFERRY_KEY_PASSWORD"
+)
+
+// app is everything a command touches outside its arguments, so tests run
+// commands in-process with their own streams, environment and clock.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	stdinTerminal  bool
+	stderrTerminal bool
+	readPassword   func() ([]byte, error)
+	systemLang     func(getenv func(string) string) string
+
+	// set from global flags
+	lang     string
+	jsonOut  bool
+	langFlag string
+}
+
+// usageError marks a usage or configuration error (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+func newRootCommand(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           appName,
+		Short:         "Carry software updates across an air gap (LGWAN) in signed bundles",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.resolveLang()
+		},
+	}
+	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", "message language: ja or en (default: $PATCHFERRY_LANG, else the OS locale)")
+	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "machine-readable JSON output for scripts")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newKeysCommand(a), newBundleCommand(a))
+	return root
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, a *app, args []string) int {
+	root := newRootCommand(a)
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if a.lang == "" {
+		a.lang = "en"
+		if l := a.systemLang(a.getenv); l != "" {
+			a.lang = l
+		}
+	}
+	code := exitFailed
+	var ue *usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		code = exitUsage
+	}
+	a.reportError(err, code)
+	return code
+}
+
+// isCobraUsage recognises cobra's own argument errors (unknown command,
+// wrong number of arguments).
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "unknown command") || strings.Contains(s, "arg(s)") ||
+		strings.HasPrefix(s, "required flag") || strings.HasPrefix(s, "unknown flag") ||
+		strings.HasPrefix(s, "invalid argument")
+}
+
+// reportError prints the error and what to do next, in the user's language;
+// as JSON on stdout with --json.
+func (a *app) reportError(err error, code int) {
+	hint := a.hint(err)
+	if a.jsonOut {
+		out := map[string]any{"ok": false, "exit_code": code, "error": err.Error()}
+		if hint != "" {
+			out["hint"] = hint
+		}
+		if f := failedFile(err); f != "" {
+			out["file"] = f
+		}
+		a.printJSON(out)
+		return
+	}
+	fmt.Fprintf(a.stderr, "%s: %v\n", a.msg(msgError), err)
+	if hint != "" {
+		fmt.Fprintf(a.stderr, "  → %s\n", hint)
+	}
+	if code == exitUsage {
+		fmt.Fprintf(a.stderr, "  %s\n", a.msg(msgSeeHelp))
+	}
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// resolveLang picks the message language: --lang, $PATCHFERRY_LANG, the OS
+// locale, English.
+func (a *app) resolveLang() error {
+	for _, l := range []string{a.langFlag, a.getenv(envLang)} {
+		if l == "" {
+			continue
+		}
+		switch strings.ToLower(l) {
+		case "ja", "jp", "japanese":
+			a.lang = "ja"
+		case "en", "english":
+			a.lang = "en"
+		default:
+			a.lang = "en"
+			return usagef("language %q: use ja or en", l)
+		}
+		return nil
+	}
+	a.lang = "en"
+	if l := a.systemLang(a.getenv); l != "" {
+		a.lang = l
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/media"
+)
+
+type bundleCreateOptions struct {
+	key, passwordFile          string
+	out, site                  string
+	sequence, base             uint64
+	expires, created           string
+	volumeSize, maxFileSize    string
+	product, version           string
+	channel, platform, langTag string
+}
+
+func newBundleCreateCommand(a *app) *cobra.Command {
+	var o bundleCreateOptions
+	cmd := &cobra.Command{
+		Use:   "create --key K --out DIR --sequence N --product VENDOR/PRODUCT --version V FILE...",
+		Short: "Pack files downloaded by hand into a signed bundle",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBundleCreate(cmd.Context(), a, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "encrypted private key of the publisher (required)")
+	f.StringVar(&o.passwordFile, "password-file", "", "read the key password from this file (else $PATCHFERRY_KEY_PASSWORD, else a prompt)")
+	f.StringVar(&o.out, "out", "", "media root; the bundle goes to DIR/patchferry-<site>-<seq>/ (required)")
+	f.Uint64Var(&o.sequence, "sequence", 0, "bundle sequence number, 1 or more (required)")
+	f.Uint64Var(&o.base, "base", 0, "base sequence of a delta; 0 = full bundle")
+	f.StringVar(&o.expires, "expires", "30d", "validity period (30d, 12h; 0 = never)")
+	f.StringVar(&o.site, "site", media.DefaultSite, "site name, part of the folder name")
+	f.StringVar(&o.created, "created", "", "creation time, RFC 3339 (else $SOURCE_DATE_EPOCH, else now); fixes the output bytes")
+	f.StringVar(&o.volumeSize, "volume-size", "", "spread the bundle over volumes of this size (4.7G, 25G, 32Gi)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "", "split files above this size (default 4Gi-1, the FAT32 limit)")
+	f.StringVar(&o.product, "product", "", "VENDOR/PRODUCT of the files, e.g. justsystems/ichitaro (required)")
+	f.StringVar(&o.version, "version", "", "version of the files (required)")
+	f.StringVar(&o.channel, "channel", "", "release channel (optional)")
+	f.StringVar(&o.platform, "platform", "", "platform, e.g. win64 (optional)")
+	f.StringVar(&o.langTag, "language", "", "language of the files, e.g. ja (optional)")
+	for _, n := range []string{"key", "out", "sequence", "product", "version"} {
+		cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
+
+func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files []string) error {
+	vendor, product, ok := strings.Cut(o.product, "/")
+	if !ok || vendor == "" || product == "" || strings.Contains(product, "/") {
+		return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", o.product)
+	}
+	created, err := a.parseCreated(o.created)
+	if err != nil {
+		return err
+	}
+	validity, err := parseExpiry(o.expires)
+	if err != nil {
+		return err
+	}
+	volumeSize, err := parseSizeFlag("volume-size", o.volumeSize, 0)
+	if err != nil {
+		return err
+	}
+	maxFileSize, err := parseSizeFlag("max-file-size", o.maxFileSize, media.DefaultMaxFileSize)
+	if err != nil {
+		return err
+	}
+	if err := media.ValidSite(o.site); err != nil {
+		return usagef("--site: %w", err)
+	}
+	if o.sequence == 0 || o.base >= o.sequence {
+		return usagef("--sequence must be 1 or more and --base below it (got sequence %d, base %d)", o.sequence, o.base)
+	}
+	key, err := a.loadPrivateKey(o.key, o.passwordFile)
+	if err != nil {
+		return err
+	}
+	wo := media.WriteOptions{
+		Out: o.out, Site: o.site, Sequence: o.sequence, Base: o.base, Created: created,
+		MaxFileSize: maxFileSize, VolumeSize: volumeSize, Key: key,
+	}
+	if validity > 0 {
+		wo.Expires = created.Add(validity)
+	}
+	var c media.Contents
+	var total int64
+	for _, f := range files {
+		c.Inputs = append(c.Inputs, media.Input{Path: f, Artifact: media.Artifact{
+			Vendor: vendor, Product: product, Version: o.version, Channel: o.channel,
+			Platform: o.platform, Language: o.langTag, Kind: "manual",
+			Verification: media.Verification{Method: media.MethodManual},
+		}})
+		total += fileSize(f)
+	}
+	var done func()
+	wo.Progress, done = a.progress(total, a.msg(msgCopying))
+	w, err := media.Write(ctx, wo, c)
+	done()
+	if err != nil {
+		return err
+	}
+	return a.printWritten(w, key.Public().ID())
+}
+
+func (a *app) printWritten(w *media.Written, keyID string) error {
+	m := w.Manifest
+	var bytes int64
+	for _, art := range m.Artifacts {
+		bytes += art.Size
+	}
+	if a.jsonOut {
+		return a.printJSON(map[string]any{
+			"ok": true, "dirs": w.Dirs, "site": m.Site, "sequence": m.Sequence, "base": m.Base,
+			"created": m.Created, "expires": m.Expires, "artifacts": len(m.Artifacts), "bytes": bytes,
+			"publisher_key_id": keyID,
+		})
+	}
+	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %d %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence),
+		m.Sequence, a.describeKind(m), len(m.Artifacts), a.msg(msgLabelFiles), humanBytes(bytes))
+	for _, d := range w.Dirs {
+		fmt.Fprintf(a.stdout, "  %s\n", d)
+	}
+	return nil
+}

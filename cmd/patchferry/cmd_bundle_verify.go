@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/media"
+)
+
+type bundleVerifyOptions struct {
+	trust, approvers []string
+	approvals        int
+}
+
+func newBundleVerifyCommand(a *app) *cobra.Command {
+	var o bundleVerifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify --trust PUB [--trust PUB…] [--approver PUB… --approvals K] DIR...",
+		Short: "Check a bundle completely without importing it",
+		Long: "Checks the publisher signature, the approvals, the expiry, the layout and the SHA-256 of every file.\n" +
+			"DIR is the bundle folder, each of its volumes (any order), or a media root holding one bundle.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBundleVerify(cmd.Context(), a, o, args)
+		},
+	}
+	addTrustFlags(cmd, &o)
+	return cmd
+}
+
+func addTrustFlags(cmd *cobra.Command, o *bundleVerifyOptions) {
+	f := cmd.Flags()
+	f.StringArrayVar(&o.trust, "trust", nil, "trusted publisher public key (repeatable; required)")
+	f.StringArrayVar(&o.approvers, "approver", nil, "trusted approver public key (repeatable)")
+	f.IntVar(&o.approvals, "approvals", 0, "distinct approvers required (default: 0 without --approver)")
+}
+
+// trust turns the flags into a media.Trust.
+func (o bundleVerifyOptions) load() (media.Trust, error) {
+	if len(o.trust) == 0 {
+		return media.Trust{}, usagef("--trust is required: the publisher's public key (.pub)")
+	}
+	if o.approvals < 0 || o.approvals > len(o.approvers) {
+		return media.Trust{}, usagef("--approvals %d: give at least that many --approver keys", o.approvals)
+	}
+	pubs, err := loadPublicKeys(o.trust)
+	if err != nil {
+		return media.Trust{}, err
+	}
+	apps, err := loadPublicKeys(o.approvers)
+	if err != nil {
+		return media.Trust{}, err
+	}
+	return media.Trust{Publishers: pubs, Approvers: apps, Threshold: o.approvals}, nil
+}
+
+func runBundleVerify(ctx context.Context, a *app, o bundleVerifyOptions, dirs []string) error {
+	trust, err := o.load()
+	if err != nil {
+		return err
+	}
+	b, err := openBundle(dirs)
+	if err != nil {
+		return err
+	}
+	verdict, err := b.Verify(trust, a.now())
+	if err != nil {
+		return err
+	}
+	progress, done := a.progress(b.Size(), a.msg(msgHashing))
+	err = b.CheckFiles(ctx, progress)
+	done()
+	if err != nil {
+		return err
+	}
+	m := b.Manifest
+	if a.jsonOut {
+		return a.printJSON(map[string]any{
+			"ok": true, "bundle": b.Name.String(), "dirs": b.Dirs, "site": m.Site, "sequence": m.Sequence,
+			"base": m.Base, "created": m.Created, "expires": m.Expires,
+			"publisher_key_id": verdict.Publisher.ID(), "approver_key_ids": keyIDs(verdict.Approvers),
+			"artifacts": len(m.Artifacts), "bytes": b.Size(),
+		})
+	}
+	w := a.stdout
+	fmt.Fprintln(w, a.msg(msgVerified))
+	fmt.Fprintf(w, "  %s %s (%s)\n", a.label(msgLabelBundle), b.Name, a.describeKind(m))
+	fmt.Fprintf(w, "  %s %s\n", a.label(msgLabelCreated), m.Created.Format(time.RFC3339))
+	fmt.Fprintf(w, "  %s %s\n", a.label(msgLabelExpires), a.describeExpiry(m))
+	fmt.Fprintf(w, "  %s %s\n", a.label(msgLabelPublisher), verdict.Publisher.ID())
+	if len(verdict.Approvers) > 0 {
+		fmt.Fprintf(w, "  %s %v\n", a.label(msgLabelApprovers), keyIDs(verdict.Approvers))
+	}
+	fmt.Fprintf(w, "  %s %d, %s\n", a.label(msgLabelFiles), len(m.Artifacts), humanBytes(b.Size()))
+	if len(b.Dirs) > 1 {
+		fmt.Fprintf(w, "  %s %d\n", a.label(msgLabelVolumes), len(b.Dirs))
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/media/durable"
+	"github.com/patchferry/patchferry/verify"
+)
+
+func newKeysCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "keys", Short: "Manage signing keys"}
+	cmd.AddCommand(newKeysGenerateCommand(a))
+	return cmd
+}
+
+type keysGenerateOptions struct {
+	out          string
+	passwordFile string
+}
+
+func newKeysGenerateCommand(a *app) *cobra.Command {
+	var o keysGenerateOptions
+	cmd := &cobra.Command{
+		Use:   "generate --out PREFIX",
+		Short: "Make a key pair: PREFIX.key (encrypted, cosign format) and PREFIX.pub",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runKeysGenerate(a, o) },
+	}
+	cmd.Flags().StringVar(&o.out, "out", "", "path prefix of the key files (required)")
+	cmd.Flags().StringVar(&o.passwordFile, "password-file", "", "read the password from this file (else $PATCHFERRY_KEY_PASSWORD, else a prompt)")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func runKeysGenerate(a *app, o keysGenerateOptions) error {
+	keyPath, pubPath := o.out+".key", o.out+".pub"
+	for _, p := range []string{keyPath, pubPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return usagef("%s already exists; choose another --out or remove it (a key is never overwritten)", p)
+		}
+	}
+	pw, err := a.password(o.passwordFile, keyPath, true)
+	if err != nil {
+		return err
+	}
+	priv, pub, err := verify.GenerateKeyPair(pw)
+	if err != nil {
+		return err
+	}
+	k, err := verify.ParsePublicKey(pub)
+	if err != nil {
+		return err
+	}
+	dir, base := splitPath(keyPath)
+	if err := durable.WriteFile(dir, base, priv, 0o600); err != nil {
+		return err
+	}
+	dir, base = splitPath(pubPath)
+	if err := durable.WriteFile(dir, base, pub, 0o644); err != nil {
+		return err
+	}
+	if a.jsonOut {
+		return a.printJSON(map[string]any{"ok": true, "private_key": keyPath, "public_key": pubPath, "key_id": k.ID()})
+	}
+	fmt.Fprintf(a.stdout, "%s: %s, %s (key ID %s)\n", a.msg(msgKeyWritten), keyPath, pubPath, k.ID())
+	return nil
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progress returns a byte counter for a long operation and a function to end
+// it. The bar is drawn on stderr only when stderr is a terminal and output
+// is not JSON.
+func (a *app) progress(total int64, desc string) (func(int64), func()) {
+	if !a.stderrTerminal || a.jsonOut {
+		return nil, func() {}
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish(),
+	)
+	return func(n int64) { bar.Add64(n) }, func() { bar.Finish() }
+}

@@ -1,0 +1,79 @@
+// Package media is the bundle format v1: the manifest, its detached
+// signatures, a writer that lays a bundle out on transfer media (one
+// directory or several volumes), and a strict streaming reader that reads in
+// place from read-only media.
+//
+// # On media
+//
+//	<media root>/patchferry-<site>-<seq>/          one bundle
+//	<media root>/patchferry-<site>-<seq>-vol01of03/  … or one volume of it
+//	  bundle.json                manifest; its exact bytes are what is signed
+//	  bundle.json.sig            publisher signature: base64 of an ASN.1 DER
+//	                             ECDSA P-256/SHA-256 signature (cosign format)
+//	  approvals/<name>.sig       approver countersignatures, same format
+//	  files/sha256/ab/<sha256>   payloads as they are
+//	  files/sha256/ab/<sha256>.part-0001 …  pieces of a payload larger than
+//	                             --max-file-size (default 4 GiB − 1, FAT32)
+//	  meta/<name>.xz             vendor metadata and evidence, xz-compressed
+//	  README.txt                 what this is and how to import it (ja, en)
+//	  volume.json                volumes only: which files this volume holds
+//
+// # Manifest (bundle.json), format 1
+//
+//	format      1
+//	site        site name, [a-z0-9-], part of the folder name
+//	sequence    bundle number, monotonic per publisher (1, 2, …)
+//	base        0 for a full bundle; else a delta that needs the mirror at
+//	            exactly this sequence
+//	created     RFC 3339 time of writing (--created / SOURCE_DATE_EPOCH make
+//	            it reproducible)
+//	expires     RFC 3339; a reader refuses the bundle from then on (omitted:
+//	            never)
+//	catalog     full catalog state, even in a delta: per product the latest
+//	            version and the SHA-256 of the artifacts that make it up
+//	            {vendor, product, channel, version, artifacts[]}
+//	artifacts   payloads in this bundle:
+//	            vendor, product, channel, version, platform, language, kind,
+//	            file_name (a base name under the path rules), size, sha256,
+//	            parts [{size, sha256}] (only when split), released (vendor
+//	            release date), url (upstream), verification {method
+//	            ("manual" = hash only, "manually added"), signer, key_id,
+//	            time, evidence[] (names in meta)}
+//	retired     artifacts the mirror should stop offering
+//	            {vendor, product, version, sha256}
+//	meta        {name, size, sha256 (of the .xz), expanded (bytes after
+//	            decompression)}
+//
+// The manifest names no key: signatures are detached, so a bundle can be
+// re-signed or countersigned without changing it. A reader accepts any valid
+// JSON encoding (only the signature over the exact bytes matters) but
+// refuses unknown fields.
+//
+// # Limits and path rules
+//
+// MaxManifestSize, MaxArtifacts, MaxParts, MaxMeta are checked before
+// anything is allocated for them. Every name (file names, meta names,
+// approver names, every entry found on the medium) passes ValidName: no
+// "..", slash, backslash, drive letter, NUL or control character. The reader
+// refuses symbolic links, devices and any file the manifest does not list.
+// An .xz file is opened only after its SHA-256 matched and its block headers
+// ask for at most MaxXZDict of dictionary.
+//
+// # Code map
+//
+//	manifest.go  Manifest and its parts, ParseManifest (strict), Validate,
+//	             Marshal, Paths
+//	path.go      ValidName, ValidPath: the path rules
+//	layout.go    DirName: patchferry-<site>-<seq>[-volNNofMM]
+//	volume.go    VolumeIndex (volume.json)
+//	writer.go    Write: plan parts and volumes, copy while hashing, sign,
+//	             durable rename into place
+//	reader.go    Open (bundle folder, volumes in any order, or media root),
+//	             Verify (signatures, approvals, expiry), CheckFiles,
+//	             OpenArtifact, OpenMeta
+//	approve.go   Approve: write an approver countersignature
+//	readme.go    README.txt in Japanese and English
+//	xzcheck.go   structure and dictionary pre-check of .xz files
+//	size.go      ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
+//	durable/     temp → fsync → rename → fsync(dir)
+package media

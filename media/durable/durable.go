@@ -1,0 +1,59 @@
+package durable
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// TempPattern is the pattern of temporary files; readers skip or refuse names
+// that contain ".tmp-".
+const TempPattern = ".*.tmp-*"
+
+// CreateTemp creates a temporary file in dir for a file that will be renamed
+// to name in the same directory (same filesystem, so the rename is atomic).
+func CreateTemp(dir, name string) (*os.File, error) {
+	return os.CreateTemp(dir, "."+name+".tmp-*")
+}
+
+// Commit makes f durable and moves it to dir/name: fsync, close, rename,
+// fsync of dir. f must have been made by CreateTemp(dir, …). On error the
+// temporary file is removed.
+func Commit(f *os.File, dir, name string) error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	return SyncDir(dir)
+}
+
+// Discard closes and removes a temporary file after a failed write.
+func Discard(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// WriteFile writes data to dir/name durably and atomically, with mode perm.
+func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
+	f, err := CreateTemp(dir, name)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	if _, err := f.Write(data); err != nil {
+		Discard(f)
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	if err := f.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		Discard(f)
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	return Commit(f, dir, name)
+}

@@ -1,0 +1,71 @@
+package media
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Readme returns README.txt for one bundle directory, in Japanese and
+// English. It depends only on the manifest and the directory name, so it is
+// reproducible.
+func Readme(m *Manifest, d DirName) string {
+	kind, kindJA := "full bundle", "フル"
+	if m.Base != 0 {
+		kind = fmt.Sprintf("delta on top of sequence %d", m.Base)
+		kindJA = fmt.Sprintf("差分（連番 %d の上に適用）", m.Base)
+	}
+	expires, expiresJA := "never", "なし"
+	if !m.Expires.IsZero() {
+		expires = m.Expires.UTC().Format(time.RFC3339)
+		expiresJA = expires
+	}
+	vol, volJA := "", ""
+	if d.Volumes > 1 {
+		vol = fmt.Sprintf("Volume:   %d of %d (import needs all volumes, in any order)\n", d.Volume, d.Volumes)
+		volJA = fmt.Sprintf("巻:       %d / %d（取り込みには全巻が必要です。順序は問いません）\n", d.Volume, d.Volumes)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `patchferry 更新バンドル / update bundle
+========================================
+
+このフォルダは patchferry の署名付き更新バンドルです。中身を編集・追加・削除しないでください。
+1 バイトでも変わると、LGWAN 側のミラーは取り込みを拒否します。
+
+サイト:   %s
+連番:     %d（%s）
+作成:     %s
+有効期限: %s
+ファイル: %d 件
+%s
+取り込み（LGWAN 側ミラー）:
+  patchferry mirror import --data <ミラーのデータフォルダ> %s
+取り込まずに検証だけ:
+  patchferry bundle verify --trust publisher.pub %s
+上司の承認（承認者の鍵で副署名）:
+  patchferry bundle approve --key approver.key --name <氏名> %s
+
+------------------------------------------------------------------------
+
+This folder is a signed patchferry update bundle. Do not edit, add or remove
+anything in it: if a single byte changes, the LGWAN-side mirror refuses it.
+
+Site:     %s
+Sequence: %d (%s)
+Created:  %s
+Expires:  %s
+Files:    %d
+%s
+Import (LGWAN-side mirror):
+  patchferry mirror import --data <mirror data dir> %s
+Verify without importing:
+  patchferry bundle verify --trust publisher.pub %s
+Approve (countersign with an approver key):
+  patchferry bundle approve --key approver.key --name <name> %s
+`,
+		m.Site, m.Sequence, kindJA, m.Created.UTC().Format(time.RFC3339), expiresJA, len(m.Artifacts), volJA,
+		d, d, d,
+		m.Site, m.Sequence, kind, m.Created.UTC().Format(time.RFC3339), expires, len(m.Artifacts), vol,
+		d, d, d)
+	return b.String()
+}

@@ -1,0 +1,670 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ulikunitz/xz"
+
+	"github.com/patchferry/patchferry/media/durable"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// DefaultMaxFileSize is the largest file FAT32 holds (4 GiB − 1). Larger
+// payloads are split into parts.
+const DefaultMaxFileSize = 4<<30 - 1
+
+// DefaultSite is the site name used when none is given.
+const DefaultSite = "default"
+
+// approvalReserve is room kept on each volume for approvals/<name>.sig.
+const approvalReserve = 16 << 10
+
+// WriteOptions says where and how to write a bundle.
+type WriteOptions struct {
+	Out         string // media root; the bundle goes to Out/patchferry-<site>-<seq>[-volNNofMM]/
+	Site        string
+	Sequence    uint64
+	Base        uint64 // 0: full bundle
+	Created     time.Time
+	Expires     time.Time // zero: never
+	MaxFileSize int64     // 0: DefaultMaxFileSize
+	VolumeSize  int64     // 0: one directory
+	Key         *verify.PrivateKey
+	Progress    func(n int64) // called with the bytes copied, as they are copied
+}
+
+// Input is one payload to put in a bundle.
+type Input struct {
+	Path string
+	// Artifact describes the file. FileName defaults to the base name of
+	// Path; Size, SHA256 and Parts are filled in by Write. A SHA256 that is
+	// already set must match the file.
+	Artifact Artifact
+}
+
+// MetaInput is one vendor metadata file, stored as meta/<Name>.xz.
+type MetaInput struct {
+	Name string
+	Path string
+}
+
+// Contents is what goes into a bundle besides the options.
+type Contents struct {
+	Inputs  []Input
+	Meta    []MetaInput
+	Catalog Catalog // nil: one entry per vendor/product/channel/version of Inputs
+	Retired RetiredSet
+}
+
+// Written describes a bundle after Write.
+type Written struct {
+	Dirs     []string // the bundle directories, in volume order
+	Manifest *Manifest
+	Raw      []byte // exact bytes of bundle.json
+}
+
+// Write lays out a signed bundle: payloads as they are (split into parts
+// above MaxFileSize), meta files xz-compressed, bundle.json and its
+// signature, README.txt, and over volumes a volume.json each. It writes into
+// hidden staging directories and renames them into place only when
+// everything is durable, so a crash or a full medium leaves no half bundle
+// under a bundle name. With the same inputs and Created the output is
+// byte-identical (signatures are deterministic).
+func Write(ctx context.Context, o WriteOptions, c Contents) (*Written, error) {
+	w, err := newWriter(o, c)
+	if err != nil {
+		return nil, err
+	}
+	defer w.cleanup()
+	return w.write(ctx)
+}
+
+type writer struct {
+	o        WriteOptions
+	c        Contents
+	m        Manifest
+	sizes    []int64 // size of each input
+	staging  []string
+	metaDir  string // staging dir holding compressed meta before the plan
+	planPart int64
+	volumes  int
+	assign   [][]int // per input, the volume of each piece (1-based)
+	files    [][]string
+	done     bool
+}
+
+func newWriter(o WriteOptions, c Contents) (*writer, error) {
+	if o.Site == "" {
+		o.Site = DefaultSite
+	}
+	if o.MaxFileSize == 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
+	var errs []error
+	if err := ValidSite(o.Site); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Sequence == 0 {
+		errs = append(errs, errors.New("sequence must be 1 or more"))
+	}
+	if o.Base >= o.Sequence && o.Sequence > 0 {
+		errs = append(errs, fmt.Errorf("base %d must be below sequence %d", o.Base, o.Sequence))
+	}
+	if o.MaxFileSize < 1 {
+		errs = append(errs, errors.New("max file size must be positive"))
+	}
+	if o.VolumeSize < 0 {
+		errs = append(errs, errors.New("volume size must be positive"))
+	}
+	if o.Key == nil {
+		errs = append(errs, errors.New("a signing key is required"))
+	}
+	if o.Created.IsZero() {
+		errs = append(errs, errors.New("creation time is required"))
+	}
+	if !o.Expires.IsZero() && !o.Expires.After(o.Created) {
+		errs = append(errs, errors.New("expiry must be after the creation time"))
+	}
+	if len(c.Inputs) > MaxArtifacts {
+		errs = append(errs, fmt.Errorf("more than %d files", MaxArtifacts))
+	}
+	w := &writer{o: o, c: c}
+	for i := range c.Inputs {
+		in := &w.c.Inputs[i]
+		if in.Artifact.FileName == "" {
+			in.Artifact.FileName = filepath.Base(in.Path)
+		}
+		if err := ValidName(in.Artifact.FileName); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", in.Path, err))
+		}
+		fi, err := os.Stat(in.Path)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case !fi.Mode().IsRegular():
+			errs = append(errs, fmt.Errorf("%s is not a regular file", in.Path))
+		default:
+			w.sizes = append(w.sizes, fi.Size())
+		}
+	}
+	names := make(map[string]bool)
+	for _, mi := range c.Meta {
+		if err := ValidName(mi.Name + ".xz"); err != nil {
+			errs = append(errs, fmt.Errorf("meta %s: %w", mi.Path, err))
+		}
+		if names[mi.Name] {
+			errs = append(errs, fmt.Errorf("meta name %q given twice", mi.Name))
+		}
+		names[mi.Name] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	w.m = Manifest{
+		Format: FormatVersion, Site: o.Site, Sequence: o.Sequence, Base: o.Base,
+		Created: o.Created.UTC(), Expires: o.Expires.UTC(), Retired: c.Retired,
+	}
+	if o.Expires.IsZero() {
+		w.m.Expires = time.Time{}
+	}
+	return w, nil
+}
+
+func (w *writer) name(vol int) DirName {
+	d := DirName{Site: w.o.Site, Sequence: w.o.Sequence}
+	if w.volumes > 1 {
+		d.Volume, d.Volumes = vol, w.volumes
+	}
+	return d
+}
+
+func (w *writer) write(ctx context.Context) (*Written, error) {
+	if err := os.MkdirAll(w.o.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
+	}
+	if err := w.checkFree(); err != nil {
+		return nil, err
+	}
+	var err error
+	w.metaDir, err = os.MkdirTemp(w.o.Out, "."+w.name(0).Bundle()+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("create staging directory: %w", err)
+	}
+	w.staging = append(w.staging, w.metaDir)
+	if err := w.compressMeta(ctx); err != nil {
+		return nil, err
+	}
+	if err := w.plan(); err != nil {
+		return nil, err
+	}
+	for v := 2; v <= w.volumes; v++ {
+		d, err := os.MkdirTemp(w.o.Out, "."+w.name(v).String()+".tmp-")
+		if err != nil {
+			return nil, fmt.Errorf("create staging directory: %w", err)
+		}
+		w.staging = append(w.staging, d)
+	}
+	w.files = make([][]string, w.volumes)
+	for _, mf := range w.m.Meta {
+		w.files[0] = append(w.files[0], MetaPath(mf.Name))
+	}
+	w.m.Artifacts = make(Artifacts, len(w.c.Inputs))
+	stored := make(map[string]bool)
+	for i := range w.c.Inputs {
+		if err := w.copyInput(ctx, i, stored); err != nil {
+			return nil, err
+		}
+	}
+	if w.c.Catalog != nil {
+		w.m.Catalog = w.c.Catalog
+	} else {
+		w.m.Catalog = CatalogOf(w.m.Artifacts)
+	}
+	if err := w.m.Validate(); err != nil {
+		return nil, fmt.Errorf("bundle would be invalid: %w", err)
+	}
+	raw, err := w.m.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := verify.Sign(w.o.Key, raw)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := w.finish(raw, verify.EncodeSignature(sig))
+	if err != nil {
+		return nil, err
+	}
+	m := w.m
+	return &Written{Dirs: dirs, Manifest: &m, Raw: raw}, nil
+}
+
+// checkFree refuses to overwrite an existing bundle of the same name.
+func (w *writer) checkFree() error {
+	entries, err := os.ReadDir(w.o.Out)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if d, ok := ParseDirName(e.Name()); ok && d.Site == w.o.Site && d.Sequence == w.o.Sequence {
+			return fmt.Errorf("%s already exists: a bundle with sequence %d for site %s is on this medium; remove it or use another --out",
+				filepath.Join(w.o.Out, e.Name()), w.o.Sequence, w.o.Site)
+		}
+	}
+	return nil
+}
+
+// compressMeta writes meta/<name>.xz into the first staging directory.
+func (w *writer) compressMeta(ctx context.Context) error {
+	if len(w.c.Meta) == 0 {
+		return nil
+	}
+	dir := filepath.Join(w.metaDir, "meta")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	sorted := append([]MetaInput(nil), w.c.Meta...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, mi := range sorted {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		mf, err := compressOne(dir, mi)
+		if err != nil {
+			return fmt.Errorf("meta %s: %w", mi.Path, err)
+		}
+		w.m.Meta = append(w.m.Meta, mf)
+	}
+	return nil
+}
+
+func compressOne(dir string, mi MetaInput) (MetaFile, error) {
+	src, err := os.Open(mi.Path)
+	if err != nil {
+		return MetaFile{}, err
+	}
+	defer src.Close()
+	f, err := os.Create(filepath.Join(dir, mi.Name+".xz"))
+	if err != nil {
+		return MetaFile{}, err
+	}
+	defer f.Close()
+	h := verify.NewHashing(nil)
+	zw, err := xz.WriterConfig{DictCap: 8 << 20}.NewWriter(io.MultiWriter(f, h))
+	if err != nil {
+		return MetaFile{}, err
+	}
+	n, err := io.Copy(zw, io.LimitReader(src, MaxMetaExpanded+1))
+	if err != nil {
+		return MetaFile{}, err
+	}
+	if n > MaxMetaExpanded {
+		return MetaFile{}, &verify.LimitError{What: "meta file", Limit: MaxMetaExpanded}
+	}
+	if err := zw.Close(); err != nil {
+		return MetaFile{}, err
+	}
+	if err := f.Sync(); err != nil {
+		return MetaFile{}, err
+	}
+	return MetaFile{Name: mi.Name, Size: h.N(), SHA256: h.Sum(), Expanded: n}, nil
+}
+
+// plan picks the part size and assigns every piece to a volume. The manifest
+// length does not depend on hash values (fixed-width hex), so it is known
+// before copying.
+func (w *writer) plan() error {
+	var metaTotal int64
+	for _, mf := range w.m.Meta {
+		metaTotal += mf.Size
+	}
+	part := w.o.MaxFileSize
+	for range 16 {
+		overhead, err := w.overhead(part)
+		if err != nil {
+			return err
+		}
+		if w.o.VolumeSize == 0 {
+			break
+		}
+		capacity := w.o.VolumeSize - overhead - metaTotal
+		if capacity < 1 {
+			return fmt.Errorf("--volume-size %d is too small: the manifest, README and metadata alone need %d bytes", w.o.VolumeSize, overhead+metaTotal)
+		}
+		if capacity >= part {
+			break
+		}
+		part = capacity
+	}
+	w.planPart = part
+	w.assign = make([][]int, len(w.c.Inputs))
+	vol, used := 1, int64(0)
+	capacity := func(v int) int64 {
+		if w.o.VolumeSize == 0 {
+			return 1<<62 - 1
+		}
+		ov, _ := w.overhead(part)
+		if v == 1 {
+			return w.o.VolumeSize - ov - metaTotal
+		}
+		return w.o.VolumeSize - ov
+	}
+	for i, size := range w.sizes {
+		for _, p := range splitSizes(size, part) {
+			if used+p > capacity(vol) {
+				vol, used = vol+1, 0
+			}
+			used += p
+			w.assign[i] = append(w.assign[i], vol)
+		}
+	}
+	w.volumes = vol
+	if vol > MaxVolumes {
+		return fmt.Errorf("the bundle needs %d volumes, more than %d; use a larger --volume-size", vol, MaxVolumes)
+	}
+	return nil
+}
+
+// overhead is what every volume holds besides payloads.
+func (w *writer) overhead(part int64) (int64, error) {
+	m := w.m
+	m.Artifacts = make(Artifacts, len(w.c.Inputs))
+	placeholder := strings.Repeat("0", 64)
+	var indexLen int64 = 256
+	for i, in := range w.c.Inputs {
+		a := in.Artifact
+		a.Size, a.SHA256 = w.sizes[i], placeholder
+		sizes := splitSizes(w.sizes[i], part)
+		a.Parts = nil
+		if len(sizes) > 1 {
+			for _, s := range sizes {
+				a.Parts = append(a.Parts, Part{Size: s, SHA256: placeholder})
+				indexLen += int64(len(PartPath(placeholder, len(a.Parts)))) + 8
+			}
+		} else {
+			indexLen += int64(len(PayloadPath(placeholder))) + 8
+		}
+		m.Artifacts[i] = a
+	}
+	if w.c.Catalog != nil {
+		m.Catalog = w.c.Catalog
+	} else {
+		m.Catalog = CatalogOf(m.Artifacts)
+	}
+	raw, err := m.Marshal()
+	if err != nil {
+		return 0, err
+	}
+	if int64(len(raw)) > MaxManifestSize {
+		return 0, fmt.Errorf("the manifest would be %d bytes, above the limit of %d: split the files over several bundles", len(raw), MaxManifestSize)
+	}
+	// The longest README: the one of a volume with a four-digit number.
+	readme := Readme(&m, DirName{Site: w.o.Site, Sequence: w.o.Sequence, Volume: MaxVolumes, Volumes: MaxVolumes})
+	return int64(len(raw)) + int64(len(readme)) + 64 + indexLen + approvalReserve, nil
+}
+
+// splitSizes returns the sizes of the parts of a file of size n; a file of
+// at most part bytes is one piece.
+func splitSizes(n, part int64) []int64 {
+	if n <= part {
+		return []int64{n}
+	}
+	var out []int64
+	for n > 0 {
+		p := min(n, part)
+		out = append(out, p)
+		n -= p
+	}
+	return out
+}
+
+// CatalogOf groups artifacts into one catalog entry per
+// vendor/product/channel/version, in first-seen order.
+func CatalogOf(arts []Artifact) Catalog {
+	var cat Catalog
+	index := make(map[[4]string]int)
+	for _, a := range arts {
+		k := [4]string{a.Vendor, a.Product, a.Channel, a.Version}
+		i, ok := index[k]
+		if !ok {
+			i = len(cat)
+			index[k] = i
+			cat = append(cat, CatalogEntry{Vendor: a.Vendor, Product: a.Product, Channel: a.Channel, Version: a.Version, Artifacts: []string{}})
+		}
+		if !containsString(cat[i].Artifacts, a.SHA256) {
+			cat[i].Artifacts = append(cat[i].Artifacts, a.SHA256)
+		}
+	}
+	return cat
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// copyInput copies input i into its volumes, hashing each piece and the
+// whole file while copying.
+func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) error {
+	in := w.c.Inputs[i]
+	src, err := os.Open(in.Path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	whole := verify.NewHashing(&ctxReader{ctx: ctx, r: src})
+	sizes := splitSizes(w.sizes[i], w.planPart)
+	type piece struct {
+		tmp    string
+		vol    int
+		size   int64
+		sha256 string
+	}
+	var pieces []piece
+	defer func() {
+		for _, p := range pieces {
+			if p.tmp != "" {
+				os.Remove(p.tmp)
+			}
+		}
+	}()
+	buf := make([]byte, 1<<20)
+	for j, size := range sizes {
+		vol := w.assign[i][j]
+		dir := filepath.Join(w.staging[vol-1], "files")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		f, err := durable.CreateTemp(dir, "payload")
+		if err != nil {
+			return err
+		}
+		ph := verify.NewHashing(io.LimitReader(whole, size))
+		n, err := io.CopyBuffer(&progressWriter{w: f, fn: w.o.Progress}, ph, buf)
+		if err == nil && n != size {
+			err = fmt.Errorf("%s changed while it was being written (shorter than %d bytes); run again", in.Path, w.sizes[i])
+		}
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		pieces = append(pieces, piece{tmp: f.Name(), vol: vol, size: size, sha256: ph.Sum()})
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", in.Path, err)
+		}
+	}
+	if n, _ := src.Read(buf[:1]); n > 0 {
+		return fmt.Errorf("%s changed while it was being written (longer than %d bytes); run again", in.Path, w.sizes[i])
+	}
+	a := in.Artifact
+	sum := whole.Sum()
+	if a.SHA256 != "" && a.SHA256 != sum {
+		return fmt.Errorf("%s: %w", in.Path, &verify.DigestError{Want: a.SHA256, Got: sum})
+	}
+	a.Size, a.SHA256, a.Parts = w.sizes[i], sum, nil
+	if a.Verification.Method == "" {
+		a.Verification.Method = MethodManual
+	}
+	for j, p := range pieces {
+		rel := PayloadPath(sum)
+		if len(pieces) > 1 {
+			rel = PartPath(sum, j+1)
+			a.Parts = append(a.Parts, Part{Size: p.size, SHA256: p.sha256})
+		}
+		if stored[rel] {
+			continue // same content as an earlier input: stored once
+		}
+		target := filepath.Join(w.staging[p.vol-1], filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(p.tmp, target); err != nil {
+			return err
+		}
+		pieces[j].tmp = ""
+		stored[rel] = true
+		w.files[p.vol-1] = append(w.files[p.vol-1], rel)
+	}
+	w.m.Artifacts[i] = a
+	return nil
+}
+
+// finish writes the manifest, signature, README and volume index into every
+// staging directory, makes everything durable and renames the staging
+// directories to their bundle names.
+func (w *writer) finish(raw, sig []byte) ([]string, error) {
+	manifestSum := verify.SHA256Hex(raw)
+	var dirs []string
+	for v := 1; v <= w.volumes; v++ {
+		dir := w.staging[v-1]
+		name := w.name(v)
+		files := map[string][]byte{
+			ManifestName:  raw,
+			SignatureName: sig,
+			ReadmeName:    []byte(Readme(&w.m, name)),
+		}
+		if w.volumes > 1 {
+			sort.Strings(w.files[v-1])
+			idx := &VolumeIndex{Format: FormatVersion, Volume: v, Volumes: w.volumes, ManifestSHA256: manifestSum, Files: w.files[v-1]}
+			b, err := idx.Marshal()
+			if err != nil {
+				return nil, err
+			}
+			files[VolumeName] = b
+		}
+		for n, b := range files {
+			if err := writeSynced(filepath.Join(dir, n), b); err != nil {
+				return nil, err
+			}
+		}
+		if err := syncTree(dir, w.o.Created); err != nil {
+			return nil, err
+		}
+	}
+	for v := 1; v <= w.volumes; v++ {
+		final := filepath.Join(w.o.Out, w.name(v).String())
+		if err := os.Rename(w.staging[v-1], final); err != nil {
+			return nil, fmt.Errorf("move bundle into place: %w", err)
+		}
+		w.staging[v-1] = ""
+		dirs = append(dirs, final)
+	}
+	w.done = true
+	return dirs, durable.SyncDir(w.o.Out)
+}
+
+func writeSynced(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncTree sets every modification time to t (reproducible trees) and
+// fsyncs every directory, deepest first.
+func syncTree(root string, t time.Time) error {
+	var dirs []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, p)
+			return nil
+		}
+		return os.Chtimes(p, t, t)
+	})
+	if err != nil {
+		return err
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := durable.SyncDir(dirs[i]); err != nil {
+			return err
+		}
+		if err := os.Chtimes(dirs[i], t, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanup removes staging directories after a failed write.
+func (w *writer) cleanup() {
+	if w.done {
+		return
+	}
+	for _, d := range w.staging {
+		if d != "" {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+type progressWriter struct {
+	w  io.Writer
+	fn func(int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if p.fn != nil && n > 0 {
+		p.fn(int64(n))
+	}
+	return n, err
+}
+
+// ctxReader stops a copy when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -1,0 +1,27 @@
+// Package verify holds patchferry's pure checks: bytes, trusted keys and a
+// time go in, a verdict comes out. It touches no disk, network or clock and
+// imports no other patchferry package (the dependency rule in DESIGN.md).
+//
+// Code map:
+//
+//	digest.go     Reader, Copy: SHA-256 and size checked while streaming
+//	              (a limit L refuses byte L+1); DigestError, SizeError
+//	keys.go       GenerateKeyPair, ParsePrivateKey, ParsePublicKey: the
+//	              sigstore/cosign PEM formats (ENCRYPTED SIGSTORE PRIVATE KEY,
+//	              scrypt + secretbox; ENCRYPTED COSIGN PRIVATE KEY reads too)
+//	signature.go  Sign (deterministic ECDSA P-256/SHA-256, RFC 6979),
+//	              EncodeSignature / DecodeSignature (the base64 DER text that
+//	              cosign sign-blob writes), PublicKey.Verify through sigstore
+//	threshold.go  Signers: which distinct trusted keys signed a message,
+//	              and the approval threshold (one key twice counts once)
+//	validity.go   CheckValidity: created/expires judged against an
+//	              injected "now"
+//
+// Words:
+//
+//	key ID       the first 16 hex digits of SHA-256 over the key's
+//	             PKIX DER encoding; what messages and the ledger show
+//	publisher    the key that signs bundle.json (bundle.json.sig)
+//	approver     a key whose countersignature (approvals/<name>.sig) counts
+//	             toward the mirror's approval threshold (上司の承認)
+package verify

@@ -1,0 +1,1 @@
+MEUCIQDTalJSBj9sfCiHvDTx+3sRuUajcQ4lCdgUkEvqGtspwAIgMCIbmP65s1f1nNS1bvQ4NPauoWqcWsqrBJ6x2jU8lW0=
