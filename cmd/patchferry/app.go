@@ -61,7 +61,7 @@ func newRootCommand(a *app) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", "message language: ja or en (default: $PATCHFERRY_LANG, else the OS locale)")
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "machine-readable JSON output for scripts")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newKeysCommand(a), newBundleCommand(a))
+	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a))
 	return root
 }
 
@@ -77,10 +77,10 @@ func run(ctx context.Context, a *app, args []string) int {
 		return exitOK
 	}
 	if a.lang == "" {
-		a.lang = "en"
-		if l := a.systemLang(a.getenv); l != "" {
-			a.lang = l
-		}
+		// The error came before PersistentPreRunE (a flag or argument
+		// error): still honour --lang and $PATCHFERRY_LANG. A bad value
+		// leaves "en".
+		_ = a.resolveLang()
 	}
 	code := exitFailed
 	var ue *usageError
@@ -89,6 +89,20 @@ func run(ctx context.Context, a *app, args []string) int {
 	}
 	a.reportError(err, code)
 	return code
+}
+
+// newGroupCommand makes a command that only holds subcommands. Cobra would
+// print the help and exit 0 for an unknown subcommand ("bundle verfy"), so a
+// typo in a script would pass; NoArgs turns it into a usage error.
+func newGroupCommand(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subs...)
+	return cmd
 }
 
 // isCobraUsage recognises cobra's own argument errors (unknown command,

@@ -100,9 +100,13 @@ var catalog = map[msgID][2]string{ // {en, ja}
 
 // msg returns a message in the app's language, formatted with args.
 func (a *app) msg(id msgID, args ...any) string {
-	m := catalog[id][0]
+	entry, ok := catalog[id]
+	if !ok {
+		entry = mirrorCatalog[id]
+	}
+	m := entry[0]
 	if a.lang == "ja" {
-		m = catalog[id][1]
+		m = entry[1]
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(m, args...)
@@ -114,6 +118,9 @@ func (a *app) msg(id msgID, args ...any) string {
 func (a *app) hint(err error) string {
 	var le *verify.LimitError
 	var me *media.ManifestError
+	if h := a.mirrorHint(err); h != "" {
+		return h
+	}
 	switch {
 	case errors.Is(err, verify.ErrWrongPassword):
 		return a.msg(hintPassword)

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/mirror/store"
+)
+
+const envData = "PATCHFERRY_DATA"
+
+func newMirrorCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "mirror", Short: "The LGWAN-side mirror: init, import, status, ledger, trust"}
+	cmd.AddCommand(newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
+		newMirrorLedgerCommand(a), newMirrorTrustCommand(a))
+	return cmd
+}
+
+// addDataFlag adds --data to a mirror command.
+func addDataFlag(cmd *cobra.Command, data *string) {
+	cmd.Flags().StringVar(data, "data", "", "mirror data directory (default $PATCHFERRY_DATA, else /var/lib/patchferry or %ProgramData%\\patchferry)")
+}
+
+// dataDir resolves --data: the flag, $PATCHFERRY_DATA, the OS default.
+func (a *app) dataDir(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if d := a.getenv(envData); d != "" {
+		return d
+	}
+	if runtime.GOOS == "windows" {
+		pd := a.getenv("ProgramData")
+		if pd == "" {
+			pd = `C:\ProgramData`
+		}
+		return filepath.Join(pd, "patchferry")
+	}
+	return "/var/lib/patchferry"
+}
+
+// openStore opens the mirror store for a command.
+func (a *app) openStore(flag string, readOnly bool) (*store.Store, error) {
+	st, err := store.Open(a.dataDir(flag), store.Options{ReadOnly: readOnly})
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, &usageError{err}
+	}
+	return st, err
+}
+
+// operator returns --operator, else the OS user.
+func operator(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	if n := os.Getenv("USERNAME"); n != "" {
+		return n
+	}
+	return os.Getenv("USER")
+}

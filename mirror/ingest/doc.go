@@ -1,0 +1,13 @@
+// Package ingest imports a bundle from media into the mirror store, all or
+// nothing: it verifies the publisher signature, the approvals, the format,
+// the expiry and the sequence rules; re-verifies vendor evidence through a
+// hook per verification method; hashes every payload on the media (even
+// when its blob is already stored); optionally runs a virus scanner; and
+// then switches the catalog in one bbolt transaction. Every attempt is a
+// ledger row. The media are only read.
+//
+//	ingest.go    Import, Options, Result, RefusedError
+//	rules.go     the sequence rules (first full, rollback, fork, delta base)
+//	evidence.go  Hook, Hooks, DefaultHooks: vendor evidence re-verification
+//	scan.go      Scanner: --scan-command split into words, run per batch
+package ingest

@@ -1,0 +1,310 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Options of one import.
+type Options struct {
+	Operator string
+	Label    string
+	Scanner  *Scanner // nil: no virus scan
+	Hooks    Hooks    // nil: DefaultHooks()
+	Now      func() time.Time
+	// Progress receives the bytes read from the media; Total is called
+	// once with the total before reading starts.
+	Progress func(int64)
+	Total    func(int64)
+	Log      *slog.Logger
+}
+
+// Status of a successful import.
+const (
+	StatusImported        = "imported"
+	StatusAlreadyImported = "already imported"
+)
+
+// Result describes a successful import.
+type Result struct {
+	Status    string   `json:"status"`
+	Bundle    string   `json:"bundle"`
+	Sequence  uint64   `json:"sequence"`
+	Base      uint64   `json:"base"`
+	StateCode string   `json:"state_code"`
+	Files     int      `json:"files"`
+	Bytes     int64    `json:"bytes"`  // hashed on the media
+	Copied    int64    `json:"copied"` // newly written to the store
+	Signers   []string `json:"signers"`
+	Approvers []string `json:"approvers"`
+	Scan      string   `json:"scan"`
+	Ledger    uint64   `json:"ledger_row"`
+}
+
+// Import imports the bundle found in paths (a bundle folder, a media root,
+// or volume folders in any order). On any error nothing visible changes:
+// the catalog stays as it was, and blobs written so far are unreferenced
+// (a run again copies only what is missing). Every attempt is a ledger row.
+func Import(ctx context.Context, st *store.Store, paths []string, o Options) (*Result, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Hooks == nil {
+		o.Hooks = DefaultHooks()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned}
+	if o.Scanner != nil {
+		row.Scanner = o.Scanner.Name()
+	}
+	res, err := run(ctx, st, paths, o, &row)
+	if err == nil {
+		return res, nil
+	}
+	row.Result, row.Reason = ledger.ResultFailed, err.Error()
+	var re *RefusedError
+	if errors.As(err, &re) {
+		row.Result = ledger.ResultRefused
+	}
+	o.Log.Warn("import "+row.Result, "bundle", row.Bundle, "reason", row.Reason)
+	if lerr := st.Update(func(tx *bolt.Tx) error { _, err := ledger.Append(tx, row); return err }); lerr != nil {
+		return nil, errors.Join(err, fmt.Errorf("the ledger row could not be written: %w", lerr))
+	}
+	return nil, err
+}
+
+func run(ctx context.Context, st *store.Store, paths []string, o Options, row *ledger.Row) (*Result, error) {
+	b, err := media.Open(paths...)
+	if err != nil {
+		return nil, refused(err)
+	}
+	m := b.Manifest
+	manifestSHA := verify.SHA256Hex(b.Raw)
+	row.Bundle, row.Sequence, row.Base = b.Name.String(), m.Sequence, m.Base
+	row.Files, row.Bytes = len(m.Artifacts), b.Size()
+
+	var trust *store.Trust
+	var cur *store.State
+	if err := st.View(func(tx *bolt.Tx) error {
+		if trust, err = store.GetTrust(tx); err != nil {
+			return err
+		}
+		cur, err = store.GetState(tx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	keys, err := trust.Keys()
+	if err != nil {
+		return nil, err
+	}
+	verdict, err := b.Verify(keys, o.Now())
+	if err != nil {
+		return nil, refused(err)
+	}
+	row.Signers = []string{verdict.Publisher.ID()}
+	for _, k := range verdict.Approvers {
+		row.Approvers = append(row.Approvers, k.ID())
+	}
+	res := &Result{Bundle: row.Bundle, Sequence: m.Sequence, Base: m.Base, Files: row.Files, Bytes: row.Bytes,
+		Signers: row.Signers, Approvers: row.Approvers, Scan: ledger.ScanNotScanned}
+	noop, err := checkSequence(cur, m, manifestSHA)
+	if err != nil {
+		return nil, err
+	}
+	if noop {
+		res.Status, res.StateCode, res.Bytes = StatusAlreadyImported, cur.StateCode, 0
+		row.Result, row.Reason, row.Bytes = ledger.ResultAlreadyImported, "the same bundle is already imported; nothing changed", 0
+		return res, st.Update(func(tx *bolt.Tx) error {
+			r, err := ledger.Append(tx, *row)
+			res.Ledger = r.Number
+			return err
+		})
+	}
+	if err := checkCatalog(st, b); err != nil {
+		return nil, err
+	}
+	if err := checkEvidence(ctx, b, trust, o.Hooks); err != nil {
+		return nil, err
+	}
+	written, err := copyPayloads(ctx, st, b, o, res)
+	if err != nil {
+		return nil, err
+	}
+	if o.Scanner != nil {
+		if err := scan(ctx, st, b, o.Scanner, written, row); err != nil {
+			return nil, err
+		}
+		res.Scan = row.ScanVerdict
+	}
+	return res, commit(st, b, manifestSHA, verdict, o, row, res)
+}
+
+// checkCatalog refuses a catalog that names an artifact neither in this
+// bundle nor already on the mirror.
+func checkCatalog(st *store.Store, b *media.Bundle) error {
+	inBundle := make(map[string]bool)
+	for _, a := range b.Manifest.Artifacts {
+		inBundle[a.SHA256] = true
+	}
+	return st.View(func(tx *bolt.Tx) error {
+		for _, c := range b.Manifest.Catalog {
+			for _, sha := range c.Artifacts {
+				if inBundle[sha] {
+					continue
+				}
+				if r, err := store.GetArtifact(tx, sha); err != nil || r == nil || !st.HasBlob(sha) {
+					return refusef("the catalog lists %s/%s %s with artifact %s, which is neither in this bundle nor on this mirror; on the internet side run `patchferry export --full`",
+						c.Vendor, c.Product, c.Version, sha)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// checkEvidence runs the hook of every artifact's verification method.
+func checkEvidence(ctx context.Context, b *media.Bundle, trust *store.Trust, hooks Hooks) error {
+	vt, err := trust.Vendor()
+	if err != nil {
+		return err
+	}
+	for i := range b.Manifest.Artifacts {
+		a := &b.Manifest.Artifacts[i]
+		hook, ok := hooks[a.Verification.Method]
+		if !ok {
+			return refusef("%s (%s/%s %s): this mirror cannot re-verify vendor evidence of method %q; update patchferry on the LGWAN side",
+				a.FileName, a.Vendor, a.Product, a.Version, a.Verification.Method)
+		}
+		if err := hook(ctx, b, a, vt); err != nil {
+			return refused(fmt.Errorf("%s (%s/%s %s): vendor evidence does not hold: %w", a.FileName, a.Vendor, a.Product, a.Version, err))
+		}
+	}
+	return nil
+}
+
+// copyPayloads hashes every payload on the media and stores the missing
+// ones. It returns the SHA-256 of the blobs it newly wrote.
+func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) ([]string, error) {
+	if o.Total != nil {
+		o.Total(b.Size())
+	}
+	var written []string
+	seen := make(map[string]bool)
+	for i := range b.Manifest.Artifacts {
+		a := &b.Manifest.Artifacts[i]
+		if seen[a.SHA256] {
+			continue
+		}
+		seen[a.SHA256] = true
+		rc, err := b.OpenArtifact(ctx, a)
+		if err != nil {
+			return written, refused(err)
+		}
+		wrote, err := st.PutBlob(ctx, a.SHA256, a.Size, rc, o.Progress)
+		if err == nil && !wrote {
+			// Already stored: the media copy must still be proven intact.
+			var dst io.Writer = io.Discard
+			if o.Progress != nil {
+				dst = progressWriter(o.Progress)
+			}
+			_, err = io.Copy(dst, rc)
+		}
+		rc.Close()
+		if err != nil {
+			if errors.Is(err, verify.ErrMismatch) {
+				return written, refused(err)
+			}
+			return written, fmt.Errorf("store %s: %w", a.FileName, err)
+		}
+		if wrote {
+			written = append(written, a.SHA256)
+			res.Copied += a.Size
+		}
+	}
+	for _, mf := range b.Manifest.Meta {
+		if err := b.CheckMeta(ctx, mf.Name); err != nil {
+			return written, refused(err)
+		}
+	}
+	return written, nil
+}
+
+type progressWriter func(int64)
+
+func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return len(b), nil }
+
+// scan runs the virus scanner over the stored blobs of this bundle. On a
+// detection the blobs this import wrote are removed again.
+func scan(ctx context.Context, st *store.Store, b *media.Bundle, sc *Scanner, written []string, row *ledger.Row) error {
+	row.ScannerVersion = sc.Version(ctx)
+	var paths []string
+	seen := make(map[string]bool)
+	for _, a := range b.Manifest.Artifacts {
+		if !seen[a.SHA256] {
+			seen[a.SHA256] = true
+			paths = append(paths, st.BlobPath(a.SHA256))
+		}
+	}
+	verdict, report, err := sc.Scan(ctx, paths)
+	row.ScanVerdict = verdict
+	if err != nil {
+		return refused(err)
+	}
+	if verdict == ledger.ScanDetected {
+		for _, sha := range written {
+			st.RemoveBlob(sha)
+		}
+		return refusef("the virus scanner found malware; the bundle was not imported: %s", report)
+	}
+	return nil
+}
+
+// commit switches the catalog in one transaction, with the ledger row.
+func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdict, o Options, row *ledger.Row, res *Result) error {
+	m := b.Manifest
+	return st.Update(func(tx *bolt.Tx) error {
+		cur, err := store.GetState(tx)
+		if err != nil {
+			return err
+		}
+		if _, err := checkSequence(cur, m, manifestSHA); err != nil {
+			return err // another import got in first
+		}
+		for _, a := range m.Artifacts {
+			if err := store.PutArtifact(tx, &store.ArtifactRecord{Artifact: a, FirstSequence: m.Sequence}); err != nil {
+				return err
+			}
+		}
+		now := o.Now().UTC()
+		state := &store.State{
+			Site: m.Site, Sequence: m.Sequence, Base: m.Base, ManifestSHA256: manifestSHA,
+			Manifest: b.Raw, Signature: b.Signature, Approvals: b.Approvals, ImportedAt: now,
+			CatalogHash: media.CatalogHash(m.Sequence, m.Catalog), StateCode: media.StateCode(m.Sequence, m.Catalog),
+			Catalog: m.Catalog, Created: m.Created, Expires: m.Expires,
+		}
+		if err := store.PutState(tx, state); err != nil {
+			return err
+		}
+		if err := store.PutSequence(tx, m.Sequence, &store.SequenceRecord{ManifestSHA256: manifestSHA, ImportedAt: now}); err != nil {
+			return err
+		}
+		row.Result = ledger.ResultImported
+		r, err := ledger.Append(tx, *row)
+		res.Status, res.StateCode, res.Ledger = StatusImported, state.StateCode, r.Number
+		return err
+	})
+}

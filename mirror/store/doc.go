@@ -1,0 +1,29 @@
+// Package store keeps the mirror's files and index: content-addressed blobs
+// on disk and a bbolt database that says which of them make up the current
+// catalog. One process owns a store at a time (bbolt's file lock, taken with
+// a timeout, so a second writer gets ErrInUse within seconds).
+//
+//	<data dir>/
+//	  mirror.db                  bbolt; buckets below
+//	  blobs/sha256/ab/<sha256>   immutable (0444), named by their SHA-256
+//	  tmp/                       same filesystem; every write is
+//	                             temp → fsync → rename → fsync(dir)
+//
+// Buckets of mirror.db:
+//
+//	config     "trust": publisher and approver keys, threshold, vendor trust
+//	           "format": store format version
+//	state      "current": the imported catalog state (State)
+//	sequences  8-byte big-endian sequence → SequenceRecord (every import)
+//	artifacts  sha256 hex → ArtifactRecord (every artifact ever imported)
+//	ledger     owned by package mirror/ledger
+//
+// A blob is written before any record refers to it, so a crash leaves at
+// worst an orphan blob (gc removes it), never a record without its blob.
+//
+//	store.go   Open (timeout, ErrInUse), Close, Update/View
+//	blobs.go   PutBlob (hash while writing), HasBlob, OpenBlob, BlobPath
+//	state.go   State, Trust, SequenceRecord, ArtifactRecord and their buckets
+//	check.go   Check: bbolt consistency, every referenced blob present and
+//	           hashing to its name
+package store

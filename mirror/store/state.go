@@ -1,0 +1,211 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Trust is what the mirror trusts: publisher keys, approver keys and
+// threshold (PEM), and the vendor trust used to re-verify vendor evidence
+// (YAML of verify.VendorTrust; empty = the built-in default).
+type Trust struct {
+	Publishers  []string `json:"publishers"`
+	Approvers   []string `json:"approvers,omitempty"`
+	Threshold   int      `json:"threshold"`
+	VendorTrust string   `json:"vendor_trust,omitempty"`
+}
+
+// Keys parses the trust into what media.Bundle.Verify needs.
+func (t *Trust) Keys() (media.Trust, error) {
+	parse := func(list []string) ([]*verify.PublicKey, error) {
+		var out []*verify.PublicKey
+		for _, p := range list {
+			k, err := verify.ParsePublicKey([]byte(p))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, k)
+		}
+		return out, nil
+	}
+	pubs, err := parse(t.Publishers)
+	if err != nil {
+		return media.Trust{}, fmt.Errorf("stored publisher key: %w", err)
+	}
+	apps, err := parse(t.Approvers)
+	if err != nil {
+		return media.Trust{}, fmt.Errorf("stored approver key: %w", err)
+	}
+	return media.Trust{Publishers: pubs, Approvers: apps, Threshold: t.Threshold}, nil
+}
+
+// Vendor returns the vendor trust: the stored file, or the built-in default.
+func (t *Trust) Vendor() (*verify.VendorTrust, error) {
+	if t.VendorTrust == "" {
+		return verify.DefaultVendorTrust(), nil
+	}
+	return verify.ParseVendorTrust([]byte(t.VendorTrust))
+}
+
+// Validate checks the keys and the threshold.
+func (t *Trust) Validate() error {
+	keys, err := t.Keys()
+	if err != nil {
+		return err
+	}
+	if len(keys.Publishers) == 0 {
+		return errors.New("at least one publisher key is required")
+	}
+	if t.Threshold < 0 || t.Threshold > len(keys.Approvers) {
+		return fmt.Errorf("approvals %d: there are only %d approver keys", t.Threshold, len(keys.Approvers))
+	}
+	if _, err := t.Vendor(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// State is the imported catalog state: what the mirror serves.
+type State struct {
+	Site           string            `json:"site"`
+	Sequence       uint64            `json:"sequence"`
+	Base           uint64            `json:"base"`
+	ManifestSHA256 string            `json:"manifest_sha256"`
+	Manifest       []byte            `json:"manifest"`  // exact signed bytes
+	Signature      []byte            `json:"signature"` // DER
+	Approvals      []verify.Signed   `json:"approvals,omitempty"`
+	ImportedAt     time.Time         `json:"imported_at"`
+	CatalogHash    string            `json:"catalog_hash"`
+	StateCode      string            `json:"state_code"`
+	Catalog        media.Catalog     `json:"catalog"`
+	Expires        time.Time         `json:"expires,omitzero"`
+	Created        time.Time         `json:"created"`
+	Signers        map[string]string `json:"signers,omitempty"` // role → key IDs, for status
+}
+
+// SequenceRecord remembers every imported sequence (fork and rollback checks).
+type SequenceRecord struct {
+	ManifestSHA256 string    `json:"manifest_sha256"`
+	ImportedAt     time.Time `json:"imported_at"`
+}
+
+// ArtifactRecord is an artifact the mirror has imported, with the sequence
+// that first brought it.
+type ArtifactRecord struct {
+	media.Artifact
+	FirstSequence uint64 `json:"first_sequence"`
+}
+
+// GetTrust reads the trust configuration.
+func GetTrust(tx *bolt.Tx) (*Trust, error) {
+	var t Trust
+	if err := getJSON(tx.Bucket(bucketConfig), []byte("trust"), &t); err != nil {
+		return nil, fmt.Errorf("read trust: %w", err)
+	}
+	return &t, nil
+}
+
+// PutTrust replaces the trust configuration.
+func PutTrust(tx *bolt.Tx, t *Trust) error {
+	return putJSON(tx.Bucket(bucketConfig), []byte("trust"), t)
+}
+
+// GetState returns the current state, or nil before the first import.
+func GetState(tx *bolt.Tx) (*State, error) {
+	b := tx.Bucket(bucketState)
+	if b.Get([]byte("current")) == nil {
+		return nil, nil
+	}
+	var s State
+	if err := getJSON(b, []byte("current"), &s); err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	return &s, nil
+}
+
+// PutState switches the current state.
+func PutState(tx *bolt.Tx, s *State) error {
+	return putJSON(tx.Bucket(bucketState), []byte("current"), s)
+}
+
+// GetSequence returns the record of an imported sequence, or nil.
+func GetSequence(tx *bolt.Tx, seq uint64) (*SequenceRecord, error) {
+	v := tx.Bucket(bucketSequences).Get(seqKey(seq))
+	if v == nil {
+		return nil, nil
+	}
+	var r SequenceRecord
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// PutSequence records an imported sequence.
+func PutSequence(tx *bolt.Tx, seq uint64, r *SequenceRecord) error {
+	return putJSON(tx.Bucket(bucketSequences), seqKey(seq), r)
+}
+
+// GetArtifact returns the record of an imported artifact, or nil.
+func GetArtifact(tx *bolt.Tx, sha string) (*ArtifactRecord, error) {
+	v := tx.Bucket(bucketArtifacts).Get([]byte(sha))
+	if v == nil {
+		return nil, nil
+	}
+	var r ArtifactRecord
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// PutArtifact records an artifact; an existing record is kept (first
+// sequence wins).
+func PutArtifact(tx *bolt.Tx, r *ArtifactRecord) error {
+	b := tx.Bucket(bucketArtifacts)
+	if b.Get([]byte(r.SHA256)) != nil {
+		return nil
+	}
+	return putJSON(b, []byte(r.SHA256), r)
+}
+
+// ForEachArtifact calls fn for every artifact record.
+func ForEachArtifact(tx *bolt.Tx, fn func(*ArtifactRecord) error) error {
+	return tx.Bucket(bucketArtifacts).ForEach(func(k, v []byte) error {
+		var r ArtifactRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("artifact %s: %w", k, err)
+		}
+		return fn(&r)
+	})
+}
+
+func seqKey(seq uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	return k[:]
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, data)
+}
+
+func getJSON(b *bolt.Bucket, k []byte, v any) error {
+	data := b.Get(k)
+	if data == nil {
+		return fmt.Errorf("%s missing", k)
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Names inside the data dir.
+const (
+	DBName   = "mirror.db"
+	BlobsDir = "blobs"
+	TmpDir   = "tmp"
+	// FormatVersion of the store; a newer store is refused.
+	FormatVersion = 1
+)
+
+// Bucket names.
+var (
+	bucketConfig    = []byte("config")
+	bucketState     = []byte("state")
+	bucketSequences = []byte("sequences")
+	bucketArtifacts = []byte("artifacts")
+	// BucketLedger is the ledger's bucket (package mirror/ledger).
+	BucketLedger = []byte("ledger")
+)
+
+// ErrInUse is returned when another process holds the store.
+var ErrInUse = errors.New("the mirror data directory is in use by another patchferry process")
+
+// ErrNoStore is returned when the data directory holds no mirror.
+var ErrNoStore = errors.New("no mirror in this data directory")
+
+// ErrExists is returned by Create when a mirror is already there.
+var ErrExists = errors.New("a mirror already exists in this data directory")
+
+// Options for Open.
+type Options struct {
+	Timeout  time.Duration // how long to wait for the file lock; 0: 3 s
+	ReadOnly bool
+}
+
+// Store is an open mirror store.
+type Store struct {
+	dir string
+	db  *bolt.DB
+}
+
+// Create makes a new, empty store in dir (created if missing).
+func Create(dir string, trust Trust) (*Store, error) {
+	if _, err := os.Stat(filepath.Join(dir, DBName)); err == nil {
+		return nil, fmt.Errorf("%s: %w", dir, ErrExists)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, BlobsDir, "sha256"), filepath.Join(dir, TmpDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create mirror: %w", err)
+		}
+	}
+	s, err := open(dir, Options{})
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketConfig, bucketState, bucketSequences, bucketArtifacts, BucketLedger} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketConfig).Put([]byte("format"), []byte{FormatVersion}); err != nil {
+			return err
+		}
+		return putJSON(tx.Bucket(bucketConfig), []byte("trust"), trust)
+	})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("create mirror: %w", err)
+	}
+	return s, nil
+}
+
+// Open opens an existing store.
+func Open(dir string, o Options) (*Store, error) {
+	if _, err := os.Stat(filepath.Join(dir, DBName)); err != nil {
+		return nil, fmt.Errorf("%s: %w; create one with `patchferry mirror init --data %s --trust publisher.pub`", dir, ErrNoStore, dir)
+	}
+	s, err := open(dir, o)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketConfig)
+		if c == nil {
+			return errors.New("mirror.db has no config bucket")
+		}
+		if f := c.Get([]byte("format")); len(f) != 1 || f[0] > FormatVersion {
+			return fmt.Errorf("mirror.db has store format %v; this patchferry reads format %d — update patchferry", f, FormatVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open mirror %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func open(dir string, o Options) (*Store, error) {
+	if o.Timeout == 0 {
+		o.Timeout = 3 * time.Second
+	}
+	db, err := bolt.Open(filepath.Join(dir, DBName), 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w (mirror serve or another import); wait for it to finish, or run the command while `mirror serve` runs so it hands the work over", dir, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", filepath.Join(dir, DBName), err)
+	}
+	if !o.ReadOnly {
+		// Leftovers of an interrupted write are never referenced: clear them.
+		cleanTmp(filepath.Join(dir, TmpDir))
+	}
+	return &Store{dir: dir, db: db}, nil
+}
+
+func cleanTmp(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Update runs fn in one read-write transaction: all of it is applied or none.
+func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+
+// View runs fn in a read-only transaction (a consistent snapshot).
+func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.db.View(fn) }
