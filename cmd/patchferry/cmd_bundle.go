@@ -13,10 +13,9 @@ import (
 )
 
 func newBundleCommand(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "bundle", Short: "Make, approve, verify and inspect signed bundles"}
-	cmd.AddCommand(newBundleCreateCommand(a), newBundleApproveCommand(a),
+	return newGroupCommand("bundle", "Make, approve, verify and inspect signed bundles",
+		newBundleCreateCommand(a), newBundleApproveCommand(a),
 		newBundleVerifyCommand(a), newBundleInspectCommand(a))
-	return cmd
 }
 
 // parseCreated reads --created (RFC 3339, or @unix-seconds), else
@@ -102,6 +101,15 @@ func (a *app) describeExpiry(m *media.Manifest) string {
 		return a.msg(msgNever)
 	}
 	return m.Expires.Format(time.RFC3339)
+}
+
+// jsonExpiry is the expiry for --json output: null for a bundle that never
+// expires, not Go's zero time 0001-01-01, which a script reads as expired.
+func jsonExpiry(m *media.Manifest) any {
+	if m.Expires.IsZero() {
+		return nil
+	}
+	return m.Expires
 }
 
 // humanBytes formats a byte count for people.

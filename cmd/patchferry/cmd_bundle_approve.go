@@ -42,13 +42,19 @@ func runBundleApprove(ctx context.Context, a *app, o bundleApproveOptions, dirs 
 	if err != nil {
 		return err
 	}
-	progress, done := a.progress(b.Size(), a.msg(msgHashing))
-	err = b.CheckFiles(ctx, progress)
-	done()
+	for _, s := range b.Approvals {
+		if s.Name == media.ApprovalsDir+"/"+o.name+".sig" {
+			return usagef("%s already exists in %s; choose another --name or remove that file first", s.Name, b.Name)
+		}
+	}
+	// Ask for the password before the (long) file check, not after it.
+	key, err := a.loadPrivateKey(o.key, o.passwordFile)
 	if err != nil {
 		return err
 	}
-	key, err := a.loadPrivateKey(o.key, o.passwordFile)
+	progress, done := a.progress(b.Size(), a.msg(msgHashing))
+	err = b.CheckFiles(ctx, progress)
+	done()
 	if err != nil {
 		return err
 	}

@@ -119,7 +119,7 @@ func (a *app) printWritten(w *media.Written, keyID string) error {
 	if a.jsonOut {
 		return a.printJSON(map[string]any{
 			"ok": true, "dirs": w.Dirs, "site": m.Site, "sequence": m.Sequence, "base": m.Base,
-			"created": m.Created, "expires": m.Expires, "artifacts": len(m.Artifacts), "bytes": bytes,
+			"created": m.Created, "expires": jsonExpiry(m), "artifacts": len(m.Artifacts), "bytes": bytes,
 			"publisher_key_id": keyID,
 		})
 	}

@@ -33,7 +33,7 @@ func runBundleInspect(a *app, dirs []string) error {
 	if a.jsonOut {
 		return a.printJSON(map[string]any{
 			"bundle": b.Name.String(), "dirs": b.Dirs, "site": m.Site, "sequence": m.Sequence, "base": m.Base,
-			"created": m.Created, "expires": m.Expires, "signatures": sigs, "volumes": len(b.Dirs),
+			"created": m.Created, "expires": jsonExpiry(m), "signatures": sigs, "volumes": len(b.Dirs),
 			"bytes": b.Size(), "artifacts": m.Artifacts, "catalog": m.Catalog, "retired": m.Retired, "meta": m.Meta,
 		})
 	}

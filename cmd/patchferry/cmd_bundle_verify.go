@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/verify"
 )
 
 type bundleVerifyOptions struct {
@@ -35,16 +37,13 @@ func addTrustFlags(cmd *cobra.Command, o *bundleVerifyOptions) {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.trust, "trust", nil, "trusted publisher public key (repeatable; required)")
 	f.StringArrayVar(&o.approvers, "approver", nil, "trusted approver public key (repeatable)")
-	f.IntVar(&o.approvals, "approvals", 0, "distinct approvers required (default: 0 without --approver)")
+	f.IntVar(&o.approvals, "approvals", -1, "distinct approvers required (default: 1 with --approver, 0 without)")
 }
 
 // trust turns the flags into a media.Trust.
 func (o bundleVerifyOptions) load() (media.Trust, error) {
 	if len(o.trust) == 0 {
 		return media.Trust{}, usagef("--trust is required: the publisher's public key (.pub)")
-	}
-	if o.approvals < 0 || o.approvals > len(o.approvers) {
-		return media.Trust{}, usagef("--approvals %d: give at least that many --approver keys", o.approvals)
 	}
 	pubs, err := loadPublicKeys(o.trust)
 	if err != nil {
@@ -54,7 +53,26 @@ func (o bundleVerifyOptions) load() (media.Trust, error) {
 	if err != nil {
 		return media.Trust{}, err
 	}
-	return media.Trust{Publishers: pubs, Approvers: apps, Threshold: o.approvals}, nil
+	apps = distinctKeys(apps)
+	threshold := o.approvals
+	if threshold < 0 { // not given: approvers listed means at least one must approve
+		threshold = min(len(apps), 1)
+	}
+	if threshold > len(apps) {
+		return media.Trust{}, usagef("--approvals %d: give at least that many distinct --approver keys (got %d)", threshold, len(apps))
+	}
+	return media.Trust{Publishers: distinctKeys(pubs), Approvers: apps, Threshold: threshold}, nil
+}
+
+// distinctKeys drops repeated keys: one key given twice counts once.
+func distinctKeys(keys []*verify.PublicKey) []*verify.PublicKey {
+	var out []*verify.PublicKey
+	for _, k := range keys {
+		if !slices.ContainsFunc(out, k.Equal) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func runBundleVerify(ctx context.Context, a *app, o bundleVerifyOptions, dirs []string) error {
@@ -80,7 +98,7 @@ func runBundleVerify(ctx context.Context, a *app, o bundleVerifyOptions, dirs []
 	if a.jsonOut {
 		return a.printJSON(map[string]any{
 			"ok": true, "bundle": b.Name.String(), "dirs": b.Dirs, "site": m.Site, "sequence": m.Sequence,
-			"base": m.Base, "created": m.Created, "expires": m.Expires,
+			"base": m.Base, "created": m.Created, "expires": jsonExpiry(m),
 			"publisher_key_id": verdict.Publisher.ID(), "approver_key_ids": keyIDs(verdict.Approvers),
 			"artifacts": len(m.Artifacts), "bytes": b.Size(),
 		})

@@ -11,9 +11,7 @@ import (
 )
 
 func newKeysCommand(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "Manage signing keys"}
-	cmd.AddCommand(newKeysGenerateCommand(a))
-	return cmd
+	return newGroupCommand("keys", "Manage signing keys", newKeysGenerateCommand(a))
 }
 
 type keysGenerateOptions struct {
@@ -60,6 +58,7 @@ func runKeysGenerate(a *app, o keysGenerateOptions) error {
 	}
 	dir, base = splitPath(pubPath)
 	if err := durable.WriteFile(dir, base, pub, 0o644); err != nil {
+		os.Remove(keyPath) // half a pair would block running the command again
 		return err
 	}
 	if a.jsonOut {

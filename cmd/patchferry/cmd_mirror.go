@@ -15,10 +15,9 @@ import (
 const envData = "PATCHFERRY_DATA"
 
 func newMirrorCommand(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "mirror", Short: "The LGWAN-side mirror: init, import, status, ledger, trust"}
-	cmd.AddCommand(newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
+	return newGroupCommand("mirror", "The LGWAN-side mirror: init, import, status, ledger, trust",
+		newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
 		newMirrorLedgerCommand(a), newMirrorTrustCommand(a))
-	return cmd
 }
 
 // addDataFlag adds --data to a mirror command.

@@ -10,14 +10,12 @@ import (
 
 const maxPasswordFile = 4 << 10
 
-// password returns the key password: $PATCHFERRY_KEY_PASSWORD, else the
-// first line of passwordFile, else a prompt on the terminal (asked twice
-// when confirm is set). With none of them it is a usage error, so scheduled
-// runs fail at once instead of waiting for input.
+// password returns the key password: the first line of passwordFile (the
+// explicit flag wins, as its help says), else $PATCHFERRY_KEY_PASSWORD, else
+// a prompt on the terminal (asked twice when confirm is set). With none of
+// them it is a usage error, so scheduled runs fail at once instead of
+// waiting for input.
 func (a *app) password(passwordFile, keyName string, confirm bool) ([]byte, error) {
-	if pw := a.getenv(envPassword); pw != "" {
-		return []byte(pw), nil
-	}
 	if passwordFile != "" {
 		f, err := os.Open(passwordFile)
 		if err != nil {
@@ -32,6 +30,9 @@ func (a *app) password(passwordFile, keyName string, confirm bool) ([]byte, erro
 			b = b[:i]
 		}
 		return bytes.TrimSuffix(b, []byte("\r")), nil
+	}
+	if pw := a.getenv(envPassword); pw != "" {
+		return []byte(pw), nil
 	}
 	if !a.stdinTerminal {
 		return nil, usagef("no password for %s: set %s or give --password-file (no terminal to ask on)", keyName, envPassword)
@@ -105,4 +106,3 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	return b, nil
 }
-
