@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/patchferry/patchferry/mirror/store"
+)
+
+// initMirror creates a mirror trusting the shared publisher.
+func initMirror(t *testing.T, extra ...string) string {
+	t.Helper()
+	f := shared(t)
+	data := filepath.Join(t.TempDir(), "data")
+	args := append([]string{"mirror", "init", "--data", data, "--trust", f.publisher.pub, "--operator", "tester"}, extra...)
+	mustRun(t, nil, args...)
+	return data
+}
+
+func mirrorStatusJSON(t *testing.T, data string) map[string]any {
+	t.Helper()
+	var s map[string]any
+	out := mustRun(t, nil, "mirror", "status", "--data", data, "--json")
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	return s
+}
+
+// The issue's "done when": init, import a bundle made with bundle create,
+// read the ledger in Excel, and see a bad bundle refused with the catalog as
+// before.
+func TestMirrorUserFlow(t *testing.T) {
+	data := initMirror(t)
+	if s := mirrorStatusJSON(t, data); s["sequence"].(float64) != 0 || s["last_import"] != nil {
+		t.Fatalf("fresh mirror status: %v", s)
+	}
+	out := mustRun(t, nil, "mirror", "import", "--data", data, "--operator", "山田", "--label", "USB-07", copyBundle(t))
+	if !strings.Contains(out, "Imported sequence 1") {
+		t.Fatalf("import output: %s", out)
+	}
+	s := mirrorStatusJSON(t, data)
+	code, _ := s["state_code"].(string)
+	if s["sequence"].(float64) != 1 || s["last_import"] == nil || !strings.HasPrefix(code, "1-") || len(code) != 6 {
+		t.Fatalf("status after import: %v", s)
+	}
+
+	// The same bundle again: a no-op success.
+	out = mustRun(t, nil, "mirror", "import", "--data", data, copyBundle(t))
+	if !strings.Contains(out, "Already imported") {
+		t.Fatalf("second import: %s", out)
+	}
+
+	// A damaged copy of the next bundle is refused, names the file, and
+	// changes nothing.
+	f := shared(t)
+	media2 := t.TempDir()
+	mustRun(t, pwEnv, "bundle", "create", "--key", f.publisher.priv, "--out", media2, "--sequence", "2",
+		"--product", "justsystems/ichitaro", "--version", "2026.2", "--created", baseCreated, f.payloads[0])
+	bad := filepath.Join(media2, "patchferry-default-2")
+	payloads, _ := filepath.Glob(filepath.Join(bad, "files", "sha256", "*", "*"))
+	flipByte(t, payloads[0], 100)
+	_, stderr, exit := runCLI(t, nil, "mirror", "import", "--data", data, "--label", "USB-08", bad)
+	if exit != exitFailed || !strings.Contains(stderr, filepath.Base(payloads[0])) {
+		t.Fatalf("damaged import: exit %d, stderr %s", exit, stderr)
+	}
+	if s2 := mirrorStatusJSON(t, data); s2["state_code"] != code {
+		t.Fatalf("state changed after a refused import: %v → %v", code, s2["state_code"])
+	}
+
+	// The ledger: every attempt, hash-chained, as CSV for Excel.
+	mustRun(t, nil, "mirror", "ledger", "--data", data, "--verify")
+	csvOut := mustRun(t, nil, "--lang", "ja", "mirror", "ledger", "--data", data, "--csv")
+	if !strings.HasPrefix(csvOut, "\uFEFF") {
+		t.Fatal("CSV has no UTF-8 BOM")
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvOut, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0][0] != "番号" { // header, init, import, already, refused
+		t.Fatalf("CSV rows: %q", rows)
+	}
+	if rows[2][2] != "山田" || rows[2][3] != "USB-07" || rows[2][14] != "取り込み済み" {
+		t.Errorf("import row: %q", rows[2])
+	}
+	if rows[4][14] != "拒否" || !strings.Contains(rows[4][15], filepath.Base(payloads[0])) {
+		t.Errorf("refused row does not say why: %q", rows[4])
+	}
+}
+
+func TestMirrorTrust(t *testing.T) {
+	f := shared(t)
+	data := initMirror(t)
+	out := mustRun(t, nil, "mirror", "trust", "--data", data, "--add-approver", f.approver1.pub, "--approvals", "1")
+	if !strings.Contains(out, "added approver "+f.approver1.id) {
+		t.Fatalf("trust change: %s", out)
+	}
+	// The shared bundle has no approval: refused now.
+	_, stderr, code := runCLI(t, nil, "mirror", "import", "--data", data, copyBundle(t))
+	if code != exitFailed || !strings.Contains(stderr, "approvals") {
+		t.Fatalf("import without approval: exit %d: %s", code, stderr)
+	}
+	bundle := copyBundle(t)
+	mustRun(t, pwEnv, "bundle", "approve", "--key", f.approver1.priv, "--name", "kacho", bundle)
+	mustRun(t, nil, "mirror", "import", "--data", data, bundle)
+	// Removing an unknown key is a usage error; the threshold cannot exceed the approvers.
+	if _, _, code := runCLI(t, nil, "mirror", "trust", "--data", data, "--remove-publisher", "0000000000000000"); code != exitUsage {
+		t.Errorf("remove unknown key: exit %d", code)
+	}
+	if _, _, code := runCLI(t, nil, "mirror", "trust", "--data", data, "--approvals", "2"); code != exitUsage {
+		t.Errorf("approvals above the approver count: exit %d", code)
+	}
+	rows := mustRun(t, nil, "mirror", "ledger", "--data", data, "--json")
+	if !strings.Contains(rows, "added approver "+f.approver1.id) {
+		t.Errorf("trust change not in the ledger: %s", rows)
+	}
+}
+
+func TestMirrorErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nothing")
+	if _, stderr, code := runCLI(t, nil, "mirror", "status", "--data", missing); code != exitUsage || !strings.Contains(stderr, "mirror init") {
+		t.Errorf("status without a mirror: exit %d: %s", code, stderr)
+	}
+	if _, _, code := runCLI(t, nil, "mirror", "stauts"); code != exitUsage {
+		t.Errorf("mirror typo: exit %d", code)
+	}
+	data := initMirror(t)
+	if _, _, code := runCLI(t, nil, "mirror", "init", "--data", data, "--trust", shared(t).publisher.pub); code == exitOK {
+		t.Error("init over an existing mirror succeeded")
+	}
+	if _, _, code := runCLI(t, nil, "mirror", "import", "--data", data, "--scan-command", `clamscan "unclosed`, copyBundle(t)); code != exitUsage {
+		t.Errorf("bad scan command: exit %d", code)
+	}
+	// A second process holding the store: a clear "in use" within seconds.
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, nil, "mirror", "import", "--data", data, copyBundle(t))
+	st.Close()
+	if code != exitFailed || !strings.Contains(stderr, "in use") {
+		t.Errorf("import while the store is held: exit %d: %s", code, stderr)
+	}
+}
+
+func TestMirrorVendorTrustFile(t *testing.T) {
+	f := shared(t)
+	out := mustRun(t, nil, "mirror", "trust", "--data", initMirror(t), "--show-vendor-trust")
+	vt := filepath.Join(t.TempDir(), "vendor-trust.yaml")
+	if err := os.WriteFile(vt, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	mustRun(t, nil, "mirror", "init", "--data", data, "--trust", f.publisher.pub, "--vendor-trust", vt)
+	if show := mustRun(t, nil, "mirror", "trust", "--data", data); !strings.Contains(show, "custom") || !strings.Contains(show, "14F26682D0916CDD81E37B6D61B7B526D98F0353") {
+		t.Errorf("trust show: %s", show)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("authenticode_roots: []\nsurprise: true\n"), 0o644)
+	_, stderr, code := runCLI(t, nil, "mirror", "init", "--data", filepath.Join(t.TempDir(), "d"), "--trust", f.publisher.pub, "--vendor-trust", bad)
+	if code != exitUsage || !strings.Contains(stderr, "line 2") {
+		t.Errorf("bad vendor trust: exit %d: %s", code, stderr)
+	}
+}
