@@ -56,8 +56,9 @@
 // approver names, every entry found on the medium) passes ValidName: no
 // "..", slash, backslash, drive letter, NUL or control character. The reader
 // refuses symbolic links, devices and any file the manifest does not list.
-// An .xz file is opened only after its SHA-256 matched and its block headers
-// ask for at most MaxXZDict of dictionary.
+// An .xz file is opened only after its SHA-256 matched, its block headers
+// ask for at most MaxXZDict of dictionary, and each block's data ends where
+// the index says.
 //
 // # Code map
 //
@@ -73,7 +74,8 @@
 //	             OpenArtifact, OpenMeta
 //	approve.go   Approve: write an approver countersignature
 //	readme.go    README.txt in Japanese and English
-//	xzcheck.go   structure and dictionary pre-check of .xz files
+//	xzcheck.go   structure, dictionary and block-boundary pre-check of .xz
+//	             files
 //	size.go      ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
 //	durable/     temp → fsync → rename → fsync(dir)
 package media

@@ -46,6 +46,11 @@ func ParseDirName(name string) (d DirName, ok bool) {
 		}
 		d.Volume, d.Volumes = v, n
 	}
+	if d.String() != name {
+		// Only the one spelling the writer uses: no leading zeros, volume
+		// numbers two digits wide (four above 99 volumes).
+		return DirName{}, false
+	}
 	return d, true
 }
 

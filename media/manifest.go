@@ -249,6 +249,19 @@ func (m *Manifest) Validate() error {
 	if !m.Expires.IsZero() && !m.Expires.After(m.Created) {
 		add("expires %s is not after created %s", m.Expires.Format(time.RFC3339), m.Created.Format(time.RFC3339))
 	}
+	// The list limits that ParseManifest enforces while decoding, so that
+	// a manifest that validates can always be read back.
+	for _, l := range []struct {
+		what     string
+		n, limit int
+	}{
+		{"artifacts", len(m.Artifacts), MaxArtifacts}, {"catalog", len(m.Catalog), MaxCatalog},
+		{"retired", len(m.Retired), MaxRetired}, {"meta", len(m.Meta), MaxMeta},
+	} {
+		if l.n > l.limit {
+			add("%s: more than the limit of %d entries", l.what, l.limit)
+		}
+	}
 	shas := make(map[string]bool, len(m.Artifacts))
 	for i := range m.Artifacts {
 		a := &m.Artifacts[i]
@@ -323,6 +336,9 @@ func (a *Artifact) validate() error {
 	if len(a.Parts) == 1 {
 		return errors.New("one part: a file that is not split has no parts")
 	}
+	if len(a.Parts) > MaxParts {
+		return fmt.Errorf("parts: more than the limit of %d entries", MaxParts)
+	}
 	var sum int64
 	for j, p := range a.Parts {
 		if err := verify.ParseSHA256(p.SHA256); err != nil {
@@ -358,7 +374,7 @@ func (c *CatalogEntry) validate() error {
 }
 
 func (mf *MetaFile) validate() error {
-	if err := ValidName(mf.Name + ".xz"); err != nil {
+	if err := validMetaName(mf.Name); err != nil {
 		return err
 	}
 	if err := verify.ParseSHA256(mf.SHA256); err != nil {
@@ -371,6 +387,16 @@ func (mf *MetaFile) validate() error {
 		return fmt.Errorf("%s: expanded size %d out of range (limit %d)", mf.Name, mf.Expanded, MaxMetaExpanded)
 	}
 	return nil
+}
+
+// validMetaName checks a meta name: the name itself (consumers store and
+// look up meta files by it: "..", "" or "." must not pass just because
+// "...xz", ".xz" or "..xz" are harmless file names) and its file name.
+func validMetaName(name string) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
+	return ValidName(name + ".xz")
 }
 
 // textFields checks that free-text fields are valid and short: no control

@@ -432,7 +432,12 @@ func (b *Bundle) Size() int64 {
 
 // open opens one listed file for reading after checking it is a regular file.
 func (b *Bundle) open(rel string) (*os.File, string, error) {
-	dir := b.where[rel]
+	dir, ok := b.where[rel]
+	if !ok {
+		// Never resolve a path the manifest does not list (it would be
+		// relative to the working directory).
+		return nil, "", &FileError{Path: rel, Err: fmt.Errorf("%w: not a file of this bundle", ErrLayout)}
+	}
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	fi, err := os.Lstat(p)
 	if err != nil {
@@ -492,6 +497,9 @@ func (b *Bundle) checkFile(ctx context.Context, r FileRef, progress func(int64))
 // *FileError wrapping verify.ErrMismatch instead of io.EOF when anything
 // differs, so a consumer must read to io.EOF before trusting the bytes.
 func (b *Bundle) OpenArtifact(ctx context.Context, a *Artifact) (io.ReadCloser, error) {
+	if err := verify.ParseSHA256(a.SHA256); err != nil {
+		return nil, fmt.Errorf("artifact %q: %w", a.FileName, err)
+	}
 	var readers []io.Reader
 	var closers multiCloser
 	add := func(rel string, size int64, sum string) error {
@@ -522,7 +530,8 @@ func (b *Bundle) OpenArtifact(ctx context.Context, a *Artifact) (io.ReadCloser, 
 // OpenMeta returns the decompressed content of meta file name. The .xz file
 // is hashed against the manifest and its structure and dictionary size are
 // checked before a decoder is opened; the output is limited to the recorded
-// size, and a different size is an error at the end of the stream.
+// size, and a different size, or .xz bytes read by the decoder that differ
+// from the ones hashed, is an error at the end of the stream.
 func (b *Bundle) OpenMeta(ctx context.Context, name string) (io.ReadCloser, error) {
 	var mf *MetaFile
 	for i := range b.Manifest.Meta {
@@ -548,26 +557,47 @@ func (b *Bundle) OpenMeta(ctx context.Context, name string) (io.ReadCloser, erro
 	if err := checkXZ(f, mf.Size); err != nil {
 		return fail(err)
 	}
-	zr, err := xz.ReaderConfig{DictCap: MaxXZDict, SingleStream: true}.NewReader(io.NewSectionReader(f, 0, mf.Size))
+	// The decoder reads the file again: hash what it reads, so that a
+	// medium that answers a second read differently is caught at the end.
+	in := verify.NewHashing(io.NewSectionReader(f, 0, mf.Size))
+	zr, err := xz.ReaderConfig{DictCap: MaxXZDict, SingleStream: true}.NewReader(in)
 	if err != nil {
 		return fail(err)
 	}
-	return &readCloser{Reader: &fileErrReader{r: &exactReader{r: zr, size: mf.Expanded}, path: rel, dir: dir}, Closer: f}, nil
+	end := func() error {
+		if in.N() != mf.Size || in.Sum() != mf.SHA256 {
+			return &verify.DigestError{Want: mf.SHA256, Got: in.Sum()}
+		}
+		return nil
+	}
+	return &readCloser{Reader: &fileErrReader{r: &exactReader{r: zr, size: mf.Expanded, end: end}, path: rel, dir: dir}, Closer: f}, nil
 }
 
 // exactReader returns at most size bytes and fails if the stream ends
-// early or holds more.
+// early or holds more, or if end (when set) fails at the end.
 type exactReader struct {
 	r    io.Reader
 	size int64
 	n    int64
+	end  func() error
 }
 
 func (e *exactReader) Read(p []byte) (int, error) {
 	if e.n == e.size {
+		// Reading on to the end also lets the decoder check the block
+		// checksums, the index and the footer: its errors count.
 		var one [1]byte
-		if n, _ := io.ReadFull(e.r, one[:]); n > 0 {
+		n, err := io.ReadFull(e.r, one[:])
+		if n > 0 {
 			return 0, &verify.SizeError{Want: e.size, Got: e.size + 1, Long: true}
+		}
+		if err != io.EOF {
+			return 0, err
+		}
+		if e.end != nil {
+			if err := e.end(); err != nil {
+				return 0, err
+			}
 		}
 		return 0, io.EOF
 	}

@@ -158,7 +158,7 @@ func newWriter(o WriteOptions, c Contents) (*writer, error) {
 	}
 	names := make(map[string]bool)
 	for _, mi := range c.Meta {
-		if err := ValidName(mi.Name + ".xz"); err != nil {
+		if err := validMetaName(mi.Name); err != nil {
 			errs = append(errs, fmt.Errorf("meta %s: %w", mi.Path, err))
 		}
 		if names[mi.Name] {
@@ -195,7 +195,7 @@ func (w *writer) write(ctx context.Context) (*Written, error) {
 		return nil, err
 	}
 	var err error
-	w.metaDir, err = os.MkdirTemp(w.o.Out, "."+w.name(0).Bundle()+".tmp-")
+	w.metaDir, err = mkdirStaging(w.o.Out, "."+w.name(0).Bundle()+".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("create staging directory: %w", err)
 	}
@@ -207,7 +207,7 @@ func (w *writer) write(ctx context.Context) (*Written, error) {
 		return nil, err
 	}
 	for v := 2; v <= w.volumes; v++ {
-		d, err := os.MkdirTemp(w.o.Out, "."+w.name(v).String()+".tmp-")
+		d, err := mkdirStaging(w.o.Out, "."+w.name(v).String()+".tmp-")
 		if err != nil {
 			return nil, fmt.Errorf("create staging directory: %w", err)
 		}
@@ -246,6 +246,20 @@ func (w *writer) write(ctx context.Context) (*Written, error) {
 	}
 	m := w.m
 	return &Written{Dirs: dirs, Manifest: &m, Raw: raw}, nil
+}
+
+// mkdirStaging makes a staging directory. It becomes the bundle directory,
+// so it gets the mode of the other directories (0755), not MkdirTemp's 0700.
+func mkdirStaging(out, pattern string) (string, error) {
+	d, err := os.MkdirTemp(out, pattern)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(d, 0o755); err != nil {
+		os.Remove(d)
+		return "", err
+	}
+	return d, nil
 }
 
 // checkFree refuses to overwrite an existing bundle of the same name.
@@ -347,12 +361,26 @@ func (w *writer) plan() error {
 	}
 	w.planPart = part
 	w.assign = make([][]int, len(w.c.Inputs))
+	for i, size := range w.sizes {
+		if n := (size + part - 1) / part; n > MaxParts {
+			return fmt.Errorf("%s would be split into %d parts, more than the limit of %d; use a larger --max-file-size or --volume-size",
+				w.c.Inputs[i].Path, n, MaxParts)
+		}
+	}
+	// The overhead is the same for every volume: work it out once, not
+	// once per piece (it marshals the whole manifest).
+	var ov int64
+	if w.o.VolumeSize != 0 {
+		var err error
+		if ov, err = w.overhead(part); err != nil {
+			return err
+		}
+	}
 	vol, used := 1, int64(0)
 	capacity := func(v int) int64 {
 		if w.o.VolumeSize == 0 {
 			return 1<<62 - 1
 		}
-		ov, _ := w.overhead(part)
 		if v == 1 {
 			return w.o.VolumeSize - ov - metaTotal
 		}
@@ -490,6 +518,12 @@ func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) e
 		}
 		f, err := durable.CreateTemp(dir, "payload")
 		if err != nil {
+			return err
+		}
+		// Payloads are read by whoever imports the bundle: 0644 like the
+		// other files, not CreateTemp's 0600.
+		if err := f.Chmod(0o644); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			durable.Discard(f)
 			return err
 		}
 		ph := verify.NewHashing(io.LimitReader(whole, size))

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // MaxXZDict is the largest LZMA2 dictionary a meta file may ask for. The
@@ -23,10 +25,14 @@ var (
 // ErrXZ is wrapped by every error about a malformed or oversized .xz file.
 var ErrXZ = errors.New("not a well-formed single-stream .xz file")
 
-// checkXZ walks an .xz file's structure without decompressing: stream
-// header, footer, index, and the header of every block. It refuses more
-// than one stream, filters other than a single LZMA2, and any dictionary
-// above MaxXZDict.
+// checkXZ walks an .xz file's structure: stream header, footer, index, and
+// the header of every block. It refuses more than one stream, filters other
+// than a single LZMA2, and any dictionary above MaxXZDict. Only then does it
+// decode each block's LZMA2 data, with the dictionary its checked header
+// declares, over exactly the span the index gives the block: the xz decoder
+// finds block boundaries by decoding, not from the index, so a block hidden
+// after an early end of LZMA2 data inside one index record would otherwise
+// reach it unchecked, and its header would raise the dictionary cap.
 func checkXZ(r io.ReaderAt, size int64) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrXZ, fmt.Sprintf(format, a...))
@@ -66,7 +72,9 @@ func checkXZ(r io.ReaderAt, size int64) error {
 		return bad("%v", err)
 	}
 	off := int64(12)
-	for i, unpadded := range records {
+	blocks := make([]xzBlock, 0, len(records))
+	var expanded int64
+	for i, rec := range records {
 		hsize, dict, err := readXZBlockHeader(r, off, indexStart)
 		if err != nil {
 			return bad("block %d: %v", i, err)
@@ -75,16 +83,56 @@ func checkXZ(r io.ReaderAt, size int64) error {
 			return fmt.Errorf("%w: block %d asks for a %d MiB dictionary, the limit is %d MiB",
 				ErrXZ, i, dict>>20, MaxXZDict>>20)
 		}
-		if unpadded < hsize+1+checkSize {
+		if rec.unpadded < hsize+1+checkSize {
 			return bad("block %d: size out of range", i)
 		}
-		off += (unpadded + 3) &^ 3
+		blocks = append(blocks, xzBlock{off: off, hsize: hsize, dict: dict, xzRecord: rec})
+		off += (rec.unpadded + 3) &^ 3
 		if off > indexStart {
 			return bad("block %d runs past the index", i)
+		}
+		if expanded += rec.uncompressed; expanded > MaxMetaExpanded {
+			return bad("the index promises more than %d bytes", MaxMetaExpanded)
 		}
 	}
 	if off != indexStart {
 		return bad("data between the last block and the index (more than one stream?)")
+	}
+	for i, b := range blocks {
+		if err := checkXZBlockData(r, b, checkSize); err != nil {
+			return bad("block %d: %v", i, err)
+		}
+	}
+	return nil
+}
+
+// xzBlock is one block as the index and its header describe it.
+type xzBlock struct {
+	xzRecord
+	off   int64  // of the block header in the file
+	hsize int64  // block header size
+	dict  uint64 // LZMA2 dictionary size from the header
+}
+
+// checkXZBlockData decodes a block's LZMA2 data and checks that it ends
+// with an end marker exactly where the index says, holding exactly the
+// uncompressed size the index records.
+func checkXZBlockData(r io.ReaderAt, b xzBlock, checkSize int64) error {
+	span := b.unpadded - b.hsize - checkSize
+	lr := &io.LimitedReader{R: io.NewSectionReader(r, b.off+b.hsize, span), N: span}
+	zr, err := lzma.Reader2Config{DictCap: int(max(b.dict, lzma.MinDictCap))}.NewReader2(lr)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(zr, b.uncompressed+1))
+	if err != nil {
+		return err
+	}
+	if n > b.uncompressed {
+		return fmt.Errorf("holds more than the %d bytes the index says", b.uncompressed)
+	}
+	if n < b.uncompressed || !zr.EOS() || lr.N != 0 {
+		return fmt.Errorf("its data does not end where the index says the block ends (%d of %d bytes)", n, b.uncompressed)
 	}
 	return nil
 }
@@ -103,8 +151,11 @@ func xzCheckSize(t byte) (int64, error) {
 	return 0, ErrXZ
 }
 
-// parseXZIndex returns the unpadded size of every block.
-func parseXZIndex(b []byte) ([]int64, error) {
+// xzRecord is one index record.
+type xzRecord struct{ unpadded, uncompressed int64 }
+
+// parseXZIndex returns the record of every block.
+func parseXZIndex(b []byte) ([]xzRecord, error) {
 	if len(b) < 8 || b[0] != 0 {
 		return nil, errors.New("bad index")
 	}
@@ -117,7 +168,7 @@ func parseXZIndex(b []byte) ([]int64, error) {
 	if err != nil || n > uint64(len(p)) { // each record takes at least 2 bytes
 		return nil, errors.New("bad index record count")
 	}
-	records := make([]int64, 0, n)
+	records := make([]xzRecord, 0, n)
 	for i := uint64(0); i < n; i++ {
 		var unpadded, uncompressed uint64
 		if unpadded, p, err = xzVarint(p); err != nil {
@@ -129,7 +180,7 @@ func parseXZIndex(b []byte) ([]int64, error) {
 		if unpadded == 0 || unpadded > 1<<50 || uncompressed > 1<<50 {
 			return nil, errors.New("bad index record")
 		}
-		records = append(records, int64(unpadded))
+		records = append(records, xzRecord{int64(unpadded), int64(uncompressed)})
 	}
 	for _, c := range p { // padding
 		if c != 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -239,6 +240,9 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 		if err := b.CheckMeta(ctx, mf.Name); err != nil {
 			return written, refused(err)
 		}
+		if o.Progress != nil {
+			o.Progress(mf.Size) // Total counts the meta files too
+		}
 	}
 	return written, nil
 }
@@ -295,6 +299,10 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 			Manifest: b.Raw, Signature: b.Signature, Approvals: b.Approvals, ImportedAt: now,
 			CatalogHash: media.CatalogHash(m.Sequence, m.Catalog), StateCode: media.StateCode(m.Sequence, m.Catalog),
 			Catalog: m.Catalog, Created: m.Created, Expires: m.Expires,
+			Signers: map[string]string{"publisher": strings.Join(row.Signers, " ")},
+		}
+		if len(row.Approvers) > 0 {
+			state.Signers["approvers"] = strings.Join(row.Approvers, " ")
 		}
 		if err := store.PutState(tx, state); err != nil {
 			return err

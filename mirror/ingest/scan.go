@@ -20,28 +20,29 @@ type Scanner struct {
 // ParseScanCommand splits a command line into words without a shell.
 // Double or single quotes group words with spaces ("C:\Program Files\…");
 // there are no other special characters, so a backslash is an ordinary
-// character (Windows paths).
+// character (Windows paths). It works on bytes, not runes, so a path that
+// is not UTF-8 is passed on unchanged (the special characters are ASCII).
 func ParseScanCommand(s string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
-	var quote rune
-	for _, r := range s {
-		switch {
-		case quote != 0 && r == quote:
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0 && c == quote:
 			quote = 0
 		case quote != 0:
-			cur.WriteRune(r)
-		case r == '"' || r == '\'':
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
+			cur.WriteByte(c)
+		case c == '"' || c == '\'':
+			quote, inWord = c, true
+		case c == ' ' || c == '\t' || c == '\n':
 			if inWord {
 				words = append(words, cur.String())
 				cur.Reset()
 				inWord = false
 			}
 		default:
-			cur.WriteRune(r)
+			cur.WriteByte(c)
 			inWord = true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Names inside the data dir.
@@ -113,7 +114,7 @@ func open(dir string, o Options) (*Store, error) {
 		o.Timeout = 3 * time.Second
 	}
 	db, err := bolt.Open(filepath.Join(dir, DBName), 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w (mirror serve or another import); wait for it to finish, or run the command while `mirror serve` runs so it hands the work over", dir, ErrInUse)
 	}
 	if err != nil {

@@ -1,0 +1,342 @@
+package ingest_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Fixed times: bundles are created at created and imported at now.
+var (
+	created = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	now     = created.Add(time.Hour)
+)
+
+// testKeys are made once per test binary: every ParsePrivateKey costs about
+// 0.4 s of scrypt.
+type testKeys struct {
+	Publisher, Other, Approver *verify.PrivateKey
+}
+
+var (
+	keysOnce sync.Once
+	keysVal  testKeys
+	keysErr  error
+)
+
+func keys(t testing.TB) testKeys {
+	t.Helper()
+	keysOnce.Do(func() {
+		var wg sync.WaitGroup
+		out := make([]*verify.PrivateKey, 3)
+		errs := make([]error, 3)
+		for i := range out {
+			wg.Go(func() {
+				password := []byte("test-password")
+				privPEM, _, err := verify.GenerateKeyPair(password)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				out[i], errs[i] = verify.ParsePrivateKey(privPEM, password)
+			})
+		}
+		wg.Wait()
+		keysErr = errors.Join(errs...)
+		keysVal = testKeys{Publisher: out[0], Other: out[1], Approver: out[2]}
+	})
+	if keysErr != nil {
+		t.Fatalf("generate test keys: %v", keysErr)
+	}
+	return keysVal
+}
+
+// randomBytes returns n deterministic pseudo-random bytes.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n+7)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
+	}
+	return b[:n]
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// file is one payload of a test bundle.
+type file struct {
+	name string
+	data []byte
+}
+
+func payload(name string, seed uint64, n int) file { return file{name, randomBytes(seed, n)} }
+
+// spec describes a test bundle.
+type spec struct {
+	site        string // default "city"
+	seq, base   uint64 // seq default 1
+	files       []file
+	meta        []file
+	catalog     media.Catalog // nil: one entry per product of files
+	expires     time.Time
+	maxFileSize int64
+	key         *verify.PrivateKey // default: the publisher
+	method      string             // verification method of every artifact
+	approvers   []*verify.PrivateKey
+}
+
+// writeBundle writes the bundle into a new media root and returns the
+// bundle directory and the manifest.
+func writeBundle(t testing.TB, s spec) (string, *media.Manifest) {
+	t.Helper()
+	src := t.TempDir()
+	c := media.Contents{Catalog: s.catalog}
+	for _, f := range s.files {
+		p := filepath.Join(src, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: media.Artifact{
+			Vendor: "mozilla", Product: "firefox", Version: "145.0", Platform: "win64", Kind: "installer",
+			Verification: media.Verification{Method: s.method},
+		}})
+	}
+	for _, f := range s.meta {
+		p := filepath.Join(src, "meta-"+f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.Meta = append(c.Meta, media.MetaInput{Name: f.name, Path: p})
+	}
+	o := media.WriteOptions{
+		Out: filepath.Join(t.TempDir(), "media"), Site: s.site, Sequence: s.seq, Base: s.base,
+		Created: created, Expires: s.expires, MaxFileSize: s.maxFileSize, Key: s.key,
+	}
+	if o.Site == "" {
+		o.Site = "city"
+	}
+	if o.Sequence == 0 {
+		o.Sequence = 1
+	}
+	if o.Key == nil {
+		o.Key = keys(t).Publisher
+	}
+	w, err := media.Write(t.Context(), o, c)
+	if err != nil {
+		t.Fatalf("media.Write: %v", err)
+	}
+	if len(s.approvers) > 0 {
+		b, err := media.Open(w.Dirs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range s.approvers {
+			if _, err := media.Approve(b, k, "approver"+string(rune('1'+i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return w.Dirs[0], w.Manifest
+}
+
+// newStore creates a store that trusts the test publisher.
+func newStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{
+		Publishers: []string{string(keys(t).Publisher.Public().PEM())},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func options() ingest.Options {
+	return ingest.Options{Operator: "tanaka", Label: "USB-07", Now: func() time.Time { return now }}
+}
+
+// mustImport imports dir and fails the test on an error.
+func mustImport(t testing.TB, st *store.Store, dir string) *ingest.Result {
+	t.Helper()
+	res, err := ingest.Import(t.Context(), st, []string{dir}, options())
+	if err != nil {
+		t.Fatalf("Import %s: %v", filepath.Base(dir), err)
+	}
+	return res
+}
+
+// snapshot is what must not change when an import is refused: the current
+// state (catalog included), every sequence and artifact record.
+func snapshot(t testing.TB, st *store.Store) string {
+	t.Helper()
+	var out strings.Builder
+	err := st.View(func(tx *bolt.Tx) error {
+		s, err := store.GetState(tx)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(s)
+		out.Write(b)
+		for _, bucket := range []string{"sequences", "artifacts"} {
+			err := tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
+				out.WriteString("\n" + bucket + " " + hex.EncodeToString(k) + " " + string(v))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func state(t testing.TB, st *store.Store) *store.State {
+	t.Helper()
+	var s *store.State
+	if err := st.View(func(tx *bolt.Tx) (err error) { s, err = store.GetState(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ledgerRows(t testing.TB, st *store.Store) []ledger.Row {
+	t.Helper()
+	var rows []ledger.Row
+	if err := st.View(func(tx *bolt.Tx) (err error) { rows, err = ledger.All(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func lastRow(t testing.TB, st *store.Store) ledger.Row {
+	t.Helper()
+	rows := ledgerRows(t, st)
+	if len(rows) == 0 {
+		t.Fatal("the ledger is empty")
+	}
+	return rows[len(rows)-1]
+}
+
+// checkConsistent fails the test unless the store passes Check, the ledger
+// chain is intact, tmp/ is empty and every blob on disk (orphans included)
+// hashes to its name.
+func checkConsistent(t testing.TB, st *store.Store) {
+	t.Helper()
+	problems, err := st.Check(t.Context())
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("Check: %s", p)
+	}
+	if err := st.View(func(tx *bolt.Tx) error {
+		p, err := ledger.Verify(tx)
+		for _, p := range p {
+			t.Errorf("ledger.Verify: %s", p)
+		}
+		return err
+	}); err != nil {
+		t.Fatalf("ledger.Verify: %v", err)
+	}
+	if left := listFiles(t, filepath.Join(st.Dir(), store.TmpDir)); len(left) != 0 {
+		t.Errorf("tmp/ holds %v", left)
+	}
+	for _, rel := range listFiles(t, filepath.Join(st.Dir(), store.BlobsDir)) {
+		name := filepath.Base(rel)
+		if got := fileSHA(t, filepath.Join(st.Dir(), store.BlobsDir, rel)); got != name {
+			t.Errorf("blob %s hashes to %s", rel, got)
+		}
+	}
+}
+
+// listFiles lists every non-directory under dir, relative to it.
+func listFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func fileSHA(t testing.TB, p string) string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// editFile rewrites a file of a bundle with fn applied to its bytes.
+func editFile(t testing.TB, p string, fn func([]byte) []byte) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, fn(bytes.Clone(b)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func flip(at int) func([]byte) []byte {
+	return func(b []byte) []byte { b[at] ^= 0x01; return b }
+}
+
+// inCI reports whether the test runs in CI, where a missing tool or
+// privilege is a failure rather than a reason to skip.
+func inCI() bool { return os.Getenv("CI") == "true" }
+
+// skipOrFail skips the test outside CI and fails it in CI.
+func skipOrFail(t *testing.T, format string, a ...any) {
+	t.Helper()
+	if inCI() {
+		t.Fatalf("CI=true: "+format, a...)
+	}
+	t.Skipf(format, a...)
+}

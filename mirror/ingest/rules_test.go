@@ -1,0 +1,148 @@
+package ingest_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/ledger"
+)
+
+// TestSequenceRules imports bundles one after another into a new store and
+// checks each outcome. A refused step must leave the state as it was and
+// add a ledger row saying why.
+func TestSequenceRules(t *testing.T) {
+	a := []file{payload("a.exe", 1, 3000)}
+	b := []file{payload("b.exe", 2, 4000)}
+	c := []file{payload("c.exe", 3, 5000)}
+	type step struct {
+		spec   spec
+		status string // success: ingest.StatusImported or StatusAlreadyImported
+		refuse string // refused: the error contains this; "{state}" stands for the current state code
+	}
+	imported := ingest.StatusImported
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"first bundle is a delta", []step{
+			{spec: spec{seq: 2, base: 1, files: a}, refuse: "the first bundle must be a full bundle"},
+			{spec: spec{seq: 1, files: a}, status: imported}, // and a full one then goes in
+		}},
+		{"newer full bundle", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 5, files: b}, status: imported},
+		}},
+		{"delta on the current sequence", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 2, base: 1, files: b}, status: imported},
+			{spec: spec{seq: 3, base: 2, files: c}, status: imported},
+		}},
+		{"older sequence (rollback)", []step{
+			{spec: spec{seq: 2, files: a}, status: imported},
+			{spec: spec{seq: 1, files: b}, refuse: "bundle sequence 1 is older than the mirror's sequence 2 (rollback refused)"},
+		}},
+		{"older delta (rollback)", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 3, files: b}, status: imported},
+			{spec: spec{seq: 2, base: 1, files: c}, refuse: "rollback refused"},
+		}},
+		{"same bundle again", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 1, files: a}, status: ingest.StatusAlreadyImported},
+			{spec: spec{seq: 1, files: a}, status: ingest.StatusAlreadyImported},
+		}},
+		{"same sequence, different bundle (fork)", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 1, files: b}, refuse: "sequence 1 is already imported with a different bundle.json (fork refused)"},
+		}},
+		{"same sequence, same files, other expiry (fork)", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 1, files: a, expires: now.Add(24 * time.Hour)}, refuse: "fork refused"},
+		}},
+		{"delta on another base", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 2, files: b}, status: imported},
+			{spec: spec{seq: 3, base: 1, files: c}, refuse: "this is a delta on sequence 1, but the mirror is at sequence 2; on the internet side run `patchferry export --since {state}`"},
+		}},
+		{"delta ahead of the mirror", []step{
+			{spec: spec{seq: 1, files: a}, status: imported},
+			{spec: spec{seq: 4, base: 3, files: b}, refuse: "patchferry export --since {state}"},
+		}},
+		{"bundle for another site", []step{
+			{spec: spec{site: "city-a", seq: 1, files: a}, status: imported},
+			{spec: spec{site: "city-b", seq: 2, files: b}, refuse: `the bundle is for site "city-b", this mirror serves site "city-a"`},
+		}},
+		{"same sequence for another site", []step{
+			{spec: spec{site: "city-a", seq: 1, files: a}, status: imported},
+			{spec: spec{site: "city-b", seq: 1, files: a}, refuse: `site "city-b"`},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newStore(t)
+			for i, s := range tc.steps {
+				dir, m := writeBundle(t, s.spec)
+				before := snapshot(t, st)
+				rowsBefore := len(ledgerRows(t, st))
+				var code string
+				if cur := state(t, st); cur != nil {
+					code = cur.StateCode
+				}
+				res, err := ingest.Import(t.Context(), st, []string{dir}, options())
+				rows := ledgerRows(t, st)
+				if len(rows) != rowsBefore+1 {
+					t.Fatalf("step %d: the ledger grew by %d rows, want 1", i+1, len(rows)-rowsBefore)
+				}
+				row := rows[len(rows)-1]
+				if row.Bundle != filepath.Base(dir) || row.Sequence != m.Sequence || row.Base != m.Base || row.Operator != "tanaka" || row.Label != "USB-07" {
+					t.Errorf("step %d: ledger row %+v does not describe the attempt", i+1, row)
+				}
+				if s.refuse != "" {
+					want := strings.ReplaceAll(s.refuse, "{state}", code)
+					var re *ingest.RefusedError
+					if err == nil || !errors.As(err, &re) {
+						t.Fatalf("step %d: Import = %v, %v; want refused with %q", i+1, res, err, want)
+					}
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("step %d: error %q does not contain %q", i+1, err, want)
+					}
+					if after := snapshot(t, st); after != before {
+						t.Errorf("step %d: a refused import changed the store:\nbefore %s\nafter  %s", i+1, before, after)
+					}
+					if row.Result != ledger.ResultRefused || row.Reason != err.Error() {
+						t.Errorf("step %d: ledger row %q %q, want refused with the error", i+1, row.Result, row.Reason)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("step %d: Import: %v", i+1, err)
+				}
+				if res.Status != s.status || res.Sequence != m.Sequence || res.Base != m.Base || res.Ledger != row.Number {
+					t.Errorf("step %d: result %+v, want status %q for sequence %d (ledger row %d)", i+1, res, s.status, m.Sequence, row.Number)
+				}
+				cur := state(t, st)
+				switch s.status {
+				case ingest.StatusImported:
+					if cur.Sequence != m.Sequence || cur.Site != m.Site || res.StateCode != cur.StateCode || cur.StateCode == code {
+						t.Errorf("step %d: state %d %s %s after importing sequence %d", i+1, cur.Sequence, cur.Site, cur.StateCode, m.Sequence)
+					}
+					if row.Result != ledger.ResultImported {
+						t.Errorf("step %d: ledger row result %q", i+1, row.Result)
+					}
+				case ingest.StatusAlreadyImported:
+					if after := snapshot(t, st); after != before {
+						t.Errorf("step %d: importing the same bundle again changed the store", i+1)
+					}
+					if row.Result != ledger.ResultAlreadyImported || res.StateCode != code || res.Copied != 0 {
+						t.Errorf("step %d: ledger row %q, state code %q (want %q), copied %d", i+1, row.Result, res.StateCode, code, res.Copied)
+					}
+				}
+			}
+			checkConsistent(t, st)
+		})
+	}
+}
