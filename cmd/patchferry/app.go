@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/mirror/store"
 )
 
 // Exit codes, the same for every command.
@@ -33,6 +35,10 @@ type app struct {
 	stderrTerminal bool
 	readPassword   func() ([]byte, error)
 	systemLang     func(getenv func(string) string) string
+
+	// owned is the store of the running `mirror serve` when this app runs a
+	// command handed over through the admin socket.
+	owned *store.Store
 
 	// set from global flags
 	lang     string
@@ -81,6 +87,10 @@ func run(ctx context.Context, a *app, args []string) int {
 		// error): still honour --lang and $PATCHFERRY_LANG. A bad value
 		// leaves "en".
 		_ = a.resolveLang()
+	}
+	var fe *exitError
+	if errors.As(err, &fe) {
+		return fe.code // printed by the server that ran the command
 	}
 	code := exitFailed
 	var ue *usageError

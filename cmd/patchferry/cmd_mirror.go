@@ -15,9 +15,10 @@ import (
 const envData = "PATCHFERRY_DATA"
 
 func newMirrorCommand(a *app) *cobra.Command {
-	return newGroupCommand("mirror", "The LGWAN-side mirror: init, import, status, ledger, trust",
+	return newGroupCommand("mirror", "The LGWAN-side mirror: init, import, serve, status, ledger, trust, scrub, gc, service",
 		newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
-		newMirrorLedgerCommand(a), newMirrorTrustCommand(a))
+		newMirrorLedgerCommand(a), newMirrorTrustCommand(a), newMirrorServeCommand(a),
+		newMirrorScrubCommand(a), newMirrorGCCommand(a), newMirrorServiceCommand(a))
 }
 
 // addDataFlag adds --data to a mirror command.
@@ -43,13 +44,20 @@ func (a *app) dataDir(flag string) string {
 	return "/var/lib/patchferry"
 }
 
-// openStore opens the mirror store for a command.
-func (a *app) openStore(flag string, readOnly bool) (*store.Store, error) {
-	st, err := store.Open(a.dataDir(flag), store.Options{ReadOnly: readOnly})
-	if errors.Is(err, store.ErrNoStore) {
-		return nil, &usageError{err}
+// openStore opens the mirror store for a command; release closes it. Inside
+// `mirror serve` it is the server's own store, which stays open.
+func (a *app) openStore(flag string, readOnly bool) (st *store.Store, release func(), err error) {
+	if a.owned != nil {
+		return a.owned, func() {}, nil
 	}
-	return st, err
+	st, err = store.Open(a.dataDir(flag), store.Options{ReadOnly: readOnly})
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, nil, &usageError{err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { st.Close() }, nil
 }
 
 // operator returns --operator, else the OS user.

@@ -26,7 +26,19 @@ func newMirrorLedgerCommand(a *app) *cobra.Command {
 		Use:   "ledger --data DIR [--csv | --verify]",
 		Short: "Show the import ledger (媒体持込台帳); --csv for Excel, --verify checks the hash chain",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorLedger(a, o) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fwd := []string{"mirror", "ledger"}
+			if o.csv {
+				fwd = append(fwd, "--csv")
+			}
+			if o.verify {
+				fwd = append(fwd, "--verify")
+			}
+			if handled, err := a.forward(cmd.Context(), o.data, fwd, nil, 0); handled {
+				return err
+			}
+			return runMirrorLedger(a, o)
+		},
 	}
 	addDataFlag(cmd, &o.data)
 	cmd.Flags().BoolVar(&o.csv, "csv", false, "write CSV (UTF-8 with BOM, one header row) to stdout for Excel")
@@ -36,11 +48,11 @@ func newMirrorLedgerCommand(a *app) *cobra.Command {
 }
 
 func runMirrorLedger(a *app, o mirrorLedgerOptions) error {
-	st, err := a.openStore(o.data, true)
+	st, release, err := a.openStore(o.data, true)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer release()
 	var rows []ledger.Row
 	var problems []string
 	err = st.View(func(tx *bolt.Tx) error {

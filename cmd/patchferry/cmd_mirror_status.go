@@ -17,7 +17,12 @@ func newMirrorStatusCommand(a *app) *cobra.Command {
 		Use:   "status --data DIR [--json]",
 		Short: "Show what the mirror serves: sequence, state code, last import",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorStatus(a, data) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if handled, err := a.forward(cmd.Context(), data, []string{"mirror", "status"}, nil, 0); handled {
+				return err
+			}
+			return runMirrorStatus(a, data)
+		},
 	}
 	addDataFlag(cmd, &data)
 	return cmd
@@ -52,11 +57,11 @@ type catalogSummary struct {
 }
 
 func runMirrorStatus(a *app, data string) error {
-	st, err := a.openStore(data, true)
+	st, release, err := a.openStore(data, true)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer release()
 	s := mirrorStatus{Data: st.Dir(), Catalog: []catalogSummary{}}
 	err = st.View(func(tx *bolt.Tx) error {
 		t, err := store.GetTrust(tx)

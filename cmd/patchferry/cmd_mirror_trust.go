@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
@@ -29,7 +34,11 @@ func newMirrorTrustCommand(a *app) *cobra.Command {
 		Short: "Show or change whom the mirror trusts (every change is a ledger row)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMirrorTrust(a, o, cmd.Flags().Changed("approvals"))
+			setApprovals := cmd.Flags().Changed("approvals")
+			if handled, err := a.forwardTrust(cmd.Context(), o, setApprovals); handled {
+				return err
+			}
+			return runMirrorTrust(a, o, setApprovals)
 		},
 	}
 	addDataFlag(cmd, &o.data)
@@ -49,11 +58,11 @@ func newMirrorTrustCommand(a *app) *cobra.Command {
 func runMirrorTrust(a *app, o mirrorTrustOptions, setApprovals bool) error {
 	changing := len(o.addPublishers)+len(o.removePublishers)+len(o.addApprovers)+len(o.removeApprovers) > 0 ||
 		setApprovals || o.vendorTrust != "" || o.vendorTrustDefault
-	st, err := a.openStore(o.data, !changing)
+	st, release, err := a.openStore(o.data, !changing)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer release()
 	var t *store.Trust
 	var changes []string
 	if !changing {
@@ -171,4 +180,46 @@ func (a *app) printTrust(t *store.Trust, changes []string, showVendor bool) erro
 		fmt.Fprintf(a.stdout, "  %s\n", s)
 	}
 	return nil
+}
+
+// forwardTrust hands a trust command to a running `mirror serve`, sending
+// the key and vendor trust files it names.
+func (a *app) forwardTrust(ctx context.Context, o mirrorTrustOptions, setApprovals bool) (bool, error) {
+	args := []string{"mirror", "trust", "--operator", operator(o.operator)}
+	var uploads []admin.Upload
+	file := func(flag, path string) {
+		name := fmt.Sprintf("arg/%d/%s", len(uploads)+1, filepath.Base(path))
+		uploads = append(uploads, admin.Upload{Name: name, Path: path})
+		args = append(args, flag, uploadPrefix+name)
+	}
+	for _, p := range o.addPublishers {
+		file("--add-publisher", p)
+	}
+	for _, p := range o.addApprovers {
+		file("--add-approver", p)
+	}
+	if o.vendorTrust != "" {
+		file("--vendor-trust", o.vendorTrust)
+	}
+	for _, id := range o.removePublishers {
+		args = append(args, "--remove-publisher", id)
+	}
+	for _, id := range o.removeApprovers {
+		args = append(args, "--remove-approver", id)
+	}
+	if setApprovals {
+		args = append(args, "--approvals", strconv.Itoa(o.approvals))
+	}
+	if o.vendorTrustDefault {
+		args = append(args, "--vendor-trust-default")
+	}
+	if o.showVendorKeys {
+		args = append(args, "--show-vendor-trust")
+	}
+	for _, u := range uploads {
+		if _, err := os.Stat(u.Path); err != nil {
+			return true, usagef("%w", err)
+		}
+	}
+	return a.forward(ctx, o.data, args, uploads, 0)
 }

@@ -25,6 +25,11 @@ const (
 	msgLabelLastAttempt
 	msgLabelVendorTrust
 	hintInUse
+	msgSending
+	msgServing
+	msgScrubbed
+	msgGC
+	msgScrubbing
 	hintNoStore
 	hintLedger
 )
@@ -46,6 +51,11 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgLabelTrust:       {"Keys", "鍵"},
 	msgLabelLastAttempt: {"Last attempt", "直近の試行"},
 	msgLabelVendorTrust: {"Vendor trust", "ベンダー信頼"},
+	msgSending:          {"sending to the mirror", "ミラーへ送信中"},
+	msgServing:          {"Serving %s (data %s). Stop with Ctrl-C.", "%s で配信中です（データ %s）。Ctrl-C で停止します。"},
+	msgScrubbed:         {"Scrub: %d blobs (%s) checked, %d quarantined.", "検査: %d 個（%s）を再計算し、%d 個を隔離しました。"},
+	msgGC:               {"GC: kept %d versions, removed %d versions and %d blobs (%s freed).", "整理: %d 版を保持し、%d 版と %d 個のファイルを削除しました（%s 解放）。"},
+	msgScrubbing:        {"scrubbing", "再計算中"},
 	hintInUse: {"Another patchferry process holds the mirror. Wait for it to finish and run the command again.",
 		"別の patchferry プロセスがミラーを使用中です。終わるのを待ってから、もう一度実行してください。"},
 	hintNoStore: {"Create the mirror first: patchferry mirror init --data DIR --trust publisher.pub (or give the right --data).",

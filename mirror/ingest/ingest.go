@@ -292,6 +292,9 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 			if err := store.PutArtifact(tx, &store.ArtifactRecord{Artifact: a, FirstSequence: m.Sequence}); err != nil {
 				return err
 			}
+			if err := store.ClearQuarantine(tx, a.SHA256); err != nil {
+				return err
+			}
 		}
 		now := o.Now().UTC()
 		state := &store.State{
@@ -315,4 +318,16 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 		res.Status, res.StateCode, res.Ledger = StatusImported, state.StateCode, r.Number
 		return err
 	})
+}
+
+// RecordRefusal writes the ledger row of an import that was refused before
+// the bundle reached the mirror: the process that read the media could not
+// open it (handed over through the admin socket).
+func RecordRefusal(st *store.Store, o Options, reason string) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
+		Result: ledger.ResultRefused, Reason: reason}
+	return st.Update(func(tx *bolt.Tx) error { _, err := ledger.Append(tx, row); return err })
 }

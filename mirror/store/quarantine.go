@@ -63,3 +63,13 @@ func Quarantined(tx *bolt.Tx) (map[string]QuarantineRecord, error) {
 	})
 	return out, err
 }
+
+// ClearQuarantine forgets a quarantine record once an import has stored a
+// good copy of the blob again.
+func ClearQuarantine(tx *bolt.Tx, sha string) error {
+	b := tx.Bucket(bucketQuarantine)
+	if b == nil {
+		return nil
+	}
+	return b.Delete([]byte(sha))
+}

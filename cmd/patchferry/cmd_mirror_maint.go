@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+)
+
+func newMirrorScrubCommand(a *app) *cobra.Command {
+	var data string
+	cmd := &cobra.Command{
+		Use:   "scrub --data DIR",
+		Short: "Re-hash every blob; quarantine any that changed on disk so it is never served",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if handled, err := a.forward(cmd.Context(), data, []string{"mirror", "scrub"}, nil, 0); handled {
+				return err
+			}
+			return runMirrorScrub(cmd.Context(), a, data)
+		},
+	}
+	addDataFlag(cmd, &data)
+	return cmd
+}
+
+func runMirrorScrub(ctx context.Context, a *app, data string) error {
+	st, release, err := a.openStore(data, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	bar, done := a.progress(-1, a.msg(msgScrubbing))
+	rep, err := st.Scrub(ctx, a.now(), bar)
+	done()
+	if err != nil {
+		return err
+	}
+	if a.jsonOut {
+		if err := a.printJSON(map[string]any{"ok": len(rep.Quarantined) == 0, "scrub": rep}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(a.stdout, a.msg(msgScrubbed, rep.Checked, humanBytes(rep.Bytes), len(rep.Quarantined)))
+		for _, q := range rep.Quarantined {
+			fmt.Fprintf(a.stdout, "  %s\n", q)
+		}
+	}
+	if len(rep.Quarantined) > 0 {
+		return &exitError{exitFailed} // damage found: a scheduler must notice
+	}
+	return nil
+}
+
+func newMirrorGCCommand(a *app) *cobra.Command {
+	var data string
+	var keep int
+	cmd := &cobra.Command{
+		Use:   "gc --data DIR --keep N",
+		Short: "Keep N versions per product and remove blobs nothing refers to",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keep < 1 {
+				return usagef("--keep %d: keep at least 1 version per product", keep)
+			}
+			if handled, err := a.forward(cmd.Context(), data, []string{"mirror", "gc", "--keep", strconv.Itoa(keep)}, nil, 0); handled {
+				return err
+			}
+			return runMirrorGC(cmd.Context(), a, data, keep)
+		},
+	}
+	addDataFlag(cmd, &data)
+	cmd.Flags().IntVar(&keep, "keep", 0, "versions to keep per product (required, at least 1)")
+	cmd.MarkFlagRequired("keep")
+	return cmd
+}
+
+func runMirrorGC(ctx context.Context, a *app, data string, keep int) error {
+	st, release, err := a.openStore(data, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	rep, err := st.GC(ctx, keep)
+	if err != nil {
+		return err
+	}
+	if a.jsonOut {
+		return a.printJSON(map[string]any{"ok": true, "gc": rep})
+	}
+	fmt.Fprintln(a.stdout, a.msg(msgGC, rep.KeptVersions, rep.RemovedVersions, rep.RemovedBlobs, humanBytes(rep.FreedBytes)))
+	return nil
+}

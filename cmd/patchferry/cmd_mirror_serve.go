@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/mirror/admin"
+	"github.com/patchferry/patchferry/mirror/server"
+	"github.com/patchferry/patchferry/mirror/store"
+)
+
+type mirrorServeOptions struct {
+	data, listen, tlsCert, tlsKey string
+}
+
+func newMirrorServeCommand(a *app) *cobra.Command {
+	var o mirrorServeOptions
+	cmd := &cobra.Command{
+		Use:   "serve --data DIR --listen ADDR [--tls-cert F --tls-key F]",
+		Short: "Serve the mirror over HTTP and own the store (other mirror commands hand their work to it)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (o.tlsCert == "") != (o.tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
+			}
+			return runAsService(cmd.Context(), func(ctx context.Context) error { return runMirrorServe(ctx, a, o) })
+		},
+	}
+	addDataFlag(cmd, &o.data)
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", ":8080", "address to listen on, e.g. :8080 or 192.0.2.10:80 (port 0 picks a free port)")
+	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	f.StringVar(&o.tlsKey, "tls-key", "", "… and this private key (PEM)")
+	return cmd
+}
+
+func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
+	dir := a.dataDir(o.data)
+	st, release, err := a.openStore(dir, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	srv, err := server.New(st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return usagef("--listen %s: %w", o.listen, err)
+	}
+	sock := filepath.Join(dir, admin.SocketName)
+	adminLn, err := admin.Listen(sock)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer os.Remove(sock)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var writers sync.Mutex // imports, trust changes, scrub and gc run one at a time
+	handle := func(ctx context.Context, req *admin.Request, uploads string) *admin.Response {
+		write := len(req.Args) > 1 && forwardable[req.Args[1]]
+		if write {
+			writers.Lock()
+			defer writers.Unlock()
+		}
+		sub := *a
+		sub.owned = st
+		resp := runForwarded(ctx, &sub, req, uploads)
+		if write {
+			if err := srv.Refresh(); err != nil {
+				log.Error("reload catalog after "+req.Args[1], "err", err)
+			}
+		}
+		log.Info("admin", "command", req.Args, "exit_code", resp.ExitCode)
+		return resp
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- admin.Serve(ctx, adminLn, filepath.Join(dir, store.TmpDir), handle, log) }()
+	hs := server.NewHTTPServer(srv.Handler(), log)
+	go func() {
+		var err error
+		if o.tlsCert != "" {
+			err = hs.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			err = hs.Serve(ln)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s/", scheme, ln.Addr())
+	if a.jsonOut {
+		a.printJSON(map[string]any{"ok": true, "url": url, "data": dir, "admin_socket": sock})
+	} else {
+		fmt.Fprintln(a.stdout, a.msg(msgServing, url, dir))
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	cancel()
+	shutdown, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if serr := hs.Shutdown(shutdown); serr != nil {
+		log.Warn("shutdown: some downloads were cut off", "err", serr)
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+const serviceName = "patchferry-mirror"
+
+type serviceOptions struct {
+	data, listen, user string
+	print              bool
+}
+
+func newMirrorServiceCommand(a *app) *cobra.Command {
+	var o serviceOptions
+	install := &cobra.Command{
+		Use:   "install [--data DIR] [--listen ADDR]",
+		Short: "Run `mirror serve` as a service: a Windows service, or a systemd unit on Linux",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return installService(a, o) },
+	}
+	install.Flags().StringVar(&o.data, "data", "", "mirror data directory (default $PATCHFERRY_DATA, else the OS default)")
+	install.Flags().StringVar(&o.listen, "listen", ":8080", "address the service listens on")
+	install.Flags().StringVar(&o.user, "user", "", "Linux: run as this user (default root; give the user that owns --data)")
+	install.Flags().BoolVar(&o.print, "print", false, "Linux: print the systemd unit instead of installing it")
+	uninstall := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Stop and remove the service",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return uninstallService(a) },
+	}
+	return newGroupCommand("service", "Install or remove the mirror as a service (Windows service, systemd unit)", install, uninstall)
+}
+
+// serviceArgs is the command line the service runs.
+func (a *app) serviceArgs(o serviceOptions) (exe string, args []string, err error) {
+	exe, err = os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil {
+		return "", nil, err
+	}
+	dir, err := filepath.Abs(a.dataDir(o.data))
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mirror.db")); err != nil {
+		return "", nil, usagef("no mirror in %s: run `patchferry mirror init --data %s --trust publisher.pub` first", dir, dir)
+	}
+	return exe, []string{"mirror", "serve", "--data", dir, "--listen", o.listen}, nil
+}
+
+func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }

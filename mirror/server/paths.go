@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/patchferry/patchferry/media"
+)
+
+// errBadPath is returned for any request path that is not a clean path
+// inside the mirror.
+var errBadPath = errors.New("bad path")
+
+// maxPathLen bounds request paths.
+const maxPathLen = 4096
+
+// ParseFilesPath splits the escaped path after "/files/" into at most four
+// unescaped segments (vendor, product, version, file name). It refuses
+// anything that is not a clean path: "." or ".." segments in any encoding,
+// encoded slashes or backslashes, NUL and control characters, empty
+// segments, and names the bundle path rules refuse. A trailing slash is
+// allowed (dir is then true).
+func ParseFilesPath(escaped string) (segs []string, dir bool, err error) {
+	if len(escaped) > maxPathLen {
+		return nil, false, errBadPath
+	}
+	rest, ok := strings.CutPrefix(escaped, "/files")
+	if !ok {
+		return nil, false, errBadPath
+	}
+	if rest == "" || rest == "/" {
+		return nil, true, nil
+	}
+	if rest[0] != '/' {
+		return nil, false, errBadPath
+	}
+	rest = rest[1:]
+	if strings.HasSuffix(rest, "/") {
+		dir, rest = true, strings.TrimSuffix(rest, "/")
+	}
+	raw := strings.Split(rest, "/")
+	if len(raw) > 4 || (len(raw) == 4 && dir) {
+		return nil, false, errBadPath
+	}
+	for _, r := range raw {
+		s, err := url.PathUnescape(r)
+		if err != nil {
+			return nil, false, errBadPath
+		}
+		if media.ValidName(s) != nil {
+			return nil, false, errBadPath // covers "", ".", "..", '/', '\', NUL, control characters
+		}
+		segs = append(segs, s)
+	}
+	return segs, dir, nil
+}
+
+// isSHA256 reports whether s is 64 lower-case hex digits.
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// filesURL is the /files/ URL of a file, each segment escaped.
+func filesURL(segs ...string) string {
+	var b strings.Builder
+	b.WriteString("/files/")
+	for i, s := range segs {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
