@@ -34,6 +34,7 @@
 //	            {vendor, product, channel, version, artifacts[]}
 //	artifacts   payloads in this bundle:
 //	            vendor, product, channel, version, platform, language, kind,
+//	            build_id (vendor build, e.g. Firefox's buildID; optional),
 //	            file_name (a base name under the path rules), size, sha256,
 //	            parts [{size, sha256}] (only when split), released (vendor
 //	            release date), url (upstream), verification {method

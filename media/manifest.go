@@ -57,6 +57,7 @@ type Artifact struct {
 	Platform     string       `json:"platform,omitempty"`
 	Language     string       `json:"language,omitempty"`
 	Kind         string       `json:"kind,omitempty"`
+	BuildID      string       `json:"build_id,omitempty"`
 	FileName     string       `json:"file_name"`
 	Size         int64        `json:"size"`
 	SHA256       string       `json:"sha256"`
@@ -317,7 +318,7 @@ func (a *Artifact) validate() error {
 	if a.Vendor == "" || a.Product == "" || a.Version == "" {
 		return errors.New("vendor, product and version are required")
 	}
-	if err := textFields(a.Vendor, a.Product, a.Channel, a.Version, a.Platform, a.Language, a.Kind, a.URL,
+	if err := textFields(a.Vendor, a.Product, a.Channel, a.Version, a.Platform, a.Language, a.Kind, a.BuildID, a.URL,
 		a.Verification.Method, a.Verification.Signer, a.Verification.KeyID); err != nil {
 		return err
 	}

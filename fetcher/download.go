@@ -1,0 +1,444 @@
+package fetcher
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Download is a finished download, not yet verified: Commit it to the cache
+// after its vendor signature checks out, or Discard it.
+type Download struct {
+	URL    string
+	Path   string // the file in partial/
+	Size   int64
+	SHA256 string
+	meta   string
+}
+
+// HTTPError is an answer other than success.
+type HTTPError struct {
+	URL    string
+	Status int
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("%s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// retryable reports whether another attempt may succeed.
+func (e *HTTPError) retryable() bool {
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
+}
+
+// Downloader fetches over HTTP with bounded parallelism, resume, conditional
+// requests, retries with backoff, a bandwidth limit and size limits.
+type Downloader struct {
+	client  *http.Client
+	cache   *Cache
+	state   *State
+	sem     chan struct{}
+	limit   *limiter
+	log     *slog.Logger
+	Retries int                             // attempts after the first
+	Backoff func(attempt int) time.Duration // wait before attempt n (1-based)
+	// Progress, if set, is called when a payload download starts and
+	// returns the function that receives its bytes.
+	Progress func(name string, total int64) func(int64)
+	// Idle is how long a body may send nothing before the attempt fails.
+	Idle time.Duration
+}
+
+// NewDownloader returns a downloader configured from cfg.
+func NewDownloader(cfg *Config, cache *Cache, state *State, log *slog.Logger) (*Downloader, error) {
+	proxy := http.ProxyFromEnvironment
+	if cfg.Proxy != "" {
+		u, err := url.Parse(string(cfg.Proxy))
+		if err != nil {
+			return nil, fmt.Errorf("proxy: %w", err)
+		}
+		proxy = http.ProxyURL(u) // user:password in the URL becomes Proxy-Authorization
+	}
+	tr := &http.Transport{
+		Proxy:                 proxy,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   20 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		MaxIdleConnsPerHost:   int(cfg.Concurrency),
+		ForceAttemptHTTP2:     true,
+	}
+	d := &Downloader{
+		client:  &http.Client{Transport: tr},
+		cache:   cache,
+		state:   state,
+		sem:     make(chan struct{}, int(cfg.Concurrency)),
+		log:     log,
+		Retries: 5,
+		Backoff: func(n int) time.Duration { return min(time.Duration(1<<n)*200*time.Millisecond, 10*time.Second) },
+		Idle:    60 * time.Second,
+	}
+	if cfg.BandwidthLimit > 0 {
+		d.limit = &limiter{rate: int64(cfg.BandwidthLimit)}
+	}
+	return d, nil
+}
+
+const userAgent = "patchferry (+https://github.com/patchferry/patchferry)"
+
+// retry runs fn until it succeeds, fails for good, or attempts run out.
+func (d *Downloader) retry(ctx context.Context, what string, fn func() error) error {
+	var err error
+	for attempt := 0; attempt <= d.Retries; attempt++ {
+		if attempt > 0 {
+			d.log.Warn("retrying", "what", what, "attempt", attempt, "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d.Backoff(attempt)):
+			}
+		}
+		if err = fn(); err == nil || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s: giving up after %d attempts: %w", what, d.Retries+1, err)
+}
+
+func isRetryable(err error) bool {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.retryable()
+	}
+	var le *verify.LimitError
+	if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return true // resets, timeouts, short bodies
+}
+
+func (d *Downloader) acquire(ctx context.Context) error {
+	select {
+	case d.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Downloader) release() { <-d.sem }
+
+// do sends one request with the User-Agent set.
+func (d *Downloader) do(ctx context.Context, method, u string, h http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", userAgent)
+	return d.client.Do(req)
+}
+
+// partialMeta is the sidecar of a download in progress.
+type partialMeta struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	Total        int64  `json:"total"` // -1: unknown
+}
+
+// File downloads u into partial/ — resuming an earlier cut download when the
+// server still has the same file — hashing while downloading. maxSize limits
+// the file.
+func (d *Downloader) File(ctx context.Context, u, name string, maxSize int64) (*Download, error) {
+	if err := d.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer d.release()
+	dataPath, metaPath := d.cache.partial(u)
+	dl := &Download{URL: u, Path: dataPath, meta: metaPath}
+	var progress func(int64)
+	err := d.retry(ctx, u, func() error {
+		return d.fileAttempt(ctx, dl, name, maxSize, &progress)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dl, nil
+}
+
+func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string, maxSize int64, progress *func(int64)) error {
+	var meta partialMeta
+	have := int64(0)
+	if b, err := os.ReadFile(dl.meta); err == nil && json.Unmarshal(b, &meta) == nil && meta.URL == dl.URL {
+		if fi, err := os.Stat(dl.Path); err == nil && (meta.ETag != "" || meta.LastModified != "") {
+			have = fi.Size()
+		}
+	}
+	if meta.Total >= 0 && have == meta.Total && have > 0 {
+		return d.finish(dl, have) // complete already, cut before it was committed
+	}
+	h := http.Header{}
+	if have > 0 {
+		h.Set("Range", fmt.Sprintf("bytes=%d-", have))
+		if meta.ETag != "" {
+			h.Set("If-Range", meta.ETag)
+		} else {
+			h.Set("If-Range", meta.LastModified)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	resp, err := d.do(ctx, http.MethodGet, dl.URL, h)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && have > 0:
+		if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != have {
+			os.Remove(dl.meta) // not the range we asked for: start over
+			return errors.New("server sent an unexpected range; starting over")
+		}
+	case resp.StatusCode == http.StatusOK:
+		have = 0 // the server ignored Range, or the file changed
+	default:
+		return &HTTPError{URL: dl.URL, Status: resp.StatusCode}
+	}
+	total := int64(-1)
+	if resp.ContentLength >= 0 {
+		total = have + resp.ContentLength
+	}
+	if total > maxSize {
+		return &verify.LimitError{What: dl.URL, Limit: maxSize}
+	}
+	meta = partialMeta{URL: dl.URL, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Total: total}
+	if b, err := json.Marshal(meta); err == nil {
+		if err := os.WriteFile(dl.meta, b, 0o644); err != nil {
+			return err
+		}
+	}
+	flag := os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	if have == 0 {
+		flag |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(dl.Path, flag, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if *progress == nil && d.Progress != nil {
+		*progress = d.Progress(name, total)
+	}
+	body := &idleReader{r: resp.Body, idle: d.Idle, cancel: cancel}
+	var src io.Reader = io.LimitReader(body, maxSize-have+1)
+	if d.limit != nil {
+		src = &limitedReader{ctx: ctx, r: src, l: d.limit}
+	}
+	var dst io.Writer = f
+	if *progress != nil {
+		dst = io.MultiWriter(f, progressFunc(*progress))
+	}
+	n, err := io.Copy(dst, src)
+	body.stop()
+	if err != nil {
+		return err // cut: the next attempt resumes from here
+	}
+	if have+n > maxSize {
+		return &verify.LimitError{What: dl.URL, Limit: maxSize}
+	}
+	if total >= 0 && have+n != total {
+		return fmt.Errorf("%s: body ended after %d of %d bytes", dl.URL, have+n, total)
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return d.finish(dl, have+n)
+}
+
+// finish hashes the complete partial file.
+func (d *Downloader) finish(dl *Download, size int64) error {
+	f, err := os.Open(dl.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return err
+	}
+	if n != size {
+		return fmt.Errorf("%s: partial file has %d bytes, expected %d", dl.Path, n, size)
+	}
+	dl.Size, dl.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+func contentRangeStart(s string) (int64, bool) {
+	s, ok := strings.CutPrefix(s, "bytes ")
+	if !ok {
+		return 0, false
+	}
+	start, _, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(start, 10, 64)
+	return n, err == nil
+}
+
+// Meta fetches a small metadata document with a conditional request: when
+// the server answers 304, the body comes from the cache and costs no
+// download. changed says whether the body differs from last time.
+func (d *Downloader) Meta(ctx context.Context, u string, max int64) (body []byte, changed bool, err error) {
+	return d.conditional(ctx, u, u, nil, max)
+}
+
+// Head fetches the first n bytes of u (Range: bytes=0-(n-1)), conditionally:
+// the ClamAV version probe.
+func (d *Downloader) Head(ctx context.Context, u string, n int64) (body []byte, changed bool, err error) {
+	h := http.Header{}
+	h.Set("Range", fmt.Sprintf("bytes=0-%d", n-1))
+	return d.conditional(ctx, u, u+"#head", h, n)
+}
+
+func (d *Downloader) conditional(ctx context.Context, u, key string, h http.Header, max int64) ([]byte, bool, error) {
+	if err := d.acquire(ctx); err != nil {
+		return nil, false, err
+	}
+	defer d.release()
+	old, err := d.state.Validators(key)
+	if err != nil {
+		return nil, false, err
+	}
+	var body []byte
+	changed := true
+	err = d.retry(ctx, u, func() error {
+		hh := http.Header{}
+		for k, v := range h {
+			hh[k] = v
+		}
+		if old.BodySHA256 != "" && d.cache.Has(old.BodySHA256) {
+			if old.ETag != "" {
+				hh.Set("If-None-Match", old.ETag)
+			}
+			if old.LastModified != "" {
+				hh.Set("If-Modified-Since", old.LastModified)
+			}
+		}
+		resp, err := d.do(ctx, http.MethodGet, u, hh)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusNotModified:
+			body, err = d.cache.ReadBlob(old.BodySHA256, max)
+			changed = false
+			return err
+		case http.StatusOK, http.StatusPartialContent:
+		default:
+			return &HTTPError{URL: u, Status: resp.StatusCode}
+		}
+		if h.Get("Range") != "" {
+			body, err = io.ReadAll(io.LimitReader(resp.Body, max)) // a server that ignores Range: read only what we asked for
+		} else {
+			body, err = verify.ReadLimited(resp.Body, max, u)
+		}
+		if err != nil {
+			return err
+		}
+		sha, err := d.cache.PutBytes(body)
+		if err != nil {
+			return err
+		}
+		changed = sha != old.BodySHA256
+		return d.state.SetValidators(key, &Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), BodySHA256: sha})
+	})
+	return body, changed, err
+}
+
+type progressFunc func(int64)
+
+func (p progressFunc) Write(b []byte) (int, error) { p(int64(len(b))); return len(b), nil }
+
+// idleReader cancels the request when the body sends nothing for idle.
+type idleReader struct {
+	r      io.Reader
+	idle   time.Duration
+	cancel context.CancelFunc
+	once   sync.Once
+	timer  *time.Timer
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	i.once.Do(func() { i.timer = time.AfterFunc(i.idle, i.cancel) })
+	i.timer.Reset(i.idle)
+	return i.r.Read(p)
+}
+
+func (i *idleReader) stop() {
+	if i.timer != nil {
+		i.timer.Stop()
+	}
+}
+
+// limiter is a bandwidth limit shared by all downloads.
+type limiter struct {
+	rate int64 // bytes per second
+	mu   sync.Mutex
+	next time.Time
+}
+
+func (l *limiter) wait(ctx context.Context, n int) error {
+	l.mu.Lock()
+	now := time.Now()
+	if l.next.Before(now) {
+		l.next = now
+	}
+	at := l.next
+	l.next = l.next.Add(time.Duration(int64(n) * int64(time.Second) / l.rate))
+	l.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+type limitedReader struct {
+	ctx context.Context
+	r   io.Reader
+	l   *limiter
+}
+
+func (lr *limitedReader) Read(p []byte) (int, error) {
+	p = p[:min(len(p), 32<<10)]
+	n, err := lr.r.Read(p)
+	if n > 0 {
+		if werr := lr.l.wait(lr.ctx, n); werr != nil {
+			return n, werr
+		}
+	}
+	return n, err
+}

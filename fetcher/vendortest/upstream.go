@@ -1,0 +1,294 @@
+package vendortest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Fault is a misbehaviour injected into the next response for a path.
+type Fault int
+
+// Faults.
+const (
+	FaultReset       Fault = iota + 1 // send half the body, then reset the connection
+	Fault503                          // answer 503 Service Unavailable
+	FaultSlow                         // send the body slowly (1 KiB per 10 ms)
+	FaultWrongLength                  // announce a Content-Length longer than the body
+	FaultIgnoreRange                  // answer 200 with the whole body to a Range request
+	FaultNoETag                       // send no ETag and no Last-Modified
+)
+
+// Request is one request the upstream answered.
+type Request struct {
+	Method string
+	Path   string
+	Range  string
+	Status int
+	Bytes  int64 // body bytes sent
+	Header http.Header
+}
+
+type file struct {
+	data    []byte
+	modTime time.Time
+	etag    string
+}
+
+// Upstream is a fake vendor site. Its methods are safe for concurrent use.
+type Upstream struct {
+	mu        sync.Mutex
+	files     map[string]*file
+	redirects map[string]string
+	faults    map[string][]Fault
+	log       []Request
+	trust     verify.VendorTrust
+	srv       *httptest.Server
+	now       time.Time
+}
+
+// New returns an upstream with no files; Start or Listen serve it.
+func New() *Upstream {
+	return &Upstream{
+		files:     make(map[string]*file),
+		redirects: make(map[string]string),
+		faults:    make(map[string][]Fault),
+		now:       time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+// Start serves the upstream on a free loopback port.
+func (u *Upstream) Start() {
+	u.srv = httptest.NewServer(u)
+}
+
+// Listen serves the upstream on addr (e.g. "127.0.0.1:0").
+func (u *Upstream) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	u.srv = httptest.NewUnstartedServer(u)
+	u.srv.Listener.Close()
+	u.srv.Listener = ln
+	u.srv.Start()
+	return nil
+}
+
+// URL is the base URL, e.g. http://127.0.0.1:41234.
+func (u *Upstream) URL() string { return u.srv.URL }
+
+// Close stops the server.
+func (u *Upstream) Close() {
+	if u.srv != nil {
+		u.srv.Close()
+	}
+}
+
+// Now is the upstream's clock: release dates and Last-Modified times.
+func (u *Upstream) Now() time.Time {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.now
+}
+
+// Advance moves the upstream's clock forward (a week passes).
+func (u *Upstream) Advance(d time.Duration) {
+	u.mu.Lock()
+	u.now = u.now.Add(d)
+	u.mu.Unlock()
+}
+
+// Put publishes data at path (with a leading slash), last modified at mod.
+func (u *Upstream) Put(path string, data []byte, mod time.Time) {
+	sum := sha256.Sum256(data)
+	u.mu.Lock()
+	u.files[path] = &file{data: data, modTime: mod, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	u.mu.Unlock()
+}
+
+// Get returns the content published at path.
+func (u *Upstream) Get(path string) ([]byte, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	f, ok := u.files[path]
+	if !ok {
+		return nil, false
+	}
+	return f.data, true
+}
+
+// Remove unpublishes path.
+func (u *Upstream) Remove(path string) {
+	u.mu.Lock()
+	delete(u.files, path)
+	u.mu.Unlock()
+}
+
+// Redirect answers requests for from with a 302 to to (a path or URL).
+func (u *Upstream) Redirect(from, to string) {
+	u.mu.Lock()
+	u.redirects[from] = to
+	u.mu.Unlock()
+}
+
+// Inject queues a fault for the next request of path.
+func (u *Upstream) Inject(path string, f Fault) {
+	u.mu.Lock()
+	u.faults[path] = append(u.faults[path], f)
+	u.mu.Unlock()
+}
+
+// Requests returns the requests answered so far.
+func (u *Upstream) Requests() []Request {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]Request(nil), u.log...)
+}
+
+// BytesServed is the body bytes sent so far, for paths with the prefix.
+func (u *Upstream) BytesServed(prefix string) int64 {
+	var n int64
+	for _, r := range u.Requests() {
+		if strings.HasPrefix(r.Path, prefix) {
+			n += r.Bytes
+		}
+	}
+	return n
+}
+
+// ResetLog forgets the requests so far.
+func (u *Upstream) ResetLog() {
+	u.mu.Lock()
+	u.log = nil
+	u.mu.Unlock()
+}
+
+// Paths lists the published paths.
+func (u *Upstream) Paths() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := make([]string, 0, len(u.files))
+	for p := range u.files {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// VendorTrust returns the test vendors' roots and keys, to give to the
+// fetcher and the mirror as their vendor trust.
+func (u *Upstream) VendorTrust() *verify.VendorTrust {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	vt := u.trust
+	return &vt
+}
+
+// addTrust lets a vendor add its test roots and keys.
+func (u *Upstream) addTrust(fn func(vt *verify.VendorTrust)) {
+	u.mu.Lock()
+	fn(&u.trust)
+	u.mu.Unlock()
+}
+
+// ServeHTTP implements http.Handler.
+func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u.mu.Lock()
+	path := r.URL.Path
+	f := u.files[path]
+	to, redirect := u.redirects[path]
+	var fault Fault
+	if q := u.faults[path]; len(q) > 0 {
+		fault, u.faults[path] = q[0], q[1:]
+	}
+	u.mu.Unlock()
+	cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		u.mu.Lock()
+		u.log = append(u.log, Request{Method: r.Method, Path: path, Range: r.Header.Get("Range"),
+			Status: cw.status, Bytes: cw.n, Header: r.Header.Clone()})
+		u.mu.Unlock()
+	}()
+	switch {
+	case redirect:
+		http.Redirect(cw, r, to, http.StatusFound)
+		return
+	case f == nil:
+		http.NotFound(cw, r)
+		return
+	case fault == Fault503:
+		w.Header().Set("Retry-After", "0")
+		http.Error(cw, "service unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if fault != FaultNoETag {
+		cw.Header().Set("ETag", f.etag)
+	}
+	modTime := f.modTime
+	if fault == FaultNoETag {
+		modTime = time.Time{}
+	}
+	switch fault {
+	case FaultIgnoreRange:
+		r.Header.Del("Range")
+		r.Header.Del("If-Range")
+	case FaultReset:
+		cw.Header().Set("Content-Length", fmt.Sprint(len(f.data)))
+		cw.WriteHeader(http.StatusOK)
+		cw.Write(f.data[:len(f.data)/2])
+		panic(http.ErrAbortHandler) // the connection is reset mid-body
+	case FaultWrongLength:
+		cw.Header().Set("Content-Length", fmt.Sprint(len(f.data)+100))
+		cw.WriteHeader(http.StatusOK)
+		cw.Write(f.data)
+		panic(http.ErrAbortHandler)
+	case FaultSlow:
+		http.ServeContent(cw, r, "", modTime, &slowReader{r: bytes.NewReader(f.data)})
+		return
+	}
+	http.ServeContent(cw, r, "", modTime, bytes.NewReader(f.data))
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	c.status = code
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	if f, ok := c.ResponseWriter.(http.Flusher); ok && n > 0 {
+		f.Flush()
+	}
+	return n, err
+}
+
+// slowReader hands out 1 KiB per 10 ms.
+type slowReader struct{ r *bytes.Reader }
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(10 * time.Millisecond)
+	return s.r.Read(p[:min(len(p), 1024)])
+}
+
+func (s *slowReader) Seek(off int64, whence int) (int64, error) { return s.r.Seek(off, whence) }
+
+var _ io.ReadSeeker = (*slowReader)(nil)
