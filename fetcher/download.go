@@ -218,6 +218,13 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 		}
 	case resp.StatusCode == http.StatusOK:
 		have = 0 // the server ignored Range, or the file changed
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
+		// We may have had everything (a server that announced a wrong length).
+		if total, ok := strings.CutPrefix(resp.Header.Get("Content-Range"), "bytes */"); ok && total == strconv.FormatInt(have, 10) {
+			return d.finish(dl, have)
+		}
+		os.Remove(dl.meta)
+		return errors.New("server refused the resume range; starting over")
 	default:
 		return &HTTPError{URL: dl.URL, Status: resp.StatusCode}
 	}

@@ -4,11 +4,16 @@
 //
 // Code map:
 //
+//	clamav*.go    ClamAV: ParseCVDHeader/Encode, VerifyCVD (scheme A, raw
+//	              RSA over MD5), ParseCdiff, VerifyCdiff (scheme B, PSS-like),
+//	              VerifyClamSign (scheme C, .sign PKCS#7 via relic),
+//	              ParseClamAVTXT (DNS TXT of current.cvd.clamav.net)
 //	digest.go     Reader, Copy: SHA-256 and size checked while streaming
 //	              (a limit L refuses byte L+1); DigestError, SizeError
 //	keys.go       GenerateKeyPair, ParsePrivateKey, ParsePublicKey: the
 //	              sigstore/cosign PEM formats (ENCRYPTED SIGSTORE PRIVATE KEY,
 //	              scrypt + secretbox; ENCRYPTED COSIGN PRIVATE KEY reads too)
+//	openpgp.go    VerifyDetachedArmored (vendor .asc, subkeys), ParseSums (SHA512SUMS)
 //	signature.go  Sign (deterministic ECDSA P-256/SHA-256, RFC 6979),
 //	              EncodeSignature / DecodeSignature (the base64 DER text that
 //	              cosign sign-blob writes), PublicKey.Verify through sigstore

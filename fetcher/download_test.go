@@ -1,0 +1,304 @@
+package fetcher
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/verify"
+)
+
+type testEnv struct {
+	up    *vendortest.Upstream
+	cache *Cache
+	state *State
+	d     *Downloader
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	up := vendortest.New()
+	up.Start()
+	t.Cleanup(up.Close)
+	dir := t.TempDir()
+	cache, err := OpenCache(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg, err := DefaultConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDownloader(cfg, cache, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Backoff = func(int) time.Duration { return time.Millisecond }
+	return &testEnv{up: up, cache: cache, state: st, d: d}
+}
+
+func randomBytes(t *testing.T, n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func TestFileDownloadAndCommit(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 300_000)
+	e.up.Put("/f.bin", data, e.up.Now())
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f.bin", 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl.SHA256 != sum(data) || dl.Size != int64(len(data)) {
+		t.Fatalf("download %s/%d, want %s/%d", dl.SHA256, dl.Size, sum(data), len(data))
+	}
+	path, err := e.cache.Commit(dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if !bytes.Equal(got, data) || !e.cache.Has(sum(data)) {
+		t.Fatal("committed blob differs")
+	}
+}
+
+// A download cut midway resumes and fetches only the remaining bytes.
+func TestFileResumesAfterReset(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 1<<20)
+	e.up.Put("/big.bin", data, e.up.Now())
+	e.up.Inject("/big.bin", vendortest.FaultReset) // half the body, then a reset
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/big.bin", "big.bin", 2<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl.SHA256 != sum(data) {
+		t.Fatal("resumed download has the wrong content")
+	}
+	reqs := e.up.Requests()
+	if len(reqs) != 2 || reqs[1].Range == "" || reqs[1].Header.Get("If-Range") == "" || reqs[1].Status != http.StatusPartialContent {
+		t.Fatalf("second request should resume with Range and If-Range: %+v", reqs)
+	}
+	if total := e.up.BytesServed("/big.bin"); total != int64(len(data)) {
+		t.Errorf("served %d bytes in all, want exactly %d (nothing fetched twice)", total, len(data))
+	}
+}
+
+// A process killed mid-download: the next run resumes from the partial file.
+func TestFileResumesAcrossRuns(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 1<<20)
+	e.up.Put("/big.bin", data, e.up.Now())
+	e.d.Retries = 0
+	e.up.Inject("/big.bin", vendortest.FaultReset)
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/big.bin", "big.bin", 2<<20); err == nil {
+		t.Fatal("a cut download with no retries succeeded")
+	}
+	e.up.ResetLog()
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/big.bin", "big.bin", 2<<20)
+	if err != nil || dl.SHA256 != sum(data) {
+		t.Fatalf("second run: %v", err)
+	}
+	if got := e.up.BytesServed("/big.bin"); got != int64(len(data))/2 {
+		t.Errorf("second run fetched %d bytes, want only the missing %d", got, len(data)/2)
+	}
+}
+
+// A server that ignores Range answers 200 with the whole file: start over.
+func TestFileServerIgnoresRange(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 200_000)
+	e.up.Put("/f.bin", data, e.up.Now())
+	e.d.Retries = 0
+	e.up.Inject("/f.bin", vendortest.FaultReset)
+	e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	e.up.Inject("/f.bin", vendortest.FaultIgnoreRange)
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	if err != nil || dl.SHA256 != sum(data) || dl.Size != int64(len(data)) {
+		t.Fatalf("after a 200 to a Range request: %v, %+v", err, dl)
+	}
+}
+
+// Without an ETag, Last-Modified validates the resume; with neither, the
+// download starts over.
+func TestFileNoETag(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 200_000)
+	e.up.Put("/f.bin", data, e.up.Now())
+	e.up.Inject("/f.bin", vendortest.FaultNoETag)
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	if err != nil || dl.SHA256 != sum(data) {
+		t.Fatal(err)
+	}
+}
+
+func TestFileRetries(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 50_000)
+	e.up.Put("/f.bin", data, e.up.Now())
+	for _, f := range []vendortest.Fault{vendortest.Fault503, vendortest.FaultWrongLength, vendortest.Fault503} {
+		e.up.Inject("/f.bin", f)
+	}
+	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	if err != nil || dl.SHA256 != sum(data) {
+		t.Fatalf("after 503, wrong length, 503: %v", err)
+	}
+	if n := len(e.up.Requests()); n != 4 {
+		t.Errorf("%d requests, want 4", n)
+	}
+}
+
+func TestFileGivesUp(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/f.bin", []byte("x"), e.up.Now())
+	e.d.Retries = 2
+	for range 3 {
+		e.up.Inject("/f.bin", vendortest.Fault503)
+	}
+	_, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status != 503 || !strings.Contains(err.Error(), "giving up") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/missing", "m", 1<<20); !errors.As(err, &he) || he.Status != 404 {
+		t.Fatalf("404: %v", err)
+	}
+	if n := len(e.up.Requests()); n != 4 {
+		t.Errorf("%d requests; a 404 must not be retried", n)
+	}
+}
+
+func TestFileSizeLimit(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/f.bin", randomBytes(t, 1001), e.up.Now())
+	_, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1000)
+	var le *verify.LimitError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %v, want LimitError", err)
+	}
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1001); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+}
+
+// Unchanged metadata costs no body bytes the second time.
+func TestMetaConditional(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/meta.json", []byte(`{"v":1}`), e.up.Now())
+	u := e.up.URL() + "/meta.json"
+	b, changed, err := e.d.Meta(context.Background(), u, 1<<10)
+	if err != nil || !changed || string(b) != `{"v":1}` {
+		t.Fatalf("first: %q %v %v", b, changed, err)
+	}
+	e.up.ResetLog()
+	b, changed, err = e.d.Meta(context.Background(), u, 1<<10)
+	if err != nil || changed || string(b) != `{"v":1}` {
+		t.Fatalf("second: %q %v %v", b, changed, err)
+	}
+	if r := e.up.Requests(); len(r) != 1 || r[0].Status != http.StatusNotModified || r[0].Bytes != 0 {
+		t.Fatalf("second request: %+v", r)
+	}
+	e.up.Put("/meta.json", []byte(`{"v":2}`), e.up.Now().Add(time.Hour))
+	if b, changed, _ = e.d.Meta(context.Background(), u, 1<<10); !changed || string(b) != `{"v":2}` {
+		t.Fatalf("after a change: %q %v", b, changed)
+	}
+	if _, _, err := e.d.Meta(context.Background(), u, 3); err == nil {
+		t.Fatal("metadata over the limit accepted")
+	}
+}
+
+func TestHeadProbe(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 10_000)
+	e.up.Put("/x.cvd", data, e.up.Now())
+	b, _, err := e.d.Head(context.Background(), e.up.URL()+"/x.cvd", 512)
+	if err != nil || !bytes.Equal(b, data[:512]) {
+		t.Fatalf("probe: %v", err)
+	}
+	if r := e.up.Requests(); r[0].Range != "bytes=0-511" || r[0].Bytes != 512 {
+		t.Fatalf("probe request: %+v", r[0])
+	}
+	e.up.ResetLog()
+	if _, changed, _ := e.d.Head(context.Background(), e.up.URL()+"/x.cvd", 512); changed || e.up.BytesServed("/") != 0 {
+		t.Fatalf("second probe of an unchanged file cost bytes")
+	}
+}
+
+// The configured proxy sees the requests, with its credentials.
+func TestProxy(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/f.bin", []byte("through the proxy"), e.up.Now())
+	var seen atomic.Int32
+	var auth atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		auth.Store(r.Header.Get("Proxy-Authorization"))
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer proxy.Close()
+	pu, _ := url.Parse(proxy.URL)
+	pu.User = url.UserPassword("soumu", "s3cret")
+	cfg, _ := DefaultConfig()
+	cfg.Proxy = proxyURL(pu.String())
+	d, err := NewDownloader(cfg, e.cache, e.state, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<10)
+	if err != nil || dl.Size != int64(len("through the proxy")) {
+		t.Fatalf("via proxy: %v", err)
+	}
+	if seen.Load() == 0 || !strings.HasPrefix(auth.Load().(string), "Basic ") {
+		t.Fatalf("proxy saw %d requests, auth %q", seen.Load(), auth.Load())
+	}
+}
+
+func TestBandwidthLimit(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 200_000)
+	e.up.Put("/f.bin", data, e.up.Now())
+	e.d.limit = &limiter{rate: 400_000}
+	start := time.Now()
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 300*time.Millisecond {
+		t.Errorf("200 kB at 400 kB/s took %v; the limit is not applied", el)
+	}
+}
