@@ -30,6 +30,10 @@ const (
 	msgScrubbed
 	msgGC
 	msgScrubbing
+	msgDownloading
+	msgFetchLine
+	msgSourceFailed
+	msgNoSources
 	hintNoStore
 	hintLedger
 )
@@ -56,6 +60,10 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgScrubbed:         {"Scrub: %d blobs (%s) checked, %d quarantined.", "検査: %d 個（%s）を再計算し、%d 個を隔離しました。"},
 	msgGC:               {"GC: kept %d versions, removed %d versions and %d blobs (%s freed).", "整理: %d 版を保持し、%d 版と %d 個のファイルを削除しました（%s 解放）。"},
 	msgScrubbing:        {"scrubbing", "再計算中"},
+	msgDownloading:      {"downloading", "ダウンロード中"},
+	msgFetchLine:        {"new %d, unchanged %d, refused %d", "新規 %d、変更なし %d、拒否 %d"},
+	msgSourceFailed:     {"source failed", "取得に失敗"},
+	msgNoSources:        {"No source is enabled in the configuration.", "設定で有効なソースがありません。"},
 	hintInUse: {"Another patchferry process holds the mirror. Wait for it to finish and run the command again.",
 		"別の patchferry プロセスがミラーを使用中です。終わるのを待ってから、もう一度実行してください。"},
 	hintNoStore: {"Create the mirror first: patchferry mirror init --data DIR --trust publisher.pub (or give the right --data).",

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/fetcher"
+	"github.com/patchferry/patchferry/fetcher/sources"
+	"github.com/patchferry/patchferry/verify"
+)
+
+func newFetchCommand(a *app) *cobra.Command {
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "fetch [--config F]",
+		Short: "Download what is new from every enabled vendor source and verify each vendor signature",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sum, err := runFetch(cmd.Context(), a, configPath)
+			if err != nil {
+				return err
+			}
+			if err := a.printFetchSummary(sum); err != nil {
+				return err
+			}
+			if !sum.OK() {
+				return &exitError{exitFailed} // the summary names each failure
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
+	return cmd
+}
+
+// fetchSetup is what a fetch (and an export) work with.
+type fetchSetup struct {
+	cfg   *fetcher.Config
+	cache *fetcher.Cache
+	state *fetcher.State
+	trust *verify.VendorTrust
+}
+
+func (a *app) openFetcher(configPath string) (*fetchSetup, error) {
+	cfg, err := fetcher.LoadConfig(configPath)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	trust := verify.DefaultVendorTrust()
+	if cfg.VendorTrust != "" {
+		if _, trust, err = readVendorTrust(cfg.VendorTrust); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
+		return nil, fmt.Errorf("cache_dir: %w", err)
+	}
+	cache, err := fetcher.OpenCache(cfg.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	state, err := fetcher.OpenState(cfg.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	return &fetchSetup{cfg: cfg, cache: cache, state: state, trust: trust}, nil
+}
+
+func runFetch(ctx context.Context, a *app, configPath string) (*fetcher.Summary, error) {
+	fs, err := a.openFetcher(configPath)
+	if err != nil {
+		return nil, err
+	}
+	defer fs.state.Close()
+	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := fetcher.NewDownloader(fs.cfg, fs.cache, fs.state, log)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	bar, done := a.progress(-1, a.msg(msgDownloading))
+	defer done()
+	if bar != nil {
+		d.Progress = func(string, int64) func(int64) { return bar }
+	}
+	env := fetcher.Env{Config: fs.cfg, Downloader: d, Cache: fs.cache, State: fs.state, Trust: fs.trust, Log: log, Now: a.now}
+	return fetcher.Run(ctx, env, sources.Enabled(fs.cfg))
+}
+
+func (a *app) printFetchSummary(sum *fetcher.Summary) error {
+	if a.jsonOut {
+		return a.printJSON(map[string]any{"ok": sum.OK(), "new": sum.NewCount(), "sources": sum.Sources})
+	}
+	for _, r := range sum.Sources {
+		fmt.Fprintf(a.stdout, "%s: %s\n", r.Source, a.msg(msgFetchLine, len(r.New), r.Unchanged, len(r.Refused)))
+		for _, n := range r.New {
+			fmt.Fprintf(a.stdout, "  + %s\n", n)
+		}
+		for _, f := range r.Refused {
+			fmt.Fprintf(a.stdout, "  ! %s: %s\n", f.What, f.Reason)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(a.stdout, "  ! %s: %s\n", a.msg(msgSourceFailed), r.Error)
+		}
+	}
+	if len(sum.Sources) == 0 {
+		fmt.Fprintln(a.stdout, a.msg(msgNoSources))
+	}
+	return nil
+}
+
+func newConfigCommand(a *app) *cobra.Command {
+	var configPath, out string
+	show := &cobra.Command{
+		Use:   "show [--config F]",
+		Short: "Print the effective configuration",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := fetcher.LoadConfig(configPath)
+			if err != nil {
+				return &usageError{err}
+			}
+			if a.jsonOut {
+				return a.printJSON(cfg)
+			}
+			b, err := cfg.Marshal()
+			if err != nil {
+				return err
+			}
+			_, err = a.stdout.Write(b)
+			return err
+		},
+	}
+	show.Flags().StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
+	initCmd := &cobra.Command{
+		Use:   "init [--out FILE]",
+		Short: "Write a commented starter configuration (the built-in default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" || out == "-" {
+				_, err := a.stdout.Write(fetcher.DefaultYAML())
+				return err
+			}
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return usagef("%w (a configuration is never overwritten)", err)
+			}
+			_, err = f.Write(fetcher.DefaultYAML())
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err == nil {
+				fmt.Fprintf(a.stderr, "%s\n", out)
+			}
+			return err
+		},
+	}
+	initCmd.Flags().StringVar(&out, "out", "patchferry.yaml", "file to write (- for stdout)")
+	return newGroupCommand("config", "Show or start the fetcher configuration", show, initCmd)
+}
