@@ -12,6 +12,7 @@
 // the same verification code paths as for the real vendors.
 //
 //	upstream.go  Upstream: files, faults, request log, serving
-//	clamav.go    ClamAV databases, cdiffs, .sign files, DNS TXT
+//	clamav.go    ClamAV databases, cdiffs, .sign files, DNS TXT records
+//	dns.go       ServeDNS: a small UDP DNS server for the TXT records
 //	mozilla.go   product-details, installers, MARs, SHA512SUMS(.asc)
 package vendortest

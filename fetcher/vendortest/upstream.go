@@ -56,6 +56,8 @@ type Upstream struct {
 	trust     verify.VendorTrust
 	srv       *httptest.Server
 	now       time.Time
+	clamav    *ClamAV // clamav.go
+	dns       dnsZone // dns.go: TXT records and the DNS server
 }
 
 // New returns an upstream with no files; Start or Listen serve it.
@@ -89,8 +91,9 @@ func (u *Upstream) Listen(addr string) error {
 // URL is the base URL, e.g. http://127.0.0.1:41234.
 func (u *Upstream) URL() string { return u.srv.URL }
 
-// Close stops the server.
+// Close stops the server (and the DNS server, if any).
 func (u *Upstream) Close() {
+	u.dns.close()
 	if u.srv != nil {
 		u.srv.Close()
 	}
