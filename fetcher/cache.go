@@ -109,3 +109,33 @@ func (c *Cache) Discard(d *Download) {
 
 // Open opens a cached blob.
 func (c *Cache) Open(sha string) (io.ReadCloser, error) { return os.Open(c.BlobPath(sha)) }
+
+// PutFile copies a local file into the cache, hashing while copying, and
+// returns its SHA-256 and size.
+func (c *Cache) PutFile(path string) (sha string, size int64, err error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer src.Close()
+	tmp, err := durable.CreateTemp(filepath.Join(c.dir, "partial"), "add")
+	if err != nil {
+		return "", 0, err
+	}
+	h := verify.NewHashing(src)
+	if _, err := io.Copy(tmp, h); err != nil {
+		durable.Discard(tmp)
+		return "", 0, err
+	}
+	sha, size = h.Sum(), h.N()
+	if c.Has(sha) {
+		durable.Discard(tmp)
+		return sha, size, nil
+	}
+	dir := filepath.Dir(c.BlobPath(sha))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		durable.Discard(tmp)
+		return "", 0, err
+	}
+	return sha, size, durable.Commit(tmp, dir, sha)
+}

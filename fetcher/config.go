@@ -30,6 +30,7 @@ type Config struct {
 	CacheDir       string    `yaml:"cache_dir"`
 	VendorTrust    string    `yaml:"vendor_trust"`
 	Key            string    `yaml:"key"`
+	Out            string    `yaml:"out"`
 	Site           siteName  `yaml:"site"`
 	Concurrency    posInt    `yaml:"concurrency"`
 	BandwidthLimit sizeValue `yaml:"bandwidth_limit"`
@@ -148,7 +149,7 @@ func (c *Config) finish() error {
 	}
 	if c.Path != "" {
 		base := filepath.Dir(c.Path)
-		for _, p := range []*string{&c.CacheDir, &c.VendorTrust, &c.Key} {
+		for _, p := range []*string{&c.CacheDir, &c.VendorTrust, &c.Key, &c.Out} {
 			if *p != "" && !filepath.IsAbs(*p) {
 				*p = filepath.Join(base, *p) // relative to the config file
 			}

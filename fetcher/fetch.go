@@ -3,7 +3,6 @@ package fetcher
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
@@ -93,7 +92,7 @@ func (e *Env) Keep(a *Artifact, isNew bool) error {
 		if err := e.State.Record(a); err != nil {
 			return err
 		}
-		e.report.New = append(e.report.New, fmt.Sprintf("%s %s %s", a.Product, a.Version, a.FileName))
+		e.report.New = append(e.report.New, describe(&a.Artifact))
 	} else {
 		e.report.Unchanged++
 	}

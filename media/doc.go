@@ -39,7 +39,8 @@
 //	            parts [{size, sha256}] (only when split), released (vendor
 //	            release date), url (upstream), verification {method
 //	            ("manual" = hash only, "manually added"), signer, key_id,
-//	            time, evidence[] (names in meta)}
+//	            time, evidence[] (names in meta), entry (the file's path in
+//	            the evidence, e.g. in SHA512SUMS)}
 //	retired     artifacts the mirror should stop offering
 //	            {vendor, product, version, sha256}
 //	meta        {name, size, sha256 (of the .xz), expanded (bytes after

@@ -29,9 +29,14 @@ const (
 	maxField        = 1024      // bytes of one text field
 )
 
-// Verification methods recorded for an artifact.
+// Verification methods recorded for an artifact. The fetcher records them;
+// the mirror re-verifies each through a hook of the same name.
 const (
-	MethodManual = "manual" // hash only: added by staff ("manually added")
+	MethodManual      = "manual"             // hash only: added by staff ("manually added")
+	MethodClamAVCVD   = "clamav-cvd"         // header MD5 + ClamAV's legacy RSA signature
+	MethodClamAVCdiff = "clamav-cdiff"       // ClamAV's RSA-PSS cdiff signature
+	MethodClamAVSign  = "clamav-sign"        // a ClamAV .sign file (PKCS#7) over another artifact
+	MethodMozillaSums = "openpgp-sha512sums" // SHA-512 in SHA512SUMS, signed by Mozilla's release key
 )
 
 // Manifest is bundle.json. Field meanings are documented in doc.go.
@@ -81,6 +86,7 @@ type Verification struct {
 	KeyID    string    `json:"key_id,omitempty"`
 	Time     time.Time `json:"time,omitzero"`
 	Evidence []string  `json:"evidence,omitempty"` // names in Manifest.Meta
+	Entry    string    `json:"entry,omitempty"`    // the file's line in the evidence, e.g. its path in SHA512SUMS
 }
 
 // CatalogEntry is the latest version of one product, and the artifacts
@@ -319,7 +325,7 @@ func (a *Artifact) validate() error {
 		return errors.New("vendor, product and version are required")
 	}
 	if err := textFields(a.Vendor, a.Product, a.Channel, a.Version, a.Platform, a.Language, a.Kind, a.BuildID, a.URL,
-		a.Verification.Method, a.Verification.Signer, a.Verification.KeyID); err != nil {
+		a.Verification.Method, a.Verification.Signer, a.Verification.KeyID, a.Verification.Entry); err != nil {
 		return err
 	}
 	if err := ValidName(a.FileName); err != nil {

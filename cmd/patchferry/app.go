@@ -67,7 +67,7 @@ func newRootCommand(a *app) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", "message language: ja or en (default: $PATCHFERRY_LANG, else the OS locale)")
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "machine-readable JSON output for scripts")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a), newFetchCommand(a), newConfigCommand(a))
+	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a), newFetchCommand(a), newConfigCommand(a), newExportCommand(a), newAddCommand(a), newRunCommand(a), newDemoCommand(a))
 	return root
 }
 

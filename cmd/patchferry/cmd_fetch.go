@@ -76,7 +76,11 @@ func runFetch(ctx context.Context, a *app, configPath string) (*fetcher.Summary,
 		return nil, err
 	}
 	defer fs.state.Close()
-	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return a.fetch(ctx, fs, slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// fetch runs every enabled source.
+func (a *app) fetch(ctx context.Context, fs *fetchSetup, log *slog.Logger) (*fetcher.Summary, error) {
 	d, err := fetcher.NewDownloader(fs.cfg, fs.cache, fs.state, log)
 	if err != nil {
 		return nil, &usageError{err}

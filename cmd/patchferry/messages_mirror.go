@@ -34,6 +34,20 @@ const (
 	msgFetchLine
 	msgSourceFailed
 	msgNoSources
+	msgNothingNew
+	msgRunLog
+	msgDemoUpstream
+	msgDemoKeys
+	msgDemoFetch
+	msgDemoExport
+	msgDemoInit
+	msgDemoImport
+	msgDemoWeek2
+	msgDemoRun
+	msgDemoImport2
+	msgDemoStatus
+	msgDemoServe
+	msgDemoDone
 	hintNoStore
 	hintLedger
 )
@@ -64,6 +78,21 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgFetchLine:        {"new %d, unchanged %d, refused %d", "新規 %d、変更なし %d、拒否 %d"},
 	msgSourceFailed:     {"source failed", "取得に失敗"},
 	msgNoSources:        {"No source is enabled in the configuration.", "設定で有効なソースがありません。"},
+	msgNothingNew:       {"nothing new: no bundle written (the last bundle is sequence %d).", "新しい更新はありません（バンドルは作成していません。最新は連番 %d）。"},
+	msgRunLog:           {"log: %s", "ログ: %s"},
+	msgDemoUpstream: {"Fake vendor upstream at %s (Ctrl-C stops it).\nConfiguration: %s\nVendor trust:  %s\nTry the weekly cycle by hand:",
+		"偽のベンダー配信元を %s で動かしています（Ctrl-C で停止）。\n設定: %s\nベンダー信頼: %s\n週次作業を手で試すには:"},
+	msgDemoKeys:    {"internet side: make the publisher key", "インターネット側: 発行者の鍵を作成"},
+	msgDemoFetch:   {"internet side: fetch from the vendors (fake ClamAV and Mozilla, signed with test keys) and verify every signature", "インターネット側: ベンダー（テスト鍵で署名した偽の ClamAV・Mozilla）から取得し、すべての署名を検証"},
+	msgDemoExport:  {"internet side: write a signed full bundle onto the \"USB stick\"", "インターネット側: 署名付きフルバンドルを「USB メモリ」へ書き出し"},
+	msgDemoInit:    {"LGWAN side: create the mirror, trusting the publisher key and the test vendors", "LGWAN 側: ミラーを作成（発行者の鍵とテスト用ベンダーを信頼）"},
+	msgDemoImport:  {"LGWAN side: import the bundle (verified again, all or nothing)", "LGWAN 側: バンドルを取り込み（再検証、全部か無か）"},
+	msgDemoWeek2:   {"a week later: the vendors publish updates", "1 週間後: ベンダーが更新を公開"},
+	msgDemoRun:     {"internet side: the weekly job (fetch + delta bundle)", "インターネット側: 週次ジョブ（取得＋差分バンドル）"},
+	msgDemoImport2: {"LGWAN side: import the delta bundle", "LGWAN 側: 差分バンドルを取り込み"},
+	msgDemoStatus:  {"LGWAN side: mirror status", "LGWAN 側: ミラーの状態"},
+	msgDemoServe:   {"LGWAN side: serve terminals (Ctrl-C stops)", "LGWAN 側: 端末へ配信（Ctrl-C で停止）"},
+	msgDemoDone:    {"Demo finished in %[2]s. Everything is in %[1]s.", "デモが完了しました（%[2]s）。作業フォルダー: %[1]s"},
 	hintInUse: {"Another patchferry process holds the mirror. Wait for it to finish and run the command again.",
 		"別の patchferry プロセスがミラーを使用中です。終わるのを待ってから、もう一度実行してください。"},
 	hintNoStore: {"Create the mirror first: patchferry mirror init --data DIR --trust publisher.pub (or give the right --data).",

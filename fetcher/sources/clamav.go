@@ -29,13 +29,6 @@ func NewClamAV(cfg fetcher.ClamAVConfig) *ClamAV { return &ClamAV{cfg: cfg} }
 // Name implements fetcher.Source.
 func (*ClamAV) Name() string { return "clamav" }
 
-// Methods recorded for ClamAV files.
-const (
-	MethodClamAVCVD   = "clamav-cvd"   // header MD5 + legacy RSA signature
-	MethodClamAVCdiff = "clamav-cdiff" // RSA-PSS signature
-	MethodClamAVSign  = "clamav-sign"  // a .sign file, checked with the file it signs
-)
-
 const (
 	maxCVD   = 2 << 30
 	maxCdiff = 64 << 20
@@ -159,7 +152,7 @@ func (c *ClamAV) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 	a := &fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "cvd", FileName: db + ".cvd", URL: u,
 		Released: time.Unix(h.BuildUnix, 0).UTC(),
-		Verification: media.Verification{Method: MethodClamAVCVD, Signer: h.Builder, Time: env.Now().UTC(),
+		Verification: media.Verification{Method: media.MethodClamAVCVD, Signer: h.Builder, Time: env.Now().UTC(),
 			Evidence: []string{ev.Name}},
 	}, Evidence: []fetcher.Evidence{ev}}
 	if !c.keepSign(ctx, env, db, db+"-"+version+".cvd.sign", version, dl.Path) {
@@ -216,7 +209,7 @@ func (c *ClamAV) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 	}
 	return env.Keep(&fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "cdiff", FileName: name, URL: u, Size: dl.Size, SHA256: dl.SHA256,
-		Verification: media.Verification{Method: MethodClamAVCdiff, Time: env.Now().UTC()},
+		Verification: media.Verification{Method: media.MethodClamAVCdiff, Time: env.Now().UTC()},
 	}}, true)
 }
 
@@ -260,7 +253,7 @@ func (c *ClamAV) keepSign(ctx context.Context, env *fetcher.Env, db, name, versi
 	}
 	env.Keep(&fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "sign", FileName: name, URL: u, Size: int64(len(b)), SHA256: sha,
-		Verification: media.Verification{Method: MethodClamAVSign, Time: env.Now().UTC()},
+		Verification: media.Verification{Method: media.MethodClamAVSign, Time: env.Now().UTC()},
 	}}, true)
 	return true
 }

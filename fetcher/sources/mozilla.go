@@ -216,14 +216,10 @@ func (m *Mozilla) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Ar
 		return err
 	}
 	a.Size, a.SHA256 = dl.Size, dl.SHA256
-	a.Verification = media.Verification{Method: MethodMozillaSums, Signer: "Mozilla Software Releases", Time: env.Now().UTC(),
-		Evidence: []string{a.Evidence[0].Name, a.Evidence[1].Name}}
+	a.Verification = media.Verification{Method: media.MethodMozillaSums, Signer: "Mozilla Software Releases", Time: env.Now().UTC(),
+		Evidence: []string{a.Evidence[0].Name, a.Evidence[1].Name}, Entry: rel}
 	return env.Keep(a, true)
 }
-
-// MethodMozillaSums is the verification method of Mozilla files: SHA-512 in
-// SHA512SUMS, signed by Mozilla's release key.
-const MethodMozillaSums = "openpgp-sha512sums"
 
 func sha512File(path string) (string, error) {
 	f, err := os.Open(path)

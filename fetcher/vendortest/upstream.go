@@ -106,6 +106,14 @@ func (u *Upstream) Now() time.Time {
 	return u.now
 }
 
+// SetNow sets the upstream's clock. Call it before adding vendors: their
+// test keys and first releases are dated from it.
+func (u *Upstream) SetNow(t time.Time) {
+	u.mu.Lock()
+	u.now = t.UTC()
+	u.mu.Unlock()
+}
+
 // Advance moves the upstream's clock forward (a week passes).
 func (u *Upstream) Advance(d time.Duration) {
 	u.mu.Lock()

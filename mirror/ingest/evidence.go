@@ -17,10 +17,14 @@ type Hook func(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *veri
 type Hooks map[string]Hook
 
 // DefaultHooks returns the hooks of every method this mirror can re-verify.
-// Sources add theirs as they land (ClamAV, Mozilla, Authenticode).
+// Sources add theirs as they land (Authenticode next).
 func DefaultHooks() Hooks {
 	return Hooks{
-		media.MethodManual: manual,
+		media.MethodManual:      manual,
+		media.MethodClamAVCVD:   clamavCVD,
+		media.MethodClamAVCdiff: clamavCdiff,
+		media.MethodClamAVSign:  clamavSign,
+		media.MethodMozillaSums: mozillaSums,
 	}
 }
 

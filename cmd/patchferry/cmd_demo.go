@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/fetcher/vendortest"
+)
+
+type demoOptions struct {
+	listen, dir, writeConfig string
+	noServe, upstreamOnly    bool
+}
+
+func newDemoCommand(a *app) *cobra.Command {
+	var o demoOptions
+	cmd := &cobra.Command{
+		Use:   "demo [--listen ADDR] [--no-serve] [--upstream-only --write-config FILE]",
+		Short: "The whole flow offline: fake vendors → fetch → export → import → serve",
+		Long: "Runs a built-in fake vendor upstream (ClamAV, Mozilla, signed with test keys) and the real commands against\n" +
+			"it in a fresh folder: fetch, export, mirror init, import, a second week with a delta bundle, then serves the\n" +
+			"mirror until Ctrl-C. --upstream-only serves just the fake upstream and writes a configuration for trying\n" +
+			"fetch, run, export and mirror import by hand.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.upstreamOnly {
+				if o.writeConfig == "" {
+					return usagef("--upstream-only needs --write-config FILE")
+				}
+				return runUpstreamOnly(cmd.Context(), a, o)
+			}
+			return runDemo(cmd.Context(), a, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address of the mirror (or, with --upstream-only, of the fake upstream); port 0 picks a free one")
+	f.BoolVar(&o.noServe, "no-serve", false, "exit after the checks instead of serving")
+	f.BoolVar(&o.upstreamOnly, "upstream-only", false, "serve only the fake vendor upstream")
+	f.StringVar(&o.writeConfig, "write-config", "", "with --upstream-only: write a fetcher configuration pointing at it (and vendor-trust.yaml beside it)")
+	f.StringVar(&o.dir, "dir", "", "work folder (default: a new temporary folder)")
+	return cmd
+}
+
+// demoVendors is the fake upstream and its vendors.
+type demoVendors struct {
+	up      *vendortest.Upstream
+	clamav  *vendortest.ClamAV
+	mozilla *vendortest.Mozilla
+}
+
+// demoUpstream starts the fake vendors on addr; their releases are dated
+// two weeks before now, so that a simulated week later is still in the past.
+func demoUpstream(addr string, now time.Time) (*demoVendors, error) {
+	v := &demoVendors{up: vendortest.New()}
+	v.up.SetNow(now.Add(-14 * 24 * time.Hour).Truncate(time.Hour))
+	v.clamav = v.up.AddClamAV("main", "daily", "bytecode")
+	v.mozilla = v.up.AddMozilla()
+	if err := v.up.Listen(addr); err != nil {
+		return nil, usagef("--listen %s: %w", addr, err)
+	}
+	return v, nil
+}
+
+// writeDemoConfig writes a fetcher configuration pointing every source at
+// the upstream, with cache_dir beside it, and vendor-trust.yaml beside it.
+func writeDemoConfig(path string, up *vendortest.Upstream) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	vt, err := up.VendorTrust().Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vendor-trust.yaml"), vt, 0o644); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf(`# patchferry demo: every source points at the fake vendor upstream at %[1]s
+cache_dir: cache
+vendor_trust: vendor-trust.yaml
+key: publisher.key
+out: media
+site: demo
+sources:
+  clamav:
+    url: %[1]s
+    databases: [main, daily, bytecode]
+    dns: ""
+  mozilla:
+    url: %[1]s
+    product_details_url: %[1]s/1.0
+    products: [firefox-esr, thunderbird]
+    platforms: [win64]
+    languages: [ja, en-US]
+`, up.URL())
+	return os.WriteFile(path, []byte(cfg), 0o644)
+}
+
+func runUpstreamOnly(ctx context.Context, a *app, o demoOptions) error {
+	v, err := demoUpstream(o.listen, a.now())
+	if err != nil {
+		return err
+	}
+	up := v.up
+	defer up.Close()
+	if err := writeDemoConfig(o.writeConfig, up); err != nil {
+		return err
+	}
+	dir := filepath.Dir(o.writeConfig)
+	fmt.Fprintln(a.stdout, a.msg(msgDemoUpstream, up.URL(), o.writeConfig, filepath.Join(dir, "vendor-trust.yaml")))
+	fmt.Fprintf(a.stdout, "  patchferry keys generate --out %s\n", filepath.Join(dir, "publisher"))
+	fmt.Fprintf(a.stdout, "  patchferry run --config %s\n", o.writeConfig)
+	fmt.Fprintf(a.stdout, "  patchferry mirror init --data %s --trust %s --vendor-trust %s\n", filepath.Join(dir, "mirror"),
+		filepath.Join(dir, "publisher.pub"), filepath.Join(dir, "vendor-trust.yaml"))
+	fmt.Fprintf(a.stdout, "  patchferry mirror import --data %s %s\n", filepath.Join(dir, "mirror"), filepath.Join(dir, "media"))
+	<-ctx.Done()
+	return nil
+}
+
+func runDemo(ctx context.Context, a *app, o demoOptions) error {
+	start := time.Now()
+	dir := o.dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "patchferry-demo-"); err != nil {
+			return err
+		}
+	}
+	v, err := demoUpstream("127.0.0.1:0", a.now())
+	if err != nil {
+		return err
+	}
+	up := v.up
+	defer up.Close()
+	config := filepath.Join(dir, "patchferry.yaml")
+	if err := writeDemoConfig(config, up); err != nil {
+		return err
+	}
+	// The steps are the real commands, run in this process.
+	sub := *a
+	sub.stdinTerminal = false
+	sub.getenv = func(k string) string {
+		if k == envPassword {
+			return "patchferry-demo"
+		}
+		return a.getenv(k)
+	}
+	data := filepath.Join(dir, "mirror")
+	steps := []struct {
+		title msgID
+		args  []string
+	}{
+		{msgDemoKeys, []string{"keys", "generate", "--out", filepath.Join(dir, "publisher")}},
+		{msgDemoFetch, []string{"fetch", "--config", config}},
+		{msgDemoExport, []string{"export", "--config", config, "--full"}},
+		{msgDemoInit, []string{"mirror", "init", "--data", data, "--trust", filepath.Join(dir, "publisher.pub"),
+			"--vendor-trust", filepath.Join(dir, "vendor-trust.yaml"), "--operator", "demo"}},
+		{msgDemoImport, []string{"mirror", "import", "--data", data, "--operator", "demo", "--label", "DEMO-USB-1",
+			filepath.Join(dir, "media", "patchferry-demo-1")}},
+		{msgDemoWeek2, nil},
+		{msgDemoRun, []string{"run", "--config", config}},
+		{msgDemoImport2, []string{"mirror", "import", "--data", data, "--operator", "demo", "--label", "DEMO-USB-2",
+			filepath.Join(dir, "media", "patchferry-demo-2")}},
+		{msgDemoStatus, []string{"mirror", "status", "--data", data}},
+	}
+	for i, st := range steps {
+		fmt.Fprintf(a.stdout, "\n== %d/%d %s\n", i+1, len(steps)+1, a.msg(st.title))
+		if st.args == nil { // a week passes: the vendors publish updates
+			up.Advance(7 * 24 * time.Hour)
+			v.clamav.Release("daily")
+			v.mozilla.Release("firefox-esr", "128.6.0esr")
+			fmt.Fprintf(a.stdout, "   ClamAV daily %d, Firefox ESR %s\n", v.clamav.Version("daily"), v.mozilla.Version("firefox-esr"))
+			continue
+		}
+		fmt.Fprintf(a.stdout, "$ patchferry %s\n", strings.Join(st.args, " "))
+		if code := run(ctx, &sub, st.args); code != exitOK {
+			return &exitError{code}
+		}
+	}
+	fmt.Fprintf(a.stdout, "\n%s\n", a.msg(msgDemoDone, dir, time.Since(start).Round(time.Second)))
+	if o.noServe {
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "\n== %d/%d %s\n$ patchferry mirror serve --data %s --listen %s\n", len(steps)+1, len(steps)+1, a.msg(msgDemoServe), data, o.listen)
+	if code := run(ctx, &sub, []string{"mirror", "serve", "--data", data, "--listen", o.listen}); code != exitOK {
+		return &exitError{code}
+	}
+	return nil
+}

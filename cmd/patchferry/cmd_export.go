@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/fetcher"
+	"github.com/patchferry/patchferry/media"
+)
+
+type exportOptions struct {
+	config, key, passwordFile, out, since string
+	full                                  bool
+	volumeSize, maxFileSize               string
+	created, expires                      string
+}
+
+func addExportFlags(cmd *cobra.Command, o *exportOptions, withSince bool) {
+	f := cmd.Flags()
+	f.StringVar(&o.config, "config", "", "configuration file (default: the built-in configuration)")
+	f.StringVar(&o.key, "key", "", "publisher key (default: key in the configuration)")
+	f.StringVar(&o.passwordFile, "password-file", "", "read the key password from this file (else $PATCHFERRY_KEY_PASSWORD)")
+	f.StringVar(&o.out, "out", "", "media root to write the bundle to (default: out in the configuration)")
+	if withSince {
+		f.StringVar(&o.since, "since", "", "delta on this bundle sequence, or the mirror's state code (e.g. 42-K7QF)")
+	}
+	f.BoolVar(&o.full, "full", false, "write a full bundle (everything current)")
+	f.StringVar(&o.volumeSize, "volume-size", "", "spread the bundle over volumes of this size (4.7G, 25G)")
+	f.StringVar(&o.maxFileSize, "max-file-size", "", "split files above this size (default 4Gi-1, FAT32)")
+	f.StringVar(&o.created, "created", "", "creation time, RFC 3339 (else $SOURCE_DATE_EPOCH, else now)")
+	f.StringVar(&o.expires, "expires", "30d", "validity period (30d, 12h; 0 = never)")
+}
+
+func newExportCommand(a *app) *cobra.Command {
+	var o exportOptions
+	cmd := &cobra.Command{
+		Use:   "export --out DIR [--config F] [--key K] [--since N | --full] [--volume-size SIZE]",
+		Short: "Write the next bundle from what was fetched",
+		Long: "Writes the next bundle (sequence + 1). Without --since or --full it is a delta on the last bundle, and\n" +
+			"when nothing changed since then nothing is written. --since also takes the mirror's state code.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.full && o.since != "" {
+				return usagef("--since and --full exclude each other")
+			}
+			fs, err := a.openFetcher(o.config)
+			if err != nil {
+				return err
+			}
+			defer fs.state.Close()
+			res, err := a.export(cmd.Context(), fs, o)
+			if err != nil {
+				return err
+			}
+			return a.printExport(res)
+		},
+	}
+	addExportFlags(cmd, &o, true)
+	return cmd
+}
+
+// export runs an export with the options and configuration.
+func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fetcher.ExportResult, error) {
+	out := o.out
+	if out == "" {
+		out = fs.cfg.Out
+	}
+	if out == "" {
+		return nil, usagef("--out is required (or set out in the configuration): the media root to write to")
+	}
+	keyPath := o.key
+	if keyPath == "" {
+		keyPath = fs.cfg.Key
+	}
+	created, err := a.parseCreated(o.created)
+	if err != nil {
+		return nil, err
+	}
+	validity, err := parseExpiry(o.expires)
+	if err != nil {
+		return nil, err
+	}
+	volumeSize, err := parseSizeFlag("volume-size", o.volumeSize, 0)
+	if err != nil {
+		return nil, err
+	}
+	maxFileSize, err := parseSizeFlag("max-file-size", o.maxFileSize, media.DefaultMaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	key, err := a.loadPrivateKey(keyPath, o.passwordFile)
+	if err != nil {
+		return nil, err
+	}
+	bar, done := a.progress(-1, a.msg(msgCopying))
+	defer done()
+	return fetcher.Export(ctx, fs.state, fs.cache, fetcher.ExportOptions{
+		Out: out, Site: string(fs.cfg.Site), Key: key, Sources: fs.cfg.Enabled(), Since: o.since, Full: o.full,
+		Created: created, Validity: validity, VolumeSize: volumeSize, MaxFileSize: maxFileSize, Progress: bar,
+	})
+}
+
+func (a *app) printExport(res *fetcher.ExportResult) error {
+	if a.jsonOut {
+		return a.printJSON(map[string]any{"ok": true, "export": res})
+	}
+	if res.NothingNew {
+		fmt.Fprintln(a.stdout, a.msg(msgNothingNew, res.Sequence))
+		return nil
+	}
+	kind := a.msg(msgFull)
+	if res.Base != 0 {
+		kind = a.msg(msgDelta, res.Base)
+	}
+	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %d %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence), res.Sequence, kind,
+		res.Artifacts, a.msg(msgLabelFiles), humanBytes(res.Bytes))
+	for _, d := range res.Dirs {
+		fmt.Fprintf(a.stdout, "  %s\n", d)
+	}
+	for _, n := range res.New {
+		fmt.Fprintf(a.stdout, "  + %s\n", n)
+	}
+	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
+	return nil
+}
+
+func newAddCommand(a *app) *cobra.Command {
+	var configPath, product, version, channel, platform, lang string
+	cmd := &cobra.Command{
+		Use:   "add --product VENDOR/PRODUCT --version V FILE...",
+		Short: "Record files downloaded by hand (Ichitaro, vendor tools); they ship with the next export",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			vendor, prod, ok := strings.Cut(product, "/")
+			if !ok || vendor == "" || prod == "" || strings.Contains(prod, "/") {
+				return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", product)
+			}
+			for _, f := range args {
+				if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
+					return usagef("%s: not a readable file", f)
+				}
+			}
+			fs, err := a.openFetcher(configPath)
+			if err != nil {
+				return err
+			}
+			defer fs.state.Close()
+			added, err := fetcher.AddManual(fs.state, fs.cache, media.Artifact{Vendor: vendor, Product: prod, Version: version,
+				Channel: channel, Platform: platform, Language: lang}, args, a.now())
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(map[string]any{"ok": true, "added": added})
+			}
+			for _, x := range added {
+				fmt.Fprintf(a.stdout, "+ %s/%s %s %s %s (%s)\n", x.Vendor, x.Product, x.Version, x.FileName, humanBytes(x.Size), x.SHA256[:16])
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
+	f.StringVar(&product, "product", "", "VENDOR/PRODUCT, e.g. justsystems/ichitaro (required)")
+	f.StringVar(&version, "version", "", "version of the files (required)")
+	f.StringVar(&channel, "channel", "", "release channel (optional)")
+	f.StringVar(&platform, "platform", "", "platform, e.g. win64 (optional)")
+	f.StringVar(&lang, "language", "", "language, e.g. ja (optional)")
+	cmd.MarkFlagRequired("product")
+	cmd.MarkFlagRequired("version")
+	return cmd
+}

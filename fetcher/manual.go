@@ -1,0 +1,67 @@
+package fetcher
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/patchferry/patchferry/media"
+)
+
+// AddManual records files that staff downloaded by hand (Ichitaro, vendor
+// tools): each is copied into the cache and recorded with verification
+// method "manual" (hash only; "manually added" in the report). They become
+// the current version of their product and ship with the next export.
+func AddManual(st *State, cache *Cache, template media.Artifact, files []string, now time.Time) ([]*Artifact, error) {
+	if err := media.ValidName(template.Vendor); err != nil {
+		return nil, fmt.Errorf("vendor: %w", err)
+	}
+	if err := media.ValidName(template.Product); err != nil {
+		return nil, fmt.Errorf("product: %w", err)
+	}
+	if template.Version == "" {
+		return nil, fmt.Errorf("a version is required")
+	}
+	var added []*Artifact
+	for _, f := range files {
+		name := filepath.Base(f)
+		if err := media.ValidName(name); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		sha, size, err := cache.PutFile(f)
+		if err != nil {
+			return nil, err
+		}
+		a := &Artifact{Artifact: template, Source: ManualSource, FetchedAt: now.UTC()}
+		a.FileName, a.SHA256, a.Size = name, sha, size
+		a.Kind = "manual"
+		a.Verification = media.Verification{Method: media.MethodManual, Time: now.UTC()}
+		if err := st.Record(a); err != nil {
+			return nil, err
+		}
+		added = append(added, a)
+	}
+	cur, err := st.Current(ManualSource)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		cur = &SourceState{Versions: map[string]string{}}
+	}
+	// The new files replace the product's earlier version.
+	var keep []string
+	for _, sha := range cur.Artifacts {
+		if a, err := st.Artifact(sha); err == nil && a != nil && !(a.Vendor == template.Vendor && a.Product == template.Product) {
+			keep = append(keep, sha)
+		}
+	}
+	for _, a := range added {
+		keep = append(keep, a.SHA256)
+	}
+	sort.Strings(keep)
+	cur.Artifacts = keep
+	cur.Versions[template.Vendor+"/"+template.Product] = template.Version
+	cur.Checked = now.UTC()
+	return added, st.SetCurrent(ManualSource, cur)
+}
