@@ -89,7 +89,13 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 		return resp
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- admin.Serve(ctx, adminLn, filepath.Join(dir, store.TmpDir), handle, log) }()
+	adminDone := make(chan struct{})
+	go func() {
+		defer close(adminDone)
+		if err := admin.Serve(ctx, adminLn, filepath.Join(dir, store.TmpDir), handle, log); err != nil {
+			errc <- err
+		}
+	}()
 	hs := server.NewHTTPServer(srv.Handler(), log)
 	go func() {
 		var err error
@@ -122,5 +128,6 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	if serr := hs.Shutdown(shutdown); serr != nil {
 		log.Warn("shutdown: some downloads were cut off", "err", serr)
 	}
+	<-adminDone // handed-over commands have finished: the store may close
 	return err
 }

@@ -41,8 +41,14 @@ func Listen(path string) (net.Listener, error) {
 	return ln, nil
 }
 
+// shutdownTimeout bounds how long Serve waits, once ctx has ended, for
+// running commands to wind down and answer.
+const shutdownTimeout = time.Minute
+
 // Serve answers requests on ln until ctx ends. Uploads are unpacked into a
-// new directory under tmpDir, removed after each request.
+// new directory under tmpDir, removed after each request. When ctx ends, the
+// running commands see their context end too; Serve returns only after they
+// have finished and answered, so the caller may close the store then.
 func Serve(ctx context.Context, ln net.Listener, tmpDir string, h Handler, log *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/run", func(w http.ResponseWriter, r *http.Request) {
@@ -52,12 +58,26 @@ func Serve(ctx context.Context, ln net.Listener, tmpDir string, h Handler, log *
 			log.Warn("admin: answer lost", "err", err)
 		}
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	stopped, served := make(chan struct{}), make(chan struct{})
 	go func() {
-		<-ctx.Done()
-		srv.Close()
+		defer close(stopped)
+		select {
+		case <-ctx.Done():
+		case <-served:
+			return
+		}
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil {
+			log.Warn("admin: commands still running at shutdown", "err", err)
+			srv.Close()
+		}
 	}()
 	err := srv.Serve(ln)
+	close(served)
+	<-stopped // Serve returns at once on Shutdown; the commands may still run
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

@@ -162,6 +162,11 @@ func (s *Store) GC(ctx context.Context, keep int) (*GCReport, error) {
 					if err := b.Delete([]byte(sha)); err != nil {
 						return err
 					}
+					// A forgotten artifact is no longer out of service:
+					// keep its file in quarantine/, drop the record.
+					if err := ClearQuarantine(tx, sha); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -1,0 +1,228 @@
+package server_test
+
+// The tests build real stores: bundles written with media.Write, imported
+// with ingest.Import, served by server.New over httptest on loopback. The
+// publisher key costs about 0.4 s of scrypt (more under -race), so it is
+// made once per test binary.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/server"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Bundles are created at created and imported at now.
+var (
+	created = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	now     = created.Add(time.Hour)
+)
+
+var publisherKey = sync.OnceValues(func() (*verify.PrivateKey, error) {
+	password := []byte("test-password")
+	priv, _, err := verify.GenerateKeyPair(password)
+	if err != nil {
+		return nil, err
+	}
+	return verify.ParsePrivateKey(priv, password)
+})
+
+func publisher(t testing.TB) *verify.PrivateKey {
+	t.Helper()
+	k, err := publisherKey()
+	if err != nil {
+		t.Fatalf("publisher key: %v", err)
+	}
+	return k
+}
+
+// randomBytes returns n deterministic pseudo-random bytes.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n+7)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
+	}
+	return b[:n]
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// file is one payload of a test bundle.
+type file struct {
+	vendor, product, version, name string
+	data                           []byte
+}
+
+func (f file) sha() string { return sha(f.data) }
+
+// filesPath is the file's /files/ URL, escaped.
+func (f file) filesPath() string {
+	e := url.PathEscape
+	return "/files/" + e(f.vendor) + "/" + e(f.product) + "/" + e(f.version) + "/" + e(f.name)
+}
+
+// writeBundle writes a full bundle of files with sequence seq (catalog: nil
+// means one entry per product of files) and returns its folder.
+func writeBundle(t testing.TB, seq uint64, catalog media.Catalog, files ...file) string {
+	t.Helper()
+	return writeDelta(t, seq, 0, catalog, files...)
+}
+
+// writeDelta writes a bundle with sequence seq on top of base (0: full).
+func writeDelta(t testing.TB, seq, base uint64, catalog media.Catalog, files ...file) string {
+	t.Helper()
+	src := t.TempDir()
+	c := media.Contents{Catalog: catalog}
+	for i, f := range files {
+		p := filepath.Join(src, strconv.Itoa(i))
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: media.Artifact{
+			Vendor: f.vendor, Product: f.product, Version: f.version, FileName: f.name, Kind: "installer",
+		}})
+	}
+	w, err := media.Write(t.Context(), media.WriteOptions{
+		Out: filepath.Join(t.TempDir(), "media"), Site: "city", Sequence: seq, Base: base, Created: created, Key: publisher(t),
+	}, c)
+	if err != nil {
+		t.Fatalf("media.Write: %v", err)
+	}
+	return w.Dirs[0]
+}
+
+// newStore creates a store that trusts the test publisher.
+func newStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{
+		Publishers: []string{string(publisher(t).Public().PEM())},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func importBundle(t testing.TB, st *store.Store, dir string) (*ingest.Result, error) {
+	t.Helper()
+	return ingest.Import(t.Context(), st, []string{dir}, ingest.Options{
+		Operator: "tanaka", Label: "USB-07", Now: func() time.Time { return now },
+	})
+}
+
+func mustImport(t testing.TB, st *store.Store, dir string) {
+	t.Helper()
+	if _, err := importBundle(t, st, dir); err != nil {
+		t.Fatalf("import %s: %v", filepath.Base(dir), err)
+	}
+}
+
+// mirror is a store served over loopback HTTP.
+type mirror struct {
+	st  *store.Store
+	srv *server.Server
+	ts  *httptest.Server
+}
+
+// newMirror serves st (after importing bundles into it).
+func newMirror(t testing.TB, st *store.Store, bundles ...string) *mirror {
+	t.Helper()
+	for _, b := range bundles {
+		mustImport(t, st, b)
+	}
+	srv, err := server.New(st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &mirror{st: st, srv: srv, ts: ts}
+}
+
+func (m *mirror) refresh(t testing.TB) {
+	t.Helper()
+	if err := m.srv.Refresh(); err != nil {
+		t.Fatalf("Refresh: %v", err)
+	}
+}
+
+// noRedirects is a client that returns redirects instead of following them.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// do sends a request with the headers hdr ("Name", "value", …) and returns
+// the response and its whole body.
+func (m *mirror) do(t testing.TB, method, path string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, m.ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return resp, body
+}
+
+func (m *mirror) get(t testing.TB, path string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	return m.do(t, http.MethodGet, path, hdr...)
+}
+
+// wantStatus fails t unless resp has status want.
+func wantStatus(t testing.TB, what string, resp *http.Response, body []byte, want int) {
+	t.Helper()
+	if resp.StatusCode != want {
+		t.Fatalf("%s: status %d, want %d; body %.200q", what, resp.StatusCode, want, body)
+	}
+}
+
+// wantBody fails t unless body equals want (compared by hash: blobs are big).
+func wantBody(t testing.TB, what string, body, want []byte) {
+	t.Helper()
+	if !bytes.Equal(body, want) {
+		t.Fatalf("%s: body of %d bytes (sha256 %.12s), want %d bytes (sha256 %.12s)", what, len(body), sha(body), len(want), sha(want))
+	}
+}
+
+// wantContains fails t for each of subs that s lacks.
+func wantContains(t testing.TB, what, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Errorf("%s does not contain %q:\n%s", what, sub, s)
+		}
+	}
+}

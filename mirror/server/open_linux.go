@@ -1,0 +1,24 @@
+package server
+
+import (
+	"os"
+	"syscall"
+)
+
+// openBlob opens a blob file for reading. os.Open would first try to add
+// the descriptor to the network poller, which refuses regular files: five
+// extra system calls per request (fcntl ×4, epoll_ctl), a quarter of what
+// serving a small blob costs. os.NewFile on a blocking descriptor skips
+// that; the file reads and sendfile work the same.
+func openBlob(path string) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return os.NewFile(uintptr(fd), path), nil
+	}
+}
