@@ -187,10 +187,7 @@ func openVolumes(vols []*volume) (*Bundle, error) {
 	refs := m.Paths()
 	expected := make(map[string]map[string]bool) // dir → its files
 	if first.index == nil {
-		if len(vols) > 1 {
-			// The same single-directory bundle given twice: read the first.
-			vols = vols[:1]
-		}
+		// A single-directory bundle (given twice, the first copy is read).
 		set := make(map[string]bool, len(refs))
 		for _, r := range refs {
 			set[r.Path] = true

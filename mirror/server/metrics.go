@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -38,7 +39,7 @@ func newMetrics(s *Server) *metrics {
 		}),
 		gauge("patchferry_quarantined_blobs", "Blobs taken out of service by scrub.", func(sn *snapshot) float64 { return float64(sn.quarantined) }),
 		gauge("patchferry_served_blobs", "Blobs the mirror serves.", func(sn *snapshot) float64 { return float64(len(sn.blobs)) }),
-		prometheus.NewGoCollector(),
+		collectors.NewGoCollector(),
 	)
 	return m
 }
