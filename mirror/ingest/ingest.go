@@ -129,6 +129,13 @@ func run(ctx context.Context, st *store.Store, paths []string, o Options, row *l
 	if noop {
 		res.Status, res.StateCode, res.Bytes = StatusAlreadyImported, cur.StateCode, 0
 		row.Result, row.Reason, row.Bytes = ledger.ResultAlreadyImported, "the same bundle is already imported; nothing changed", 0
+		restored, err := restore(ctx, st, b, o, res)
+		if err != nil {
+			return nil, err
+		}
+		if restored > 0 {
+			row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", restored)
+		}
 		return res, st.Update(func(tx *bolt.Tx) error {
 			r, err := ledger.Append(tx, *row)
 			res.Ledger = r.Number
@@ -330,4 +337,46 @@ func RecordRefusal(st *store.Store, o Options, reason string) error {
 	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
 		Result: ledger.ResultRefused, Reason: reason}
 	return st.Update(func(tx *bolt.Tx) error { _, err := ledger.Append(tx, row); return err })
+}
+
+// restore copies back, from a bundle that is already imported, the blobs
+// of its artifacts that are missing or were quarantined by scrub: bringing
+// the same media again repairs the mirror. It returns how many it restored.
+func restore(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) (int, error) {
+	var quarantined map[string]store.QuarantineRecord
+	if err := st.View(func(tx *bolt.Tx) error {
+		var err error
+		quarantined, err = store.Quarantined(tx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	seen := make(map[string]bool)
+	for i := range b.Manifest.Artifacts {
+		a := &b.Manifest.Artifacts[i]
+		_, bad := quarantined[a.SHA256]
+		if seen[a.SHA256] || (st.HasBlob(a.SHA256) && !bad) {
+			continue
+		}
+		seen[a.SHA256] = true
+		rc, err := b.OpenArtifact(ctx, a)
+		if err != nil {
+			return n, refused(err)
+		}
+		_, err = st.PutBlob(ctx, a.SHA256, a.Size, rc, o.Progress)
+		rc.Close()
+		if err != nil {
+			if errors.Is(err, verify.ErrMismatch) {
+				return n, refused(err)
+			}
+			return n, err
+		}
+		if err := st.Update(func(tx *bolt.Tx) error { return store.ClearQuarantine(tx, a.SHA256) }); err != nil {
+			return n, err
+		}
+		res.Copied += a.Size
+		n++
+	}
+	return n, nil
 }
