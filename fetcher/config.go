@@ -3,6 +3,7 @@ package fetcher
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -95,20 +96,25 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: larger than 1 MiB", path)
 	}
 	var listed struct {
-		Sources map[string]yaml.Node `yaml:"sources"`
+		Sources yaml.Node `yaml:"sources"`
 	}
 	if err := yaml.Unmarshal(b, &listed); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	for name, node := range listed.Sources {
-		if !containsName(sourceNames, name) {
-			return nil, fmt.Errorf("config %s: line %d: unknown source %q (known: %s)", path, node.Line, name, strings.Join(sourceNames, ", "))
+	on := make(map[string]bool)
+	if s := listed.Sources; s.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(s.Content); i += 2 {
+			k := s.Content[i] // the key's line: its value may start below
+			if !containsName(sourceNames, k.Value) {
+				return nil, fmt.Errorf("config %s: line %d: unknown source %q (known: %s)", path, k.Line, k.Value, strings.Join(sourceNames, ", "))
+			}
+			on[k.Value] = true
 		}
 	}
 	// Sources the file does not list are off; listed ones are on unless the
 	// file says enabled: false.
-	c.Sources.ClamAV.Enabled = listed.Sources["clamav"].Kind != 0
-	c.Sources.Mozilla.Enabled = listed.Sources["mozilla"].Kind != 0
+	c.Sources.ClamAV.Enabled = on["clamav"]
+	c.Sources.Mozilla.Enabled = on["mozilla"]
 	if err := decodeStrict(b, c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -267,15 +273,20 @@ func (u *proxyURL) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // MarshalYAML hides a proxy password in `config show`.
-func (u proxyURL) MarshalYAML() (any, error) {
+func (u proxyURL) MarshalYAML() (any, error) { return u.redacted(), nil }
+
+// MarshalJSON hides a proxy password in `config show --json`.
+func (u proxyURL) MarshalJSON() ([]byte, error) { return json.Marshal(u.redacted()) }
+
+func (u proxyURL) redacted() string {
 	p, err := url.Parse(string(u))
 	if err != nil || p.User == nil {
-		return string(u), nil
+		return string(u)
 	}
 	if _, ok := p.User.Password(); ok {
 		p.User = url.UserPassword(p.User.Username(), "xxxxx")
 	}
-	return p.String(), nil
+	return p.String()
 }
 
 type hostPort string

@@ -79,7 +79,7 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		}
 	default:
 		base = last
-		if reflect.DeepEqual(last.Catalog, catalog) {
+		if sameCatalog(last.Catalog, catalog) {
 			res.NothingNew, res.Sequence, res.Base, res.StateCode = true, last.Sequence, last.Base, last.StateCode
 			return res, nil
 		}
@@ -113,7 +113,11 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		}
 	}
 	c.Catalog = catalog
-	if last != nil {
+	// Retire what the mirror has and no longer needs: with --since the
+	// mirror is at base, not at the last bundle written.
+	if base != nil {
+		c.Retired = retired(base.Catalog, catalog)
+	} else if last != nil {
 		c.Retired = retired(last.Catalog, catalog)
 	}
 	wo := media.WriteOptions{Out: o.Out, Site: o.Site, Sequence: res.Sequence, Base: res.Base, Created: o.Created,
@@ -126,6 +130,14 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		return nil, err
 	}
 	res.Written, res.Dirs, res.Artifacts = w, w.Dirs, len(w.Manifest.Artifacts)
+	// The state code as the mirror computes it: from the catalog of the
+	// signed manifest as read back (an empty catalog reads back as nil,
+	// which hashes differently from an empty list).
+	signed, err := media.ParseManifest(w.Raw)
+	if err != nil {
+		return nil, err
+	}
+	catalog = signed.Catalog
 	res.StateCode = media.StateCode(res.Sequence, catalog)
 	var shipped []string
 	for _, in := range c.Inputs {
@@ -226,6 +238,15 @@ func findShipment(shipments []Shipment, since string) (*Shipment, error) {
 		return sh, nil
 	}
 	return nil, fmt.Errorf("%w: this fetcher never wrote bundle %d; use --full", ErrStateCode, seq)
+}
+
+// sameCatalog reports whether two catalogs list the same state; an empty
+// catalog may be nil (read back from JSON) or an empty list.
+func sameCatalog(a, b media.Catalog) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // retired lists artifacts of the last catalog that are no longer current.

@@ -80,7 +80,10 @@ func (s *Summary) NewCount() int {
 
 // Keep records a verified artifact (durably: from now on it counts as
 // fetched) and marks it current for this source. isNew says whether it was
-// downloaded in this run.
+// downloaded in this run. The first artifact kept for a product in a run
+// sets the product's current version, so a source keeps the file that
+// carries the version (a CVD, an installer) before the files that serve it
+// (cdiffs of older versions).
 func (e *Env) Keep(a *Artifact, isNew bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -97,7 +100,9 @@ func (e *Env) Keep(a *Artifact, isNew bool) error {
 		e.report.Unchanged++
 	}
 	e.report.Current = append(e.report.Current, a.SHA256)
-	e.report.Versions[a.Vendor+"/"+a.Product] = a.Version
+	if k := a.Vendor + "/" + a.Product; e.report.Versions[k] == "" {
+		e.report.Versions[k] = a.Version
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/media/durable"
 )
 
 type demoOptions struct {
@@ -78,7 +79,9 @@ func writeDemoConfig(path string, up *vendortest.Upstream) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "vendor-trust.yaml"), vt, 0o644); err != nil {
+	// Atomic writes, vendor trust first: whoever waits for the
+	// configuration (a script, a test) never reads half a file.
+	if err := durable.WriteFile(dir, "vendor-trust.yaml", vt, 0o644); err != nil {
 		return err
 	}
 	cfg := fmt.Sprintf(`# patchferry demo: every source points at the fake vendor upstream at %[1]s
@@ -99,7 +102,7 @@ sources:
     platforms: [win64]
     languages: [ja, en-US]
 `, up.URL())
-	return os.WriteFile(path, []byte(cfg), 0o644)
+	return durable.WriteFile(dir, filepath.Base(path), []byte(cfg), 0o644)
 }
 
 func runUpstreamOnly(ctx context.Context, a *app, o demoOptions) error {

@@ -24,15 +24,27 @@ func keepPrevious(env *fetcher.Env, source, vendor, product string) error {
 	if err != nil || cur == nil {
 		return err
 	}
+	// The files of the version that was current go first: the first kept
+	// sets the product's version (fetcher.Env.Keep), and a ClamAV
+	// database's cdiffs carry older versions than its CVD.
+	prev := cur.Versions[vendor+"/"+product]
+	var first, rest []*fetcher.Artifact
 	for _, sha := range cur.Artifacts {
 		a, err := env.State.Artifact(sha)
 		if err != nil {
 			return err
 		}
 		if a != nil && a.Vendor == vendor && a.Product == product && env.Cache.Has(sha) {
-			if err := env.Keep(a, false); err != nil {
-				return err
+			if a.Version == prev {
+				first = append(first, a)
+			} else {
+				rest = append(rest, a)
 			}
+		}
+	}
+	for _, a := range append(first, rest...) {
+		if err := env.Keep(a, false); err != nil {
+			return err
 		}
 	}
 	return nil
