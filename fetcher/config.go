@@ -28,44 +28,44 @@ func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
 
 // Config is the fetcher configuration.
 type Config struct {
-	CacheDir       string    `yaml:"cache_dir"`
-	VendorTrust    string    `yaml:"vendor_trust"`
-	Key            string    `yaml:"key"`
-	Out            string    `yaml:"out"`
-	Site           siteName  `yaml:"site"`
-	Concurrency    posInt    `yaml:"concurrency"`
-	BandwidthLimit sizeValue `yaml:"bandwidth_limit"`
-	Proxy          proxyURL  `yaml:"proxy"`
-	Sources        Sources   `yaml:"sources"`
+	CacheDir       string    `yaml:"cache_dir" json:"cache_dir"`
+	VendorTrust    string    `yaml:"vendor_trust" json:"vendor_trust"`
+	Key            string    `yaml:"key" json:"key"`
+	Out            string    `yaml:"out" json:"out"`
+	Site           siteName  `yaml:"site" json:"site"`
+	Concurrency    posInt    `yaml:"concurrency" json:"concurrency"`
+	BandwidthLimit sizeValue `yaml:"bandwidth_limit" json:"bandwidth_limit"`
+	Proxy          proxyURL  `yaml:"proxy" json:"proxy"`
+	Sources        Sources   `yaml:"sources" json:"sources"`
 
 	// Path is the file the configuration came from ("" for the default).
-	Path string `yaml:"-"`
+	Path string `yaml:"-" json:"-"`
 }
 
 // Sources holds the configuration of every source.
 type Sources struct {
-	ClamAV  ClamAVConfig  `yaml:"clamav"`
-	Mozilla MozillaConfig `yaml:"mozilla"`
+	ClamAV  ClamAVConfig  `yaml:"clamav" json:"clamav"`
+	Mozilla MozillaConfig `yaml:"mozilla" json:"mozilla"`
 }
 
 // ClamAVConfig configures the ClamAV source.
 type ClamAVConfig struct {
-	Enabled   bool      `yaml:"enabled"`
-	URL       httpURL   `yaml:"url"`
-	Databases []dbName  `yaml:"databases"`
-	DNS       string    `yaml:"dns"`
-	DNSServer hostPort  `yaml:"dns_server"`
-	Cdiffs    nonNegInt `yaml:"cdiffs"`
+	Enabled   bool      `yaml:"enabled" json:"enabled"`
+	URL       httpURL   `yaml:"url" json:"url"`
+	Databases []dbName  `yaml:"databases" json:"databases"`
+	DNS       string    `yaml:"dns" json:"dns"`
+	DNSServer hostPort  `yaml:"dns_server" json:"dns_server"`
+	Cdiffs    nonNegInt `yaml:"cdiffs" json:"cdiffs"`
 }
 
 // MozillaConfig configures the Mozilla source.
 type MozillaConfig struct {
-	Enabled           bool         `yaml:"enabled"`
-	URL               httpURL      `yaml:"url"`
-	ProductDetailsURL httpURL      `yaml:"product_details_url"`
-	Products          []mozProduct `yaml:"products"`
-	Platforms         []simpleWord `yaml:"platforms"`
-	Languages         []simpleWord `yaml:"languages"`
+	Enabled           bool         `yaml:"enabled" json:"enabled"`
+	URL               httpURL      `yaml:"url" json:"url"`
+	ProductDetailsURL httpURL      `yaml:"product_details_url" json:"product_details_url"`
+	Products          []mozProduct `yaml:"products" json:"products"`
+	Platforms         []simpleWord `yaml:"platforms" json:"platforms"`
+	Languages         []simpleWord `yaml:"languages" json:"languages"`
 }
 
 // sourceNames are the sources this fetcher knows, in order.
@@ -96,7 +96,7 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: larger than 1 MiB", path)
 	}
 	var listed struct {
-		Sources yaml.Node `yaml:"sources"`
+		Sources yaml.Node `yaml:"sources" json:"sources"`
 	}
 	if err := yaml.Unmarshal(b, &listed); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)

@@ -214,6 +214,18 @@ func currentState(st *State, cache *Cache, sources []string) ([]*Artifact, media
 	return arts, cat, nil
 }
 
+// CheckSince reports whether since (a sequence or a state code) names a
+// bundle this fetcher wrote, with a matching check, without writing
+// anything: export checks it before it asks for the key's password.
+func CheckSince(st *State, since string) error {
+	shipments, err := st.Shipments()
+	if err != nil {
+		return err
+	}
+	_, err = findShipment(shipments, since)
+	return err
+}
+
 // findShipment resolves --since: a sequence number or a state code whose
 // check must match what that bundle carried.
 func findShipment(shipments []Shipment, since string) (*Shipment, error) {

@@ -92,6 +92,11 @@ func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fet
 	if err != nil {
 		return nil, err
 	}
+	if o.since != "" { // a mistyped state code fails before the password is asked for
+		if err := fetcher.CheckSince(fs.state, o.since); err != nil {
+			return nil, err
+		}
+	}
 	key, err := a.loadPrivateKey(keyPath, o.passwordFile)
 	if err != nil {
 		return nil, err
