@@ -222,7 +222,7 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 		if err != nil {
 			return written, refused(err)
 		}
-		wrote, err := st.PutBlob(ctx, a.SHA256, a.Size, rc, o.Progress)
+		wrote, err := st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, o.Progress)
 		if err == nil && !wrote {
 			// Already stored: the media copy must still be proven intact.
 			var dst io.Writer = io.Discard
@@ -364,7 +364,7 @@ func restore(ctx context.Context, st *store.Store, b *media.Bundle, o Options, r
 		if err != nil {
 			return n, refused(err)
 		}
-		_, err = st.PutBlob(ctx, a.SHA256, a.Size, rc, o.Progress)
+		_, err = st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, o.Progress)
 		rc.Close()
 		if err != nil {
 			if errors.Is(err, verify.ErrMismatch) {
