@@ -1,9 +1,15 @@
-// Package mirror is the LGWAN-side half of patchferry: the store (bbolt
-// index + content-addressed blobs), all-or-nothing import of bundles read
-// through package media, the HTTP server with native-client layouts
-// (freshclam, Firefox update.xml, Defender file share), the inventory of
-// terminals and the stale-patch report.
+// Package mirror is the LGWAN-side half of patchferry; its parts are
+// sub-packages with one job each:
+//
+//	mirror/store    bbolt index + content-addressed blobs; scrub, gc, quarantine
+//	mirror/ingest   all-or-nothing import of bundles read through media,
+//	                vendor evidence re-verification, virus scan
+//	mirror/ledger   the hash-chained import ledger (媒体持込台帳), CSV for Excel
+//	mirror/server   the HTTP surface for terminals and staff
+//	mirror/admin    the admin socket through which `mirror serve` runs the
+//	                other mirror commands
+//	mirror/wire     JSON types shared with the agent (standard library only)
 //
 // It may import media, verify and mirror/wire; never fetcher or clients
-// (DESIGN.md). Nothing lives here yet: it arrives with the mirror issues.
+// (DESIGN.md).
 package mirror
