@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,7 +53,11 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 		return err
 	}
 	defer release()
-	log := slog.New(slog.NewTextHandler(a.stderr, nil))
+	// The access log is buffered and flushed every 200 ms: one write per
+	// request would cost more than serving a small blob.
+	logw := newFlushWriter(a.stderr, 200*time.Millisecond)
+	defer logw.Close()
+	log := slog.New(slog.NewTextHandler(logw, nil))
 	srv, err := server.New(st, log)
 	if err != nil {
 		return err
@@ -130,4 +136,47 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	}
 	<-adminDone // handed-over commands have finished: the store may close
 	return err
+}
+
+// flushWriter buffers writes and flushes them periodically and on Close.
+type flushWriter struct {
+	mu   sync.Mutex
+	buf  *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newFlushWriter(w io.Writer, every time.Duration) *flushWriter {
+	f := &flushWriter{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				f.mu.Lock()
+				f.buf.Flush()
+				f.mu.Unlock()
+			case <-f.stop:
+				return
+			}
+		}
+	}()
+	return f
+}
+
+func (f *flushWriter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.buf.Write(p)
+}
+
+// Close stops the flusher and writes what is buffered.
+func (f *flushWriter) Close() error {
+	close(f.stop)
+	<-f.done
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.buf.Flush()
 }

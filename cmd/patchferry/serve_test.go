@@ -63,6 +63,13 @@ type serving struct {
 var servingRE = regexp.MustCompile(`Serving (http://\S+/) `)
 
 // startServe starts `mirror serve` on data and waits until it serves.
+// settledLog returns the server's log once its buffer was flushed (the
+// access log is flushed every 200 ms).
+func (s *serving) settledLog() string {
+	time.Sleep(400 * time.Millisecond)
+	return s.stderr.String()
+}
+
 func startServe(t *testing.T, data string) *serving {
 	t.Helper()
 	if runtime.GOOS == "windows" {
@@ -285,7 +292,7 @@ func TestServeHandsOverCommands(t *testing.T) {
 	// The server ran them: its log has one admin line per handed-over
 	// command, and the store was held all along.
 	wantHeld(t, served)
-	log := s.stderr.String()
+	log := s.settledLog()
 	if n := strings.Count(log, "msg=admin "); n != forwarded {
 		t.Errorf("%d admin lines in the server log, want %d:\n%s", n, forwarded, log)
 	}
@@ -389,7 +396,7 @@ func TestServeStaleSocket(t *testing.T) {
 	if st := mirrorStatusJSON(t, data); st["sequence"].(float64) != 1 {
 		t.Errorf("status through the new server: %v", st)
 	}
-	wantContains(t, "server log", s.stderr.String(), `msg=admin command="[mirror status]"`)
+	wantContains(t, "server log", s.settledLog(), `msg=admin command="[mirror status]"`)
 }
 
 // Stopping the server while a handed-over import runs: the import is
