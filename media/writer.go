@@ -2,14 +2,18 @@ package media
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ulikunitz/xz"
@@ -493,7 +497,7 @@ func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) e
 		return err
 	}
 	defer src.Close()
-	whole := verify.NewHashing(&ctxReader{ctx: ctx, r: src})
+	wholeHash := sha256.New()
 	sizes := splitSizes(w.sizes[i], w.planPart)
 	type piece struct {
 		tmp    string
@@ -509,7 +513,8 @@ func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) e
 			}
 		}
 	}()
-	buf := make([]byte, 1<<20)
+	bufs := [2][]byte{make([]byte, 1<<20), make([]byte, 1<<20)}
+	reader := &ctxReader{ctx: ctx, r: src}
 	for j, size := range sizes {
 		vol := w.assign[i][j]
 		dir := filepath.Join(w.staging[vol-1], "files")
@@ -526,8 +531,13 @@ func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) e
 			durable.Discard(f)
 			return err
 		}
-		ph := verify.NewHashing(io.LimitReader(whole, size))
-		n, err := io.CopyBuffer(&progressWriter{w: f, fn: w.o.Progress}, ph, buf)
+		hashes := []hash.Hash{wholeHash}
+		var pieceHash hash.Hash
+		if len(sizes) > 1 {
+			pieceHash = sha256.New()
+			hashes = append(hashes, pieceHash)
+		}
+		n, err := copyHashed(&progressWriter{w: f, fn: w.o.Progress}, reader, size, &bufs, hashes...)
 		if err == nil && n != size {
 			err = fmt.Errorf("%s changed while it was being written (shorter than %d bytes); run again", in.Path, w.sizes[i])
 		}
@@ -537,16 +547,20 @@ func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) e
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
-		pieces = append(pieces, piece{tmp: f.Name(), vol: vol, size: size, sha256: ph.Sum()})
+		p := piece{tmp: f.Name(), vol: vol, size: size}
+		if pieceHash != nil {
+			p.sha256 = hex.EncodeToString(pieceHash.Sum(nil))
+		}
+		pieces = append(pieces, p)
 		if err != nil {
 			return fmt.Errorf("copy %s: %w", in.Path, err)
 		}
 	}
-	if n, _ := src.Read(buf[:1]); n > 0 {
+	if n, _ := src.Read(bufs[0][:1]); n > 0 {
 		return fmt.Errorf("%s changed while it was being written (longer than %d bytes); run again", in.Path, w.sizes[i])
 	}
 	a := in.Artifact
-	sum := whole.Sum()
+	sum := hex.EncodeToString(wholeHash.Sum(nil))
 	if a.SHA256 != "" && a.SHA256 != sum {
 		return fmt.Errorf("%s: %w", in.Path, &verify.DigestError{Want: a.SHA256, Got: sum})
 	}
@@ -701,4 +715,39 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// copyHashed copies n bytes from src to dst and feeds them to every hash in
+// hs. Hashing a chunk runs in parallel with writing it and with reading the
+// next one, so a copy costs about max(write, hash) rather than their sum.
+func copyHashed(dst io.Writer, src io.Reader, n int64, bufs *[2][]byte, hs ...hash.Hash) (int64, error) {
+	var done int64
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for cur := 0; done < n; cur ^= 1 {
+		b := bufs[cur][:min(int64(len(bufs[cur])), n-done)]
+		m, rerr := io.ReadFull(src, b)
+		if m > 0 {
+			chunk := b[:m]
+			wg.Wait() // the previous chunk is hashed: its buffer may be reused next
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, h := range hs {
+					h.Write(chunk)
+				}
+			}()
+			if _, err := dst.Write(chunk); err != nil {
+				return done, err
+			}
+			done += int64(m)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return done, rerr
+		}
+	}
+	return done, nil
 }
