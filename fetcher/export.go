@@ -49,6 +49,10 @@ type ExportResult struct {
 // shipped, or its check characters do not match.
 var ErrStateCode = errors.New("unknown mirror state")
 
+// ErrSinceSyntax is wrapped when --since is neither a sequence number nor a
+// state code (a usage error).
+var ErrSinceSyntax = errors.New("not a sequence number or state code")
+
 // Export writes the next bundle: the full catalog state of every source,
 // with the artifacts the mirror does not have yet (all of them for a full
 // bundle). Without Since and Full it is a delta on the last bundle, and
@@ -235,7 +239,7 @@ func findShipment(shipments []Shipment, since string) (*Shipment, error) {
 	}
 	seq, err := strconv.ParseUint(seqText, 10, 64)
 	if err != nil || seq == 0 {
-		return nil, fmt.Errorf("--since %q: want a sequence number or the mirror's state code (e.g. 42-K7QF)", since)
+		return nil, fmt.Errorf("--since %q: %w; want a sequence number or the mirror's state code (e.g. 42-K7QF)", since, ErrSinceSyntax)
 	}
 	for i := range shipments {
 		sh := &shipments[i]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -94,6 +95,9 @@ func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fet
 	}
 	if o.since != "" { // a mistyped state code fails before the password is asked for
 		if err := fetcher.CheckSince(fs.state, o.since); err != nil {
+			if errors.Is(err, fetcher.ErrSinceSyntax) {
+				return nil, &usageError{err}
+			}
 			return nil, err
 		}
 	}

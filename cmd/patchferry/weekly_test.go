@@ -356,6 +356,10 @@ func TestWeeklyExportSince(t *testing.T) {
 			t.Errorf("export --since %s: exit %d, want 1 saying %q\nstdout: %s\nstderr: %s", tc.since, code, tc.want, stdout, stderr)
 		}
 	}
+	// Neither a number nor a code: a usage error.
+	if _, stderr, code := runCLI(t, nil, s.export(f, "--since", "latest")...); code != exitUsage || !strings.Contains(stderr, "not a sequence number or state code") {
+		t.Errorf("export --since latest: exit %d, want 2\n%s", code, stderr)
+	}
 	if exists(s.bundle(5)) {
 		t.Error("a refused --since wrote bundle 5")
 	}

@@ -248,13 +248,16 @@ func (c *ClamAV) keepSign(ctx context.Context, env *fetcher.Env, db, name, versi
 		return false
 	}
 	sha, err := env.Cache.PutBytes(b)
+	if err == nil {
+		err = env.Keep(&fetcher.Artifact{Artifact: media.Artifact{
+			Vendor: "clamav", Product: db, Version: version, Kind: "sign", FileName: name, URL: u, Size: int64(len(b)), SHA256: sha,
+			Verification: media.Verification{Method: media.MethodClamAVSign, Time: env.Now().UTC()},
+		}}, true)
+	}
 	if err != nil {
+		env.Refuse(name, fmt.Errorf("could not keep the .sign file: %w", err))
 		return false
 	}
-	env.Keep(&fetcher.Artifact{Artifact: media.Artifact{
-		Vendor: "clamav", Product: db, Version: version, Kind: "sign", FileName: name, URL: u, Size: int64(len(b)), SHA256: sha,
-		Verification: media.Verification{Method: media.MethodClamAVSign, Time: env.Now().UTC()},
-	}}, true)
 	return true
 }
 
