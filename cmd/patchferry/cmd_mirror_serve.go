@@ -22,7 +22,7 @@ import (
 )
 
 type mirrorServeOptions struct {
-	data, listen, tlsCert, tlsKey string
+	data, listen, tlsCert, tlsKey, logFile string
 }
 
 func newMirrorServeCommand(a *app) *cobra.Command {
@@ -43,6 +43,7 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 	f.StringVar(&o.listen, "listen", ":8080", "address to listen on, e.g. :8080 or 192.0.2.10:80 (port 0 picks a free port)")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "… and this private key (PEM)")
+	f.StringVar(&o.logFile, "log-file", "", "append the access and admin log to this file instead of stderr (a Windows service has no stderr)")
 	return cmd
 }
 
@@ -55,7 +56,16 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	defer release()
 	// The access log is buffered and flushed every 200 ms: one write per
 	// request would cost more than serving a small blob.
-	logw := newFlushWriter(a.stderr, 200*time.Millisecond)
+	var logOut io.Writer = a.stderr
+	if o.logFile != "" {
+		f, err := os.OpenFile(o.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+		if err != nil {
+			return usagef("--log-file: %w", err)
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logw := newFlushWriter(logOut, 200*time.Millisecond)
 	defer logw.Close()
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	srv, err := server.New(st, log)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/spf13/cobra"
 )
@@ -52,7 +53,11 @@ func (a *app) serviceArgs(o serviceOptions) (exe string, args []string, err erro
 	if _, err := os.Stat(filepath.Join(dir, "mirror.db")); err != nil {
 		return "", nil, usagef("no mirror in %s: run `patchferry mirror init --data %s --trust publisher.pub` first", dir, dir)
 	}
-	return exe, []string{"mirror", "serve", "--data", dir, "--listen", o.listen}, nil
+	args = []string{"mirror", "serve", "--data", dir, "--listen", o.listen}
+	if runtime.GOOS == "windows" { // a service has no stderr: log beside the data
+		args = append(args, "--log-file", filepath.Join(dir, "serve.log"))
+	}
+	return exe, args, nil
 }
 
 func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.stdout, format, args...) }
