@@ -62,7 +62,6 @@ type serving struct {
 
 var servingRE = regexp.MustCompile(`Serving (http://\S+/) `)
 
-// startServe starts `mirror serve` on data and waits until it serves.
 // settledLog returns the server's log once its buffer was flushed (the
 // access log is flushed every 200 ms).
 func (s *serving) settledLog() string {
@@ -70,7 +69,9 @@ func (s *serving) settledLog() string {
 	return s.stderr.String()
 }
 
-func startServe(t *testing.T, data string) *serving {
+// startServe starts `mirror serve` on data (with extra flags) and waits
+// until it serves.
+func startServe(t *testing.T, data string, extra ...string) *serving {
 	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the admin socket tests use POSIX sockets")
@@ -80,7 +81,8 @@ func startServe(t *testing.T, data string) *serving {
 	a.stdout, a.stderr = s.stdout, s.stderr
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	go func() { s.done <- run(ctx, a, []string{"mirror", "serve", "--data", data, "--listen", "127.0.0.1:0"}) }()
+	args := append([]string{"mirror", "serve", "--data", data, "--listen", "127.0.0.1:0"}, extra...)
+	go func() { s.done <- run(ctx, a, args) }()
 	t.Cleanup(func() { s.stop(t) })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -496,5 +498,27 @@ func TestWindowsCrossBuild(t *testing.T) {
 	b, err := os.ReadFile(exe)
 	if err != nil || !bytes.HasPrefix(b, []byte("MZ")) {
 		t.Fatalf("%s is not a Windows executable: %v", exe, err)
+	}
+}
+
+// --log-file takes the log that a Windows service could not write to stderr.
+func TestServeLogFile(t *testing.T) {
+	data := initMirror(t)
+	logFile := filepath.Join(t.TempDir(), "serve.log")
+	s := startServe(t, data, "--log-file", logFile)
+	resp, err := http.Get(s.url + "healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := s.stop(t); code != exitOK {
+		t.Fatalf("serve exited with %d", code)
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(b), "msg=http method=GET path=/healthz status=200") {
+		t.Fatalf("log file: %q, %v", b, err)
+	}
+	if strings.Contains(s.stderr.String(), "path=/healthz") {
+		t.Error("the access log still went to stderr")
 	}
 }
