@@ -69,8 +69,10 @@
 //	path.go      ValidName, ValidPath: the path rules
 //	layout.go    DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go    VolumeIndex (volume.json)
-//	writer.go    Write: plan parts and volumes, copy while hashing, sign,
-//	             durable rename into place
+//	writer.go    Write: copy while hashing (in parallel), sign, durable
+//	             rename of the staging directories into place
+//	plan.go      part size and volume assignment, CatalogOf
+//	writemeta.go xz compression of meta files
 //	reader.go    Open (bundle folder, volumes in any order, or media root),
 //	             Verify (signatures, approvals, expiry), CheckFiles,
 //	             OpenArtifact, OpenMeta
