@@ -1,9 +1,10 @@
 // Package ingest imports a bundle from media into the mirror store, all or
 // nothing: it verifies the publisher signature, the approvals, the format,
-// the expiry and the sequence rules; re-verifies vendor evidence through a
-// hook per verification method; hashes every payload on the media (even
-// when its blob is already stored); optionally runs a virus scanner; and
-// then switches the catalog in one bbolt transaction. Every attempt is a
+// the expiry and the sequence rules; hashes every payload on the media once
+// while storing it (even when its blob is already stored); re-verifies
+// vendor evidence through a hook per verification method on the stored
+// copies; optionally runs a virus scanner; and then switches the catalog in
+// one bbolt transaction. Every attempt is a
 // ledger row. The media are only read.
 //
 //	ingest.go    Import, Options, Result, RefusedError

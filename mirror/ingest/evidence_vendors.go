@@ -23,8 +23,8 @@ const (
 
 // clamavCVD re-verifies a .cvd from the payload itself: header MD5 and
 // ClamAV's signature, with the mirror's vendor trust.
-func clamavCVD(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *verify.VendorTrust) error {
-	rc, err := b.OpenArtifact(ctx, a)
+func clamavCVD(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
+	rc, err := ev.Open(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func clamavCVD(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *veri
 	if fmt.Sprint(h.Version) != a.Version {
 		return fmt.Errorf("the CVD header says version %d, the manifest says %s", h.Version, a.Version)
 	}
-	return checkCVDHeaderEvidence(ctx, b, a, h)
+	return checkCVDHeaderEvidence(ctx, ev.Bundle, a, h)
 }
 
 // checkCVDHeaderEvidence compares the header kept as evidence with the
@@ -62,8 +62,8 @@ func checkCVDHeaderEvidence(ctx context.Context, b *media.Bundle, a *media.Artif
 }
 
 // clamavCdiff re-verifies a cdiff's signature.
-func clamavCdiff(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *verify.VendorTrust) error {
-	data, err := readArtifact(ctx, b, a, maxCdiff)
+func clamavCdiff(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
+	data, err := readArtifact(ctx, ev, a, maxCdiff)
 	if err != nil {
 		return err
 	}
@@ -80,12 +80,12 @@ func clamavCdiff(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *ve
 // clamavSign re-verifies a .sign file against the database file it signs,
 // which travels in the same bundle. An unusable .sign (a root this mirror
 // does not trust) is accepted as ClamAV does: its target has its own check.
-func clamavSign(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *verify.VendorTrust) error {
-	target := signTarget(b.Manifest, a)
+func clamavSign(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
+	target := signTarget(ev.Bundle.Manifest, a)
 	if target == nil {
 		return fmt.Errorf("the file %s signs is not in this bundle", strings.TrimSuffix(a.FileName, ".sign"))
 	}
-	sig, err := readArtifact(ctx, b, a, maxSign)
+	sig, err := readArtifact(ctx, ev, a, maxSign)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func clamavSign(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *ver
 	if err != nil {
 		return err
 	}
-	rc, err := b.OpenArtifact(ctx, target)
+	rc, err := ev.Open(ctx, target)
 	if err != nil {
 		return err
 	}
@@ -124,10 +124,10 @@ func signTarget(m *media.Manifest, s *media.Artifact) *media.Artifact {
 // mozillaSums re-verifies a Mozilla file: SHA512SUMS against its signature
 // with the mirror's vendor trust, then the payload's SHA-512 against its
 // entry.
-func mozillaSums(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *verify.VendorTrust) error {
+func mozillaSums(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
 	var sums, asc []byte
 	for _, name := range a.Verification.Evidence {
-		data, err := readMeta(ctx, b, name, maxSumsLen)
+		data, err := readMeta(ctx, ev.Bundle, name, maxSumsLen)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func mozillaSums(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *ve
 	}
 	when := a.Verification.Time
 	if when.IsZero() {
-		when = b.Manifest.Created
+		when = ev.Bundle.Manifest.Created
 	}
 	if _, err := verify.VerifyDetachedArmored(bytes.NewReader(sums), asc, keyring, when); err != nil {
 		return fmt.Errorf("SHA512SUMS.asc: %w", err)
@@ -160,7 +160,7 @@ func mozillaSums(ctx context.Context, b *media.Bundle, a *media.Artifact, vt *ve
 	if !ok {
 		return fmt.Errorf("%q is not listed in SHA512SUMS", a.Verification.Entry)
 	}
-	rc, err := b.OpenArtifact(ctx, a)
+	rc, err := ev.Open(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -184,14 +184,14 @@ func readMeta(ctx context.Context, b *media.Bundle, name string, max int64) ([]b
 	return verify.ReadLimited(rc, max, "evidence "+name)
 }
 
-func readArtifact(ctx context.Context, b *media.Bundle, a *media.Artifact, max int64) ([]byte, error) {
+func readArtifact(ctx context.Context, ev *Evidence, a *media.Artifact, max int64) ([]byte, error) {
 	if a.Size > max {
 		return nil, &verify.LimitError{What: a.FileName, Limit: max}
 	}
-	rc, err := b.OpenArtifact(ctx, a)
+	rc, err := ev.Open(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(rc) // bounded by a.Size: the reader stops at the signed size
+	return verify.ReadLimited(rc, max, a.FileName)
 }

@@ -242,7 +242,7 @@ func TestEvidenceHooks(t *testing.T) {
 			if vt == nil {
 				vt = f.vt
 			}
-			err := hook(t.Context(), b, a, vt)
+			err := hook(t.Context(), ingest.BundleEvidence(b), a, vt)
 			switch {
 			case tc.want == nil && tc.refuse == "":
 				if err != nil {
@@ -335,6 +335,11 @@ func TestImportVendorEvidence(t *testing.T) {
 			}
 			if row := lastRow(t, st); row.Result != ledger.ResultRefused || !strings.Contains(row.Reason, "vendor evidence") {
 				t.Errorf("ledger row %q: %q", row.Result, row.Reason)
+			}
+			// Evidence is checked on the stored copies; the ones that
+			// failed are not kept.
+			if blobs := listFiles(t, filepath.Join(st.Dir(), "blobs")); len(blobs) != 0 {
+				t.Errorf("blobs kept after refused evidence: %v", blobs)
 			}
 			checkConsistent(t, st)
 		})

@@ -145,11 +145,19 @@ func run(ctx context.Context, st *store.Store, paths []string, o Options, row *l
 	if err := checkCatalog(st, b); err != nil {
 		return nil, err
 	}
-	if err := checkEvidence(ctx, b, trust, o.Hooks); err != nil {
-		return nil, err
-	}
 	written, err := copyPayloads(ctx, st, b, o, res)
 	if err != nil {
+		return nil, err
+	}
+	// Vendor evidence is checked on the stored copies: the media are read
+	// once. Blobs that fail are not kept.
+	stored := &Evidence{Bundle: b, Open: func(_ context.Context, a *media.Artifact) (io.ReadCloser, error) {
+		return st.OpenBlob(a.SHA256)
+	}}
+	if err := checkEvidence(ctx, stored, trust, o.Hooks); err != nil {
+		for _, sha := range written {
+			st.RemoveBlob(sha)
+		}
 		return nil, err
 	}
 	if o.Scanner != nil {
@@ -185,7 +193,8 @@ func checkCatalog(st *store.Store, b *media.Bundle) error {
 }
 
 // checkEvidence runs the hook of every artifact's verification method.
-func checkEvidence(ctx context.Context, b *media.Bundle, trust *store.Trust, hooks Hooks) error {
+func checkEvidence(ctx context.Context, ev *Evidence, trust *store.Trust, hooks Hooks) error {
+	b := ev.Bundle
 	vt, err := trust.Vendor()
 	if err != nil {
 		return err
@@ -197,7 +206,7 @@ func checkEvidence(ctx context.Context, b *media.Bundle, trust *store.Trust, hoo
 			return refusef("%s (%s/%s %s): this mirror cannot re-verify vendor evidence of method %q; update patchferry on the LGWAN side",
 				a.FileName, a.Vendor, a.Product, a.Version, a.Verification.Method)
 		}
-		if err := hook(ctx, b, a, vt); err != nil {
+		if err := hook(ctx, ev, a, vt); err != nil {
 			return refused(fmt.Errorf("%s (%s/%s %s): vendor evidence does not hold: %w", a.FileName, a.Vendor, a.Product, a.Version, err))
 		}
 	}
