@@ -13,9 +13,13 @@ import (
 const stateAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 // CatalogHash is the SHA-256 (hex) of a catalog state: the sequence and the
-// catalog exactly as the manifest lists it. The fetcher and the mirror both
+// catalog exactly as the manifest lists it (an empty catalog hashes the same
+// whether it is nil or an empty list). The fetcher and the mirror both
 // compute it from the same signed manifest.
 func CatalogHash(sequence uint64, c Catalog) string {
+	if c == nil {
+		c = Catalog{} // a parsed empty list is nil: the same state as []
+	}
 	b, err := json.Marshal(struct {
 		Sequence uint64  `json:"sequence"`
 		Catalog  Catalog `json:"catalog"`

@@ -576,3 +576,16 @@ func TestWritePlanScales(t *testing.T) {
 		t.Errorf("planning %d files over %d volumes allocated %d MiB", n, w.volumes, allocated>>20)
 	}
 }
+
+func TestStateCodeEmptyCatalog(t *testing.T) {
+	if StateCode(3, nil) != StateCode(3, Catalog{}) {
+		t.Fatal("a nil and an empty catalog give different state codes")
+	}
+	code := StateCode(3, Catalog{{Vendor: "v", Product: "p", Version: "1", Artifacts: []string{}}})
+	if code == StateCode(3, nil) {
+		t.Fatal("a non-empty catalog has the state code of an empty one")
+	}
+	if err := CheckStateCode(strings.ToLower(code), 3, Catalog{{Vendor: "v", Product: "p", Version: "1", Artifacts: []string{}}}); err != nil {
+		t.Fatalf("lower-case code refused: %v", err)
+	}
+}
