@@ -196,21 +196,32 @@ func VerifyCVD(r io.Reader, vt *VendorTrust) (*CVDHeader, error) {
 // must be the 16 MD5 bytes. Unlike ClamAV it also requires dsig < n, which
 // every genuine signature satisfies.
 func verifyCVDSig(md5sum []byte, dsig string, k clamavKey) error {
-	c, err := decodeClamAVNumber(dsig)
+	m, err := rawRSA(dsig, k, md5.Size)
 	if err != nil {
 		return err
 	}
-	if c.Cmp(k.n) >= 0 {
-		return errors.New("signature value is not below the key's modulus")
-	}
-	m := new(big.Int).Exp(c, big.NewInt(k.e), k.n)
-	if m.BitLen() > 8*md5.Size {
-		return fmt.Errorf("decoded signature is %d bytes, want %d (signed with another key?)", (m.BitLen()+7)/8, md5.Size)
-	}
-	if !bytes.Equal(m.FillBytes(make([]byte, md5.Size)), md5sum) {
+	if !bytes.Equal(m, md5sum) {
 		return errors.New("decoded signature differs from the header's MD5")
 	}
 	return nil
+}
+
+// rawRSA decodes a signature in ClamAV's base-64 digits and applies the
+// public key without padding (sig^e mod n), giving size bytes. Unlike
+// ClamAV it requires sig < n, which every genuine signature satisfies.
+func rawRSA(dsig string, k clamavKey, size int) ([]byte, error) {
+	c, err := decodeClamAVNumber(dsig)
+	if err != nil {
+		return nil, err
+	}
+	if c.Cmp(k.n) >= 0 {
+		return nil, errors.New("signature value is not below the key's modulus")
+	}
+	m := new(big.Int).Exp(c, big.NewInt(k.e), k.n)
+	if m.BitLen() > 8*size {
+		return nil, fmt.Errorf("decoded signature is %d bytes, want %d (signed with another key?)", (m.BitLen()+7)/8, size)
+	}
+	return m.FillBytes(make([]byte, size)), nil
 }
 
 // versig2 lengths (libclamav/dsig.c cli_versig2): a 2048-bit encoded message
@@ -227,18 +238,10 @@ const (
 // 0x01 separator must be zero (ClamAV only looks for the first 0x01), and
 // the signature value must be below n.
 func verifyVersig2(digest []byte, dsig string, k clamavKey) error {
-	c, err := decodeClamAVNumber(dsig)
+	em, err := rawRSA(dsig, k, versig2Len)
 	if err != nil {
 		return err
 	}
-	if c.Cmp(k.n) >= 0 {
-		return errors.New("signature value is not below the key's modulus")
-	}
-	m := new(big.Int).Exp(c, big.NewInt(k.e), k.n)
-	if m.BitLen() > 8*versig2Len {
-		return fmt.Errorf("decoded signature is %d bytes, want %d (signed with another key?)", (m.BitLen()+7)/8, versig2Len)
-	}
-	em := m.FillBytes(make([]byte, versig2Len))
 	if em[versig2Len-1] != 0xbc {
 		return errors.New("decoded signature has no 0xbc trailer (wrong key or damaged signature)")
 	}
