@@ -227,25 +227,9 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 			continue
 		}
 		seen[a.SHA256] = true
-		rc, err := b.OpenArtifact(ctx, a)
+		wrote, err := storeArtifact(ctx, st, b, a, o.Progress)
 		if err != nil {
-			return written, refused(err)
-		}
-		wrote, err := st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, o.Progress)
-		if err == nil && !wrote {
-			// Already stored: the media copy must still be proven intact.
-			var dst io.Writer = io.Discard
-			if o.Progress != nil {
-				dst = progressWriter(o.Progress)
-			}
-			_, err = io.Copy(dst, rc)
-		}
-		rc.Close()
-		if err != nil {
-			if errors.Is(err, verify.ErrMismatch) {
-				return written, refused(err)
-			}
-			return written, fmt.Errorf("store %s: %w", a.FileName, err)
+			return written, err
 		}
 		if wrote {
 			written = append(written, a.SHA256)
@@ -261,6 +245,33 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 		}
 	}
 	return written, nil
+}
+
+// storeArtifact copies one artifact from the media into the store, hashing
+// it once while copying. When the blob is already stored the media copy is
+// still read and hashed: the media must be proven intact. A mismatch is a
+// refusal.
+func storeArtifact(ctx context.Context, st *store.Store, b *media.Bundle, a *media.Artifact, progress func(int64)) (wrote bool, err error) {
+	rc, err := b.OpenArtifact(ctx, a)
+	if err != nil {
+		return false, refused(err)
+	}
+	defer rc.Close()
+	wrote, err = st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, progress)
+	if err == nil && !wrote {
+		var dst io.Writer = io.Discard
+		if progress != nil {
+			dst = progressWriter(progress)
+		}
+		_, err = io.Copy(dst, rc)
+	}
+	if errors.Is(err, verify.ErrMismatch) {
+		return wrote, refused(err)
+	}
+	if err != nil {
+		return wrote, fmt.Errorf("store %s: %w", a.FileName, err)
+	}
+	return wrote, nil
 }
 
 type progressWriter func(int64)
@@ -369,16 +380,7 @@ func restore(ctx context.Context, st *store.Store, b *media.Bundle, o Options, r
 			continue
 		}
 		seen[a.SHA256] = true
-		rc, err := b.OpenArtifact(ctx, a)
-		if err != nil {
-			return n, refused(err)
-		}
-		_, err = st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, o.Progress)
-		rc.Close()
-		if err != nil {
-			if errors.Is(err, verify.ErrMismatch) {
-				return n, refused(err)
-			}
+		if _, err := storeArtifact(ctx, st, b, a, o.Progress); err != nil {
 			return n, err
 		}
 		if err := st.Update(func(tx *bolt.Tx) error { return store.ClearQuarantine(tx, a.SHA256) }); err != nil {
