@@ -52,7 +52,7 @@ type Upstream struct {
 	files     map[string]*file
 	redirects map[string]string
 	faults    map[string][]Fault
-	log       []Request
+	log       []*Request
 	trust     verify.VendorTrust
 	srv       *httptest.Server
 	now       time.Time
@@ -161,11 +161,17 @@ func (u *Upstream) Inject(path string, f Fault) {
 	u.mu.Unlock()
 }
 
-// Requests returns the requests answered so far.
+// Requests returns the requests received so far. A request is logged when
+// it arrives and its status and bytes before they are sent, so a client that
+// has seen a response always finds it here.
 func (u *Upstream) Requests() []Request {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return append([]Request(nil), u.log...)
+	out := make([]Request, len(u.log))
+	for i, r := range u.log {
+		out[i] = *r
+	}
+	return out
 }
 
 // BytesServed is the body bytes sent so far, for paths with the prefix.
@@ -224,14 +230,11 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if q := u.faults[path]; len(q) > 0 {
 		fault, u.faults[path] = q[0], q[1:]
 	}
+	entry := &Request{Method: r.Method, Path: path, Range: r.Header.Get("Range"),
+		Status: http.StatusOK, Header: r.Header.Clone()}
+	u.log = append(u.log, entry)
 	u.mu.Unlock()
-	cw := &countingWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		u.mu.Lock()
-		u.log = append(u.log, Request{Method: r.Method, Path: path, Range: r.Header.Get("Range"),
-			Status: cw.status, Bytes: cw.n, Header: r.Header.Clone()})
-		u.mu.Unlock()
-	}()
+	cw := &countingWriter{ResponseWriter: w, mu: &u.mu, entry: entry}
 	switch {
 	case redirect:
 		http.Redirect(cw, r, to, http.StatusFound)
@@ -272,20 +275,31 @@ func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(cw, r, "", modTime, bytes.NewReader(f.data))
 }
 
+// countingWriter records status and body bytes in the request's log entry
+// before they reach the client.
 type countingWriter struct {
 	http.ResponseWriter
-	status int
-	n      int64
+	mu    *sync.Mutex
+	entry *Request
 }
 
 func (c *countingWriter) WriteHeader(code int) {
-	c.status = code
+	c.mu.Lock()
+	c.entry.Status = code
+	c.mu.Unlock()
 	c.ResponseWriter.WriteHeader(code)
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.entry.Bytes += int64(len(b))
+	c.mu.Unlock()
 	n, err := c.ResponseWriter.Write(b)
-	c.n += int64(n)
+	if n < len(b) {
+		c.mu.Lock()
+		c.entry.Bytes -= int64(len(b) - n)
+		c.mu.Unlock()
+	}
 	if f, ok := c.ResponseWriter.(http.Flusher); ok && n > 0 {
 		f.Flush()
 	}
