@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -18,12 +21,6 @@ func (s *Server) blob(w http.ResponseWriter, r *http.Request) {
 	s.serveBlob(w, r, hexd, "")
 }
 
-// smallBlob is the size up to which a blob is copied through the response
-// buffer, so that it leaves with the headers in one write. Larger blobs go
-// out with sendfile, which net/http starts only after copying the first 512
-// bytes (a read, a write and a sendfile for even a 1 KiB blob).
-const smallBlob = 2 << 10
-
 // serveBlob serves one blob if the snapshot lists it; name, if set, is the
 // download name for Content-Disposition.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name string) {
@@ -33,18 +30,69 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 		http.NotFound(w, r)
 		return
 	}
+	if size <= smallBlob {
+		b, err := s.small.get(sha, s.st.BlobPath(sha), size)
+		if err != nil {
+			s.unreadable(w, r, sha, err)
+			return
+		}
+		s.serveSmall(w, r, sha, name, b)
+		return
+	}
 	f, err := openBlob(s.st.BlobPath(sha))
 	if err != nil {
-		s.log.Error("blob listed but unreadable", "sha256", sha, "err", err)
-		http.NotFound(w, r)
+		s.unreadable(w, r, sha, err)
 		return
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() != size {
-		s.log.Error("blob has the wrong size; run `patchferry mirror scrub`", "sha256", sha)
+	if fi, err := f.Stat(); err != nil {
+		s.unreadable(w, r, sha, err)
+		return
+	} else if fi.Size() != size {
+		s.unreadable(w, r, sha, fmt.Errorf("%d bytes on disk, want %d: %w", fi.Size(), size, errDamaged))
+		return
+	}
+	s.blobHeaders(w, sha, name)
+	http.ServeContent(w, r, "", time.Time{}, &blobFile{f: f, size: size})
+}
+
+// serveSmall serves a blob from memory. A plain GET or HEAD is answered
+// directly, with the headers http.ServeContent would send; ranges and
+// conditional requests go through http.ServeContent.
+func (s *Server) serveSmall(w http.ResponseWriter, r *http.Request, sha, name string, b []byte) {
+	s.blobHeaders(w, sha, name)
+	for _, k := range [...]string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
+		if _, ok := r.Header[k]; ok {
+			// writerOnly: the bytes go into the response buffer and leave
+			// with the headers in one write.
+			http.ServeContent(writerOnly{w}, r, "", time.Time{}, bytes.NewReader(b))
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+// unreadable answers for a blob the snapshot lists but the disk does not
+// give back: 500 if it is damaged, else 404.
+func (s *Server) unreadable(w http.ResponseWriter, r *http.Request, sha string, err error) {
+	if errors.Is(err, errDamaged) {
+		s.log.Error("blob damaged; run `patchferry mirror scrub`", "sha256", sha, "err", err)
 		http.Error(w, "blob damaged", http.StatusInternalServerError)
 		return
 	}
+	s.log.Error("blob listed but unreadable", "sha256", sha, "err", err)
+	http.NotFound(w, r)
+}
+
+// blobHeaders sets the headers of an immutable blob; name, if set, is the
+// download name.
+func (s *Server) blobHeaders(w http.ResponseWriter, sha, name string) {
 	h := w.Header()
 	h.Set("ETag", `"sha256:`+sha+`"`)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -53,10 +101,6 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 	if name != "" {
 		h.Set("Content-Disposition", contentDisposition(name))
 	}
-	if size <= smallBlob {
-		w = writerOnly{w}
-	}
-	http.ServeContent(w, r, "", time.Time{}, &blobFile{f: f, size: size})
 }
 
 // writerOnly hides the io.ReaderFrom of a ResponseWriter, so that io.Copy

@@ -20,6 +20,7 @@
 //	server.go    Server, New, Handler, Refresh, access log
 //	snapshot.go  snapshot: catalog bytes and the lookup tables behind them
 //	blobs.go     /blobs/sha256/<hex>
+//	small.go     small blobs served from memory, checked when first read
 //	files.go     /files/… and its index pages
 //	paths.go     ParseFilesPath: strict parsing of request paths
 //	metrics.go   Prometheus collectors (own registry, no globals)

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -14,7 +15,15 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	bytes    *prometheus.CounterVec
+	counters sync.Map // counterKey → *routeCounters, so that a request does not hash its labels
 }
+
+type counterKey struct {
+	route string
+	code  int
+}
+
+type routeCounters struct{ requests, bytes prometheus.Counter }
 
 func newMetrics(s *Server) *metrics {
 	m := &metrics{
@@ -54,6 +63,15 @@ func (m *metrics) observe(r *http.Request, status int, n int64) {
 	if route == "" {
 		route = "other"
 	}
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.bytes.WithLabelValues(route).Add(float64(n))
+	key := counterKey{route, status}
+	c, ok := m.counters.Load(key)
+	if !ok {
+		c, _ = m.counters.LoadOrStore(key, &routeCounters{
+			requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+			bytes:    m.bytes.WithLabelValues(route),
+		})
+	}
+	rc := c.(*routeCounters)
+	rc.requests.Inc()
+	rc.bytes.Add(float64(n))
 }

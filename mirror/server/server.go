@@ -17,6 +17,7 @@ type Server struct {
 	st      *store.Store
 	log     *slog.Logger
 	snap    atomic.Pointer[snapshot]
+	small   smallBlobs
 	metrics *metrics
 }
 
@@ -38,6 +39,7 @@ func (s *Server) Refresh() error {
 		return fmt.Errorf("load catalog: %w", err)
 	}
 	s.snap.Store(snap)
+	s.small.retain(snap.blobs)
 	return nil
 }
 
@@ -99,8 +101,9 @@ func (s *Server) logged(h http.Handler) http.Handler {
 		h.ServeHTTP(lw, r)
 		client, _, _ := net.SplitHostPort(r.RemoteAddr)
 		s.metrics.observe(r, lw.status, lw.bytes)
-		s.log.Info("http", "method", r.Method, "path", r.URL.EscapedPath(), "status", lw.status,
-			"bytes", lw.bytes, "client", client, "duration_ms", time.Since(start).Milliseconds())
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method),
+			slog.String("path", r.URL.EscapedPath()), slog.Int("status", lw.status), slog.Int64("bytes", lw.bytes),
+			slog.String("client", client), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 	})
 }
 
