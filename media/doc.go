@@ -69,8 +69,11 @@
 //	path.go      ValidName, ValidPath: the path rules
 //	layout.go    DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go    VolumeIndex (volume.json)
-//	writer.go    Write: copy while hashing (in parallel), sign, durable
-//	             rename of the staging directories into place
+//	writer.go    Write: stage, sign, fsync everything, durable rename of
+//	             the staging directories into place
+//	copy.go      payload copy (copy_file_range where the OS has it), each
+//	             chunk read back and hashed; inputs hashed two at a time,
+//	             finished in order
 //	plan.go      part size and volume assignment, CatalogOf
 //	writemeta.go xz compression of meta files
 //	reader.go    Open (bundle folder, volumes in any order, or media root),

@@ -2,17 +2,13 @@ package media
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/patchferry/patchferry/media/durable"
@@ -219,11 +215,8 @@ func (w *writer) write(ctx context.Context) (*Written, error) {
 		w.files[0] = append(w.files[0], MetaPath(mf.Name))
 	}
 	w.m.Artifacts = make(Artifacts, len(w.c.Inputs))
-	stored := make(map[string]bool)
-	for i := range w.c.Inputs {
-		if err := w.copyInput(ctx, i, stored); err != nil {
-			return nil, err
-		}
+	if err := w.copyInputs(ctx); err != nil {
+		return nil, err
 	}
 	if w.c.Catalog != nil {
 		w.m.Catalog = w.c.Catalog
@@ -275,110 +268,6 @@ func (w *writer) checkFree() error {
 				filepath.Join(w.o.Out, e.Name()), w.o.Sequence, w.o.Site)
 		}
 	}
-	return nil
-}
-
-// copyInput copies input i into its volumes, hashing each piece and the
-// whole file while copying.
-func (w *writer) copyInput(ctx context.Context, i int, stored map[string]bool) error {
-	in := w.c.Inputs[i]
-	src, err := os.Open(in.Path)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	wholeHash := sha256.New()
-	sizes := splitSizes(w.sizes[i], w.planPart)
-	type piece struct {
-		tmp    string
-		vol    int
-		size   int64
-		sha256 string
-	}
-	var pieces []piece
-	defer func() {
-		for _, p := range pieces {
-			if p.tmp != "" {
-				os.Remove(p.tmp)
-			}
-		}
-	}()
-	bufs := [2][]byte{make([]byte, 1<<20), make([]byte, 1<<20)}
-	reader := &ctxReader{ctx: ctx, r: src}
-	for j, size := range sizes {
-		vol := w.assign[i][j]
-		dir := filepath.Join(w.staging[vol-1], "files")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		f, err := durable.CreateTemp(dir, "payload")
-		if err != nil {
-			return err
-		}
-		// Payloads are read by whoever imports the bundle: 0644 like the
-		// other files, not CreateTemp's 0600.
-		if err := f.Chmod(0o644); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-			durable.Discard(f)
-			return err
-		}
-		hashes := []hash.Hash{wholeHash}
-		var pieceHash hash.Hash
-		if len(sizes) > 1 {
-			pieceHash = sha256.New()
-			hashes = append(hashes, pieceHash)
-		}
-		n, err := copyHashed(&progressWriter{w: f, fn: w.o.Progress}, reader, size, &bufs, hashes...)
-		if err == nil && n != size {
-			err = fmt.Errorf("%s changed while it was being written (shorter than %d bytes); run again", in.Path, w.sizes[i])
-		}
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		p := piece{tmp: f.Name(), vol: vol, size: size}
-		if pieceHash != nil {
-			p.sha256 = hex.EncodeToString(pieceHash.Sum(nil))
-		}
-		pieces = append(pieces, p)
-		if err != nil {
-			return fmt.Errorf("copy %s: %w", in.Path, err)
-		}
-	}
-	if n, _ := src.Read(bufs[0][:1]); n > 0 {
-		return fmt.Errorf("%s changed while it was being written (longer than %d bytes); run again", in.Path, w.sizes[i])
-	}
-	a := in.Artifact
-	sum := hex.EncodeToString(wholeHash.Sum(nil))
-	if a.SHA256 != "" && a.SHA256 != sum {
-		return fmt.Errorf("%s: %w", in.Path, &verify.DigestError{Want: a.SHA256, Got: sum})
-	}
-	a.Size, a.SHA256, a.Parts = w.sizes[i], sum, nil
-	if a.Verification.Method == "" {
-		a.Verification.Method = MethodManual
-	}
-	for j, p := range pieces {
-		rel := PayloadPath(sum)
-		if len(pieces) > 1 {
-			rel = PartPath(sum, j+1)
-			a.Parts = append(a.Parts, Part{Size: p.size, SHA256: p.sha256})
-		}
-		if stored[rel] {
-			continue // same content as an earlier input: stored once
-		}
-		target := filepath.Join(w.staging[p.vol-1], filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
-		}
-		if err := os.Rename(p.tmp, target); err != nil {
-			return err
-		}
-		pieces[j].tmp = ""
-		stored[rel] = true
-		w.files[p.vol-1] = append(w.files[p.vol-1], rel)
-	}
-	w.m.Artifacts[i] = a
 	return nil
 }
 
@@ -442,7 +331,7 @@ func writeSynced(path string, b []byte) error {
 }
 
 // syncTree sets every modification time to t (reproducible trees) and
-// fsyncs every directory, deepest first.
+// fsyncs every file, then every directory, deepest first.
 func syncTree(root string, t time.Time) error {
 	var dirs []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -452,6 +341,9 @@ func syncTree(root string, t time.Time) error {
 		if d.IsDir() {
 			dirs = append(dirs, p)
 			return nil
+		}
+		if err := syncFile(p); err != nil {
+			return err
 		}
 		return os.Chtimes(p, t, t)
 	})
@@ -465,6 +357,24 @@ func syncTree(root string, t time.Time) error {
 		if err := os.Chtimes(dirs[i], t, t); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// syncFile fsyncs a file that was written and closed earlier: its data
+// reach the disk whichever descriptor asks (Windows wants one that may
+// write).
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
@@ -505,39 +415,4 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
-}
-
-// copyHashed copies n bytes from src to dst and feeds them to every hash in
-// hs. Hashing a chunk runs in parallel with writing it and with reading the
-// next one, so a copy costs about max(write, hash) rather than their sum.
-func copyHashed(dst io.Writer, src io.Reader, n int64, bufs *[2][]byte, hs ...hash.Hash) (int64, error) {
-	var done int64
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for cur := 0; done < n; cur ^= 1 {
-		b := bufs[cur][:min(int64(len(bufs[cur])), n-done)]
-		m, rerr := io.ReadFull(src, b)
-		if m > 0 {
-			chunk := b[:m]
-			wg.Wait() // the previous chunk is hashed: its buffer may be reused next
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for _, h := range hs {
-					h.Write(chunk)
-				}
-			}()
-			if _, err := dst.Write(chunk); err != nil {
-				return done, err
-			}
-			done += int64(m)
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			return done, rerr
-		}
-	}
-	return done, nil
 }
