@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -35,8 +36,20 @@ func TestSmallBlobs(t *testing.T) {
 			resp, body := m.get(t, u)
 			wantStatus(t, u, resp, body, http.StatusOK)
 			wantBody(t, u, body, f.data)
-			if got := resp.Header.Get("ETag"); got != etagOf(f.sha()) {
-				t.Errorf("%s: ETag %q", u, got)
+			for name, want := range map[string]string{
+				"ETag":                   etagOf(f.sha()),
+				"Cache-Control":          "public, max-age=31536000, immutable",
+				"Accept-Ranges":          "bytes",
+				"Content-Type":           "application/octet-stream",
+				"X-Content-Type-Options": "nosniff",
+				"Last-Modified":          "",
+			} {
+				if got := resp.Header.Get(name); got != want {
+					t.Errorf("%s: %s %q, want %q", u, name, got, want)
+				}
+			}
+			if cd := resp.Header.Get("Content-Disposition"); (u == f.filesPath()) != strings.Contains(cd, f.name) {
+				t.Errorf("%s: Content-Disposition %q", u, cd)
 			}
 			resp, body = m.do(t, http.MethodHead, u)
 			wantStatus(t, "HEAD "+u, resp, body, http.StatusOK)
