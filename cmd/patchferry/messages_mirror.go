@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -50,6 +51,15 @@ const (
 	msgDemoDone
 	hintNoStore
 	hintLedger
+	hintFirstNotFull
+	hintSite
+	hintRollback
+	hintFork
+	hintWrongBase
+	hintMissingArtifact
+	hintUnknownMethod
+	hintVendorEvidence
+	hintMalware
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -99,10 +109,54 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"先にミラーを作成してください: patchferry mirror init --data DIR --trust publisher.pub（または正しい --data を指定）。"},
 	hintLedger: {"Someone changed the ledger file. Keep mirror.db as it is for the investigation and report it to the information security officer.",
 		"台帳ファイルが変更されています。調査のため mirror.db をそのまま保全し、情報セキュリティ責任者に報告してください。"},
+	hintFirstNotFull: {"This mirror is still empty, so it needs a full bundle first. On the internet side run: patchferry export --full",
+		"このミラーはまだ空のため、最初は完全バンドルが必要です。インターネット側で次を実行してください: patchferry export --full"},
+	hintSite: {"The bundle was written for another site. Check `site` in the fetcher's config and bring this site's bundle.",
+		"別の拠点（site）向けのバンドルです。フェッチャー設定の site を確認し、この拠点用のバンドルを持ち込んでください。"},
+	hintRollback: {"The medium holds an older bundle than the mirror already serves. Bring the newest bundle from the internet side.",
+		"ミラーが提供中のものより古いバンドルです。インターネット側から最新のバンドルを持ち込んでください。"},
+	hintFork: {"Two different bundles carry the same sequence number. Do not import until you know which one is genuine: keep both media and report it to the information security officer.",
+		"同じ連番の異なるバンドルが存在します。どちらが正規か確認できるまで取り込まず、両方の媒体を保管して情報セキュリティ責任者に報告してください。"},
+	hintWrongBase: {"This delta bundle does not follow the mirror's state. On the internet side run: patchferry export --since %s",
+		"この差分バンドルはミラーの状態に続いていません。インターネット側で次を実行してください: patchferry export --since %s"},
+	hintMissingArtifact: {"The bundle relies on files this mirror does not have. On the internet side run: patchferry export --full",
+		"このバンドルは、ミラーにないファイルを前提にしています。インターネット側で次を実行してください: patchferry export --full"},
+	hintUnknownMethod: {"The fetcher is newer than this mirror and used a check the mirror does not know. Update patchferry on the LGWAN side, then import again.",
+		"フェッチャーの方が新しく、このミラーが知らない検証方式が使われています。LGWAN 側の patchferry を更新してから、もう一度取り込んでください。"},
+	hintVendorEvidence: {"A vendor's signature or checksum does not match its file: the file was changed after the vendor published it. Do not use this medium; fetch again on the internet side and report it to the information security officer.",
+		"ベンダーの署名またはチェックサムがファイルと一致しません（公開後に改変されています）。この媒体は使用せず、インターネット側で取得し直し、情報セキュリティ責任者に報告してください。"},
+	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
+		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
+}
+
+// refusalHint is what to do about a refused import; false when the
+// refusal's own error has a hint (a signature, a digest, a path, …).
+func refusalHint(r ingest.Reason) (msgID, bool) {
+	id, ok := map[ingest.Reason]msgID{
+		ingest.ReasonFirstNotFull:    hintFirstNotFull,
+		ingest.ReasonSite:            hintSite,
+		ingest.ReasonRollback:        hintRollback,
+		ingest.ReasonFork:            hintFork,
+		ingest.ReasonWrongBase:       hintWrongBase,
+		ingest.ReasonMissingArtifact: hintMissingArtifact,
+		ingest.ReasonUnknownMethod:   hintUnknownMethod,
+		ingest.ReasonVendorEvidence:  hintVendorEvidence,
+		ingest.ReasonMalware:         hintMalware,
+	}[r]
+	return id, ok
 }
 
 // mirrorHint says what to do about a mirror error, or "".
 func (a *app) mirrorHint(err error) string {
+	var re *ingest.RefusedError
+	if errors.As(err, &re) {
+		if id, ok := refusalHint(re.Reason); ok {
+			if re.Reason == ingest.ReasonWrongBase {
+				return a.msg(id, re.Since)
+			}
+			return a.msg(id)
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrInUse):
 		return a.msg(hintInUse)

@@ -167,3 +167,45 @@ func TestMirrorVendorTrustFile(t *testing.T) {
 		t.Errorf("bad vendor trust: exit %d: %s", code, stderr)
 	}
 }
+
+// A refused import tells staff what to do next in their language: the
+// delta on the wrong base names the exact command for the internet side,
+// in --json too.
+func TestImportRefusalHints(t *testing.T) {
+	f := shared(t)
+	data := initMirror(t)
+	mustRun(t, nil, "mirror", "import", "--data", data, copyBundle(t))
+	code, _ := mirrorStatusJSON(t, data)["state_code"].(string)
+	bundle := func(seq, base string) string {
+		out := t.TempDir()
+		mustRun(t, pwEnv, "bundle", "create", "--key", f.publisher.priv, "--out", out, "--sequence", seq, "--base", base,
+			"--product", "justsystems/ichitaro", "--version", "2026.2", "--created", baseCreated, f.payloads[0])
+		return filepath.Join(out, "patchferry-default-"+seq)
+	}
+	wrongBase := bundle("3", "2")
+	for _, tc := range []struct {
+		lang, want string
+	}{
+		{"ja", "  → この差分バンドルはミラーの状態に続いていません。インターネット側で次を実行してください: patchferry export --since " + code + "\n"},
+		{"en", "  → This delta bundle does not follow the mirror's state. On the internet side run: patchferry export --since " + code + "\n"},
+	} {
+		_, stderr, exit := runCLI(t, nil, "--lang", tc.lang, "mirror", "import", "--data", data, wrongBase)
+		if exit != exitFailed || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant the hint %q", tc.lang, exit, stderr, tc.want)
+		}
+	}
+	stdout, _, exit := runCLI(t, nil, "--lang", "ja", "mirror", "import", "--data", data, "--json", wrongBase)
+	var res map[string]any
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || exit != exitFailed {
+		t.Fatalf("--json: exit %d, %v: %s", exit, err, stdout)
+	}
+	if hint, _ := res["hint"].(string); !strings.HasSuffix(hint, "patchferry export --since "+code) {
+		t.Errorf("--json hint %q", res["hint"])
+	}
+	// An older bundle than the mirror's: bring the newest one.
+	mustRun(t, nil, "mirror", "import", "--data", data, bundle("4", "0"))
+	_, stderr, exit := runCLI(t, nil, "--lang", "ja", "mirror", "import", "--data", data, copyBundle(t))
+	if exit != exitFailed || !strings.Contains(stderr, "→ ミラーが提供中のものより古いバンドルです。") {
+		t.Errorf("rollback: exit %d, stderr:\n%s", exit, stderr)
+	}
+}

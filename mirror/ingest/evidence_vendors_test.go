@@ -274,7 +274,7 @@ func TestEvidenceHooksCoverMethods(t *testing.T) {
 	st := newStore(t)
 	_, err := ingest.Import(t.Context(), st, []string{dir}, options())
 	var re *ingest.RefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), `method "authenticode"`) {
+	if !errors.As(err, &re) || re.Reason != ingest.ReasonUnknownMethod || !strings.Contains(err.Error(), `method "authenticode"`) {
 		t.Fatalf("Import = %v, want refused for the unknown method", err)
 	}
 }
@@ -327,7 +327,7 @@ func TestImportVendorEvidence(t *testing.T) {
 			dir, _ := vendorBundle(t, inputs, meta)
 			_, err := ingest.Import(t.Context(), st, []string{dir}, options())
 			var re *ingest.RefusedError
-			if !errors.As(err, &re) || !strings.Contains(err.Error(), "vendor evidence does not hold") {
+			if !errors.As(err, &re) || re.Reason != ingest.ReasonVendorEvidence || !strings.Contains(err.Error(), "vendor evidence does not hold") {
 				t.Fatalf("Import = %v, want refused for the evidence", err)
 			}
 			if snapshot(t, st) != before {

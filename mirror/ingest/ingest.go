@@ -183,7 +183,7 @@ func checkCatalog(st *store.Store, b *media.Bundle) error {
 					continue
 				}
 				if r, err := store.GetArtifact(tx, sha); err != nil || r == nil || !st.HasBlob(sha) {
-					return refusef("the catalog lists %s/%s %s with artifact %s, which is neither in this bundle nor on this mirror; on the internet side run `patchferry export --full`",
+					return refuseFor(ReasonMissingArtifact, "", "the catalog lists %s/%s %s with artifact %s, which is neither in this bundle nor on this mirror; on the internet side run `patchferry export --full`",
 						c.Vendor, c.Product, c.Version, sha)
 				}
 			}
@@ -203,11 +203,12 @@ func checkEvidence(ctx context.Context, ev *Evidence, trust *store.Trust, hooks 
 		a := &b.Manifest.Artifacts[i]
 		hook, ok := hooks[a.Verification.Method]
 		if !ok {
-			return refusef("%s (%s/%s %s): this mirror cannot re-verify vendor evidence of method %q; update patchferry on the LGWAN side",
+			return refuseFor(ReasonUnknownMethod, "", "%s (%s/%s %s): this mirror cannot re-verify vendor evidence of method %q; update patchferry on the LGWAN side",
 				a.FileName, a.Vendor, a.Product, a.Version, a.Verification.Method)
 		}
 		if err := hook(ctx, ev, a, vt); err != nil {
-			return refused(fmt.Errorf("%s (%s/%s %s): vendor evidence does not hold: %w", a.FileName, a.Vendor, a.Product, a.Version, err))
+			return &RefusedError{Err: fmt.Errorf("%s (%s/%s %s): vendor evidence does not hold: %w", a.FileName, a.Vendor, a.Product, a.Version, err),
+				Reason: ReasonVendorEvidence}
 		}
 	}
 	return nil
@@ -299,7 +300,7 @@ func scan(ctx context.Context, st *store.Store, b *media.Bundle, sc *Scanner, wr
 		for _, sha := range written {
 			st.RemoveBlob(sha)
 		}
-		return refusef("the virus scanner found malware; the bundle was not imported: %s", report)
+		return refuseFor(ReasonMalware, "", "the virus scanner found malware; the bundle was not imported: %s", report)
 	}
 	return nil
 }

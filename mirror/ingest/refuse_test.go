@@ -304,7 +304,7 @@ func TestImportRefusesTamperedKnownBlob(t *testing.T) {
 	before := snapshot(t, st)
 	_, err = ingest.Import(t.Context(), st, []string{dir}, options())
 	var re *ingest.RefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), media.PayloadPath(sha(x.data))) {
+	if !errors.As(err, &re) || re.Reason != ingest.ReasonOther || !strings.Contains(err.Error(), media.PayloadPath(sha(x.data))) {
 		t.Fatalf("Import of a bundle with a tampered copy of a stored blob = %v, want refused naming the payload", err)
 	}
 	if after := snapshot(t, st); after != before {
@@ -350,7 +350,8 @@ func TestImportDeltaCatalog(t *testing.T) {
 					t.Errorf("after the delta: state %+v, copied %d", cur, res.Copied)
 				}
 			} else {
-				if err == nil || !strings.Contains(err.Error(), tc.refuse) {
+				var re *ingest.RefusedError
+				if !errors.As(err, &re) || re.Reason != ingest.ReasonMissingArtifact || !strings.Contains(err.Error(), tc.refuse) {
 					t.Fatalf("Import = %v, want refused with %q", err, tc.refuse)
 				}
 				if snapshot(t, st) != before {

@@ -22,6 +22,7 @@ func TestSequenceRules(t *testing.T) {
 		spec   spec
 		status string // success: ingest.StatusImported or StatusAlreadyImported
 		refuse string // refused: the error contains this; "{state}" stands for the current state code
+		reason ingest.Reason
 	}
 	imported := ingest.StatusImported
 	cases := []struct {
@@ -29,7 +30,7 @@ func TestSequenceRules(t *testing.T) {
 		steps []step
 	}{
 		{"first bundle is a delta", []step{
-			{spec: spec{seq: 2, base: 1, files: a}, refuse: "the first bundle must be a full bundle"},
+			{spec: spec{seq: 2, base: 1, files: a}, refuse: "the first bundle must be a full bundle", reason: ingest.ReasonFirstNotFull},
 			{spec: spec{seq: 1, files: a}, status: imported}, // and a full one then goes in
 		}},
 		{"newer full bundle", []step{
@@ -43,12 +44,12 @@ func TestSequenceRules(t *testing.T) {
 		}},
 		{"older sequence (rollback)", []step{
 			{spec: spec{seq: 2, files: a}, status: imported},
-			{spec: spec{seq: 1, files: b}, refuse: "bundle sequence 1 is older than the mirror's sequence 2 (rollback refused)"},
+			{spec: spec{seq: 1, files: b}, refuse: "bundle sequence 1 is older than the mirror's sequence 2 (rollback refused)", reason: ingest.ReasonRollback},
 		}},
 		{"older delta (rollback)", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
 			{spec: spec{seq: 3, files: b}, status: imported},
-			{spec: spec{seq: 2, base: 1, files: c}, refuse: "rollback refused"},
+			{spec: spec{seq: 2, base: 1, files: c}, refuse: "rollback refused", reason: ingest.ReasonRollback},
 		}},
 		{"same bundle again", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
@@ -57,28 +58,28 @@ func TestSequenceRules(t *testing.T) {
 		}},
 		{"same sequence, different bundle (fork)", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
-			{spec: spec{seq: 1, files: b}, refuse: "sequence 1 is already imported with a different bundle.json (fork refused)"},
+			{spec: spec{seq: 1, files: b}, refuse: "sequence 1 is already imported with a different bundle.json (fork refused)", reason: ingest.ReasonFork},
 		}},
 		{"same sequence, same files, other expiry (fork)", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
-			{spec: spec{seq: 1, files: a, expires: now.Add(24 * time.Hour)}, refuse: "fork refused"},
+			{spec: spec{seq: 1, files: a, expires: now.Add(24 * time.Hour)}, refuse: "fork refused", reason: ingest.ReasonFork},
 		}},
 		{"delta on another base", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
 			{spec: spec{seq: 2, files: b}, status: imported},
-			{spec: spec{seq: 3, base: 1, files: c}, refuse: "this is a delta on sequence 1, but the mirror is at sequence 2; on the internet side run `patchferry export --since {state}`"},
+			{spec: spec{seq: 3, base: 1, files: c}, refuse: "this is a delta on sequence 1, but the mirror is at sequence 2; on the internet side run `patchferry export --since {state}`", reason: ingest.ReasonWrongBase},
 		}},
 		{"delta ahead of the mirror", []step{
 			{spec: spec{seq: 1, files: a}, status: imported},
-			{spec: spec{seq: 4, base: 3, files: b}, refuse: "patchferry export --since {state}"},
+			{spec: spec{seq: 4, base: 3, files: b}, refuse: "patchferry export --since {state}", reason: ingest.ReasonWrongBase},
 		}},
 		{"bundle for another site", []step{
 			{spec: spec{site: "city-a", seq: 1, files: a}, status: imported},
-			{spec: spec{site: "city-b", seq: 2, files: b}, refuse: `the bundle is for site "city-b", this mirror serves site "city-a"`},
+			{spec: spec{site: "city-b", seq: 2, files: b}, refuse: `the bundle is for site "city-b", this mirror serves site "city-a"`, reason: ingest.ReasonSite},
 		}},
 		{"same sequence for another site", []step{
 			{spec: spec{site: "city-a", seq: 1, files: a}, status: imported},
-			{spec: spec{site: "city-b", seq: 1, files: a}, refuse: `site "city-b"`},
+			{spec: spec{site: "city-b", seq: 1, files: a}, refuse: `site "city-b"`, reason: ingest.ReasonSite},
 		}},
 	}
 	for _, tc := range cases {
@@ -109,6 +110,9 @@ func TestSequenceRules(t *testing.T) {
 					}
 					if !strings.Contains(err.Error(), want) {
 						t.Errorf("step %d: error %q does not contain %q", i+1, err, want)
+					}
+					if re.Reason != s.reason || (s.reason == ingest.ReasonWrongBase) != (re.Since == code && code != "") {
+						t.Errorf("step %d: reason %d, since %q; want reason %d (since %q for a wrong base)", i+1, re.Reason, re.Since, s.reason, code)
 					}
 					if after := snapshot(t, st); after != before {
 						t.Errorf("step %d: a refused import changed the store:\nbefore %s\nafter  %s", i+1, before, after)

@@ -66,7 +66,7 @@ func TestImportClamscan(t *testing.T) {
 	dir, _ = writeBundle(t, spec{seq: 2, files: []file{clean, other, evil}})
 	_, err = ingest.Import(t.Context(), st, []string{dir}, o)
 	var re *ingest.RefusedError
-	if !errors.As(err, &re) || !strings.Contains(err.Error(), "Patchferry.Test.Sig") {
+	if !errors.As(err, &re) || re.Reason != ingest.ReasonMalware || !strings.Contains(err.Error(), "Patchferry.Test.Sig") {
 		t.Fatalf("Import of a bundle carrying the signed file = %v, want refused naming the signature", err)
 	}
 	row = lastRow(t, st)
