@@ -8,7 +8,8 @@
 // ledger row. The media are only read.
 //
 //	ingest.go    Import, Options, Result, RefusedError
-//	rules.go     the sequence rules (first full, rollback, fork, delta base)
+//	rules.go     the sequence rules (first full, rollback, fork, delta base);
+//	             RefusedError and its Reason (what the CLI explains to staff)
 //	evidence.go  Hook, Hooks, DefaultHooks: vendor evidence re-verification
 //	scan.go      Scanner: --scan-command split into words, run per batch
 package ingest
