@@ -7,7 +7,7 @@
 // one bbolt transaction. Every attempt is a
 // ledger row. The media are only read.
 //
-//	ingest.go    Import, Options, Result, RefusedError
+//	ingest.go    Import, Options, Result
 //	rules.go     the sequence rules (first full, rollback, fork, delta base);
 //	             RefusedError and its Reason (what the CLI explains to staff)
 //	evidence.go  Hook, Hooks, DefaultHooks: vendor evidence re-verification
