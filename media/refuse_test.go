@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -364,7 +363,7 @@ func TestRefusePathRulesOnMedium(t *testing.T) {
 				if runtime.GOOS == "windows" {
 					t.Skip("no FIFOs on Windows")
 				}
-				if err := syscall.Mkfifo(bundlePath(dir, pathDir(payload(w))+"/fifo"), 0o644); err != nil {
+				if err := mkfifo(bundlePath(dir, pathDir(payload(w))+"/fifo")); err != nil {
 					t.Skipf("mkfifo: %v", err)
 				}
 			},

@@ -342,7 +342,7 @@ func syncTree(root string, t time.Time) error {
 			dirs = append(dirs, p)
 			return nil
 		}
-		if err := syncFile(p); err != nil {
+		if err := durable.SyncFile(p); err != nil {
 			return err
 		}
 		return os.Chtimes(p, t, t)
@@ -357,24 +357,6 @@ func syncTree(root string, t time.Time) error {
 		if err := os.Chtimes(dirs[i], t, t); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// syncFile fsyncs a file that was written and closed earlier: its data
-// reach the disk whichever descriptor asks (Windows wants one that may
-// write).
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

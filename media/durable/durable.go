@@ -57,3 +57,20 @@ func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
 	}
 	return Commit(f, dir, name)
 }
+
+// SyncFile fsyncs a file that was written and closed earlier: its data
+// reach the disk whichever descriptor asks (Windows wants one that may write).
+func SyncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return nil
+}

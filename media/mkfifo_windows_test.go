@@ -1,0 +1,5 @@
+package media
+
+import "errors"
+
+func mkfifo(string) error { return errors.ErrUnsupported }
