@@ -72,31 +72,37 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 			return err
 		}
 		currentVersion := make(map[[3]string]bool)
+		var current []*media.Artifact
 		if cur != nil {
 			cat = catalogOf(cur)
 			s.sequence, s.stateCode, s.importedAt = cur.Sequence, cur.StateCode, cur.ImportedAt
-			for _, c := range cur.Catalog {
-				currentVersion[[3]string{c.Vendor, c.Product, c.Version}] = true
-				for _, sha := range c.Artifacts {
-					r, err := store.GetArtifact(tx, sha)
-					if err != nil || r == nil {
-						return fmt.Errorf("catalog artifact %s has no record: %v", sha, err)
-					}
-					cat.Artifacts = append(cat.Artifacts, catalogArtifact(&r.Artifact))
-				}
+			current, err = currentArtifacts(tx, cur)
+			if err != nil {
+				return err
+			}
+			for _, a := range current {
+				currentVersion[[3]string{a.Vendor, a.Product, a.Version}] = true
+				cat.Artifacts = append(cat.Artifacts, catalogArtifact(a))
 			}
 		}
-		return store.ForEachArtifact(tx, func(r *store.ArtifactRecord) error {
-			if _, bad := quarantine[r.SHA256]; bad {
-				return nil
+		add := func(a *media.Artifact) {
+			if _, bad := quarantine[a.SHA256]; bad {
+				return
 			}
-			s.blobs[r.SHA256] = r.Size
-			v := s.tree.child(r.Vendor).child(r.Product).child(r.Version)
-			v.current = currentVersion[[3]string{r.Vendor, r.Product, r.Version}]
-			f := v.child(r.FileName)
-			f.sha, f.size = r.SHA256, r.Size
+			s.blobs[a.SHA256] = a.Size
+			v := s.tree.child(a.Vendor).child(a.Product).child(a.Version)
+			v.current = currentVersion[[3]string{a.Vendor, a.Product, a.Version}]
+			f := v.child(a.FileName)
+			f.sha, f.size = a.SHA256, a.Size
+		}
+		err = store.ForEachArtifact(tx, func(r *store.ArtifactRecord) error {
+			add(&r.Artifact)
 			return nil
 		})
+		for _, a := range current { // as the catalog names them
+			add(a)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -112,6 +118,43 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 	s.catalog = append(b, '\n')
 	s.etag = fmt.Sprintf(`"sha256:%x"`, sha256.Sum256(s.catalog))
 	return s, nil
+}
+
+// currentArtifacts lists the artifacts of the current catalog as the
+// bundles described them. Artifact records are kept per SHA-256 (the first
+// bundle that brought the bytes), but the same bytes can ship under another
+// version or name (a readme unchanged since the last version, two names for
+// one file): the current manifest says which, and an artifact an older bundle
+// brought takes the catalog entry's vendor, product, channel and version.
+func currentArtifacts(tx *bolt.Tx, cur *store.State) ([]*media.Artifact, error) {
+	m, err := media.ParseManifest(cur.Manifest)
+	if err != nil {
+		return nil, fmt.Errorf("the stored manifest of sequence %d: %w", cur.Sequence, err)
+	}
+	type key struct{ sha, vendor, product, channel, version string }
+	shipped := make(map[key][]*media.Artifact)
+	for i := range m.Artifacts {
+		a := &m.Artifacts[i]
+		k := key{a.SHA256, a.Vendor, a.Product, a.Channel, a.Version}
+		shipped[k] = append(shipped[k], a)
+	}
+	var out []*media.Artifact
+	for _, c := range cur.Catalog {
+		for _, sha := range c.Artifacts {
+			if arts := shipped[key{sha, c.Vendor, c.Product, c.Channel, c.Version}]; len(arts) > 0 {
+				out = append(out, arts...)
+				continue
+			}
+			r, err := store.GetArtifact(tx, sha)
+			if err != nil || r == nil {
+				return nil, fmt.Errorf("catalog artifact %s has no record: %v", sha, err)
+			}
+			a := r.Artifact
+			a.Vendor, a.Product, a.Channel, a.Version = c.Vendor, c.Product, c.Channel, c.Version
+			out = append(out, &a)
+		}
+	}
+	return out, nil
 }
 
 func catalogOf(cur *store.State) wire.Catalog {
