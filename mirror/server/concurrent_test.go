@@ -67,10 +67,13 @@ func TestImportWhileDownloading(t *testing.T) {
 	const size = 16 << 20
 	old := file{"microsoft", "defender", "1.441.1", "mpam-fe.exe", randomBytes(20, size)}
 	next := file{"microsoft", "defender", "1.441.2", "mpam-fe.exe", randomBytes(21, size)}
+	// Small files (served from memory) change too: one goes, one comes.
+	oldSig := file{"microsoft", "defender", "1.441.1", "mpam-fe.sig", randomBytes(22, 700)}
+	nextSig := file{"microsoft", "defender", "1.441.2", "mpam-fe.sig", randomBytes(23, 700)}
 	st := newStore(t)
-	m := newMirror(t, st, writeBundle(t, 1, nil, old, ichitaro))
+	m := newMirror(t, st, writeBundle(t, 1, nil, old, oldSig, ichitaro))
 	oldCatalog, _ := m.catalog(t)
-	nextBundle := writeBundle(t, 2, nil, next, ichitaro)
+	nextBundle := writeBundle(t, 2, nil, next, nextSig, ichitaro)
 
 	var errs []error
 	var errMu sync.Mutex
@@ -158,6 +161,9 @@ func TestImportWhileDownloading(t *testing.T) {
 	resp, body := m.get(t, "/blobs/sha256/"+next.sha())
 	wantStatus(t, "new blob", resp, body, http.StatusOK)
 	wantBody(t, "new blob", body, next.data)
+	resp, body = m.get(t, nextSig.filesPath())
+	wantStatus(t, "new small file", resp, body, http.StatusOK)
+	wantBody(t, "new small file", body, nextSig.data)
 }
 
 // poll fetches the catalog once, hands its body to seen, and checks that
