@@ -48,3 +48,41 @@ func TestSharedContent(t *testing.T) {
 		wantBody(t, f.filesPath(), b, f.data)
 	}
 }
+
+// gc keeps the bytes a kept version needs even when an older, removed
+// version brought them first.
+func TestSharedContentGC(t *testing.T) {
+	readme := randomBytes(70, 3000)
+	ver := func(v string, seed uint64, withReadme bool) []file {
+		fs := []file{{"justsystems", "ichitaro", v, "setup.exe", randomBytes(seed, 5000)}}
+		if withReadme {
+			fs = append(fs, file{"justsystems", "ichitaro", v, "readme.pdf", readme})
+		}
+		return fs
+	}
+	v1, v2, v3 := ver("2026.1", 71, true), ver("2026.2", 72, true), ver("2026.3", 73, false)
+	st := newStore(t)
+	m := newMirror(t, st, writeBundle(t, 1, nil, v1...))
+	mustImport(t, st, writeBundle(t, 2, nil, v2...))
+	mustImport(t, st, writeBundle(t, 3, nil, v3...))
+	rep, err := st.GC(t.Context(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RemovedVersions != 1 || rep.RemovedBlobs != 1 {
+		t.Errorf("gc --keep 2: %+v, want version 2026.1 and its setup.exe removed", rep)
+	}
+	m.refresh(t)
+	for _, f := range append(v2, v3...) {
+		resp, b := m.get(t, f.filesPath())
+		wantStatus(t, f.filesPath(), resp, b, http.StatusOK)
+		wantBody(t, f.filesPath(), b, f.data)
+	}
+	for _, f := range v1 {
+		resp, b := m.get(t, f.filesPath())
+		wantStatus(t, f.filesPath()+" after gc", resp, b, http.StatusNotFound)
+	}
+	if problems, err := st.Check(t.Context()); err != nil || len(problems) != 0 {
+		t.Errorf("Check after gc: %q, %v", problems, err)
+	}
+}

@@ -120,38 +120,32 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 	return s, nil
 }
 
-// currentArtifacts lists the artifacts of the current catalog as the
-// bundles described them. Artifact records are kept per SHA-256 (the first
-// bundle that brought the bytes), but the same bytes can ship under another
-// version or name (a readme unchanged since the last version, two names for
-// one file): the current manifest says which, and an artifact an older bundle
-// brought takes the catalog entry's vendor, product, channel and version.
+// currentArtifacts lists the artifacts of the current catalog: for each
+// entry and SHA-256, the records of those bytes shipped under the entry's
+// vendor, product, channel and version (one per file name). Bytes that only
+// ever shipped under another version or product take the entry's.
 func currentArtifacts(tx *bolt.Tx, cur *store.State) ([]*media.Artifact, error) {
-	m, err := media.ParseManifest(cur.Manifest)
-	if err != nil {
-		return nil, fmt.Errorf("the stored manifest of sequence %d: %w", cur.Sequence, err)
-	}
-	type key struct{ sha, vendor, product, channel, version string }
-	shipped := make(map[key][]*media.Artifact)
-	for i := range m.Artifacts {
-		a := &m.Artifacts[i]
-		k := key{a.SHA256, a.Vendor, a.Product, a.Channel, a.Version}
-		shipped[k] = append(shipped[k], a)
-	}
 	var out []*media.Artifact
 	for _, c := range cur.Catalog {
 		for _, sha := range c.Artifacts {
-			if arts := shipped[key{sha, c.Vendor, c.Product, c.Channel, c.Version}]; len(arts) > 0 {
-				out = append(out, arts...)
-				continue
+			recs, err := store.ArtifactsOf(tx, sha)
+			if err != nil {
+				return nil, err
 			}
-			r, err := store.GetArtifact(tx, sha)
-			if err != nil || r == nil {
-				return nil, fmt.Errorf("catalog artifact %s has no record: %v", sha, err)
+			if len(recs) == 0 {
+				return nil, fmt.Errorf("catalog artifact %s has no record", sha)
 			}
-			a := r.Artifact
-			a.Vendor, a.Product, a.Channel, a.Version = c.Vendor, c.Product, c.Channel, c.Version
-			out = append(out, &a)
+			n := len(out)
+			for _, r := range recs {
+				if r.Vendor == c.Vendor && r.Product == c.Product && r.Channel == c.Channel && r.Version == c.Version {
+					out = append(out, &r.Artifact)
+				}
+			}
+			if len(out) == n {
+				a := recs[0].Artifact
+				a.Vendor, a.Product, a.Channel, a.Version = c.Vendor, c.Product, c.Channel, c.Version
+				out = append(out, &a)
+			}
 		}
 	}
 	return out, nil

@@ -34,11 +34,11 @@ func (s *Store) Check(ctx context.Context) ([]string, error) {
 				}
 			}
 		}
-		return ForEachArtifact(tx, func(r *ArtifactRecord) error {
+		return ForEachBlob(tx, func(sha string, size int64) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if p := s.checkBlob(r.SHA256, r.Size); p != "" {
+			if p := s.checkBlob(sha, size); p != "" {
 				problems = append(problems, p)
 			}
 			return nil

@@ -175,3 +175,57 @@ func TestStateRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The same bytes under several identities: a record each, one blob.
+func TestArtifactRecordsPerIdentity(t *testing.T) {
+	st := newStore(t)
+	data := randomBytes(5, 100)
+	if _, err := st.PutBlob(t.Context(), sha(data), int64(len(data)), bytes.NewReader(data), nil); err != nil {
+		t.Fatal(err)
+	}
+	base := media.Artifact{Vendor: "justsystems", Product: "ichitaro", Version: "2026.1", FileName: "readme.pdf", SHA256: sha(data), Size: 100}
+	other := base
+	other.Version = "2026.2"
+	renamed := other
+	renamed.FileName = "readme-copy.pdf"
+	unrelated := media.Artifact{Vendor: "a", Product: "b", Version: "1", FileName: "c", SHA256: strings.Repeat("f", 64), Size: 1}
+	err := st.Update(func(tx *bolt.Tx) error {
+		for i, a := range []media.Artifact{base, other, renamed, other, unrelated} {
+			if err := store.PutArtifact(tx, &store.ArtifactRecord{Artifact: a, FirstSequence: uint64(i + 1)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.View(func(tx *bolt.Tx) error {
+		recs, err := store.ArtifactsOf(tx, sha(data))
+		if err != nil || len(recs) != 3 {
+			t.Fatalf("ArtifactsOf = %d records, %v; want 3", len(recs), err)
+		}
+		for _, r := range recs {
+			if r.Version == "2026.2" && r.FileName == "readme.pdf" && r.FirstSequence != 2 {
+				t.Errorf("the second put of an identity replaced the first: %+v", r)
+			}
+		}
+		if r, err := store.GetArtifact(tx, sha(data)); err != nil || r == nil || r.SHA256 != sha(data) {
+			t.Errorf("GetArtifact = %+v, %v", r, err)
+		}
+		if r, err := store.GetArtifact(tx, strings.Repeat("e", 64)); err != nil || r != nil {
+			t.Errorf("GetArtifact of unknown bytes = %+v, %v", r, err)
+		}
+		var blobs []string
+		if err := store.ForEachBlob(tx, func(s string, size int64) error { blobs = append(blobs, s); return nil }); err != nil {
+			return err
+		}
+		if len(blobs) != 2 {
+			t.Errorf("ForEachBlob visited %v, want each of the 2 blobs once", blobs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -15,7 +15,10 @@
 //	           "format": store format version
 //	state      "current": the imported catalog state (State)
 //	sequences  8-byte big-endian sequence → SequenceRecord (every import)
-//	artifacts  sha256 hex → ArtifactRecord (every artifact ever imported)
+//	artifacts  sha256 hex NUL vendor NUL product NUL channel NUL version NUL
+//	           platform NUL language NUL file name → ArtifactRecord (every
+//	           artifact ever imported; the same bytes under another name or
+//	           version have a record of their own, one blob)
 //	ledger     owned by package mirror/ledger
 //
 // A blob is written before any record refers to it, so a crash leaves at

@@ -12,6 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -25,16 +26,20 @@ type ScrubReport struct {
 // Scrub re-hashes every recorded blob and quarantines each one that is
 // missing or does not hash to its name, so bitrot is never served.
 func (s *Store) Scrub(ctx context.Context, now time.Time, progress func(int64)) (*ScrubReport, error) {
-	var recs []*ArtifactRecord
+	type blob struct {
+		sha  string
+		size int64
+	}
+	var blobs []blob
 	var quarantined map[string]QuarantineRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		if quarantined, err = Quarantined(tx); err != nil {
 			return err
 		}
-		return ForEachArtifact(tx, func(r *ArtifactRecord) error {
-			if _, q := quarantined[r.SHA256]; !q {
-				recs = append(recs, r)
+		return ForEachBlob(tx, func(sha string, size int64) error {
+			if _, q := quarantined[sha]; !q {
+				blobs = append(blobs, blob{sha, size})
 			}
 			return nil
 		})
@@ -44,20 +49,20 @@ func (s *Store) Scrub(ctx context.Context, now time.Time, progress func(int64)) 
 	}
 	rep := &ScrubReport{Quarantined: []string{}}
 	buf := make([]byte, 1<<20)
-	for _, r := range recs {
+	for _, b := range blobs {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		reason := s.hashBlob(r.SHA256, r.Size, buf, progress)
+		reason := s.hashBlob(b.sha, b.size, buf, progress)
 		rep.Checked++
-		rep.Bytes += r.Size
+		rep.Bytes += b.size
 		if reason == "" {
 			continue
 		}
-		if err := s.Quarantine(r.SHA256, reason, now); err != nil {
+		if err := s.Quarantine(b.sha, reason, now); err != nil {
 			return rep, err
 		}
-		rep.Quarantined = append(rep.Quarantined, r.SHA256+": "+reason)
+		rep.Quarantined = append(rep.Quarantined, b.sha+": "+reason)
 	}
 	return rep, nil
 }
@@ -113,7 +118,7 @@ func (s *Store) GC(ctx context.Context, keep int) (*GCReport, error) {
 		type version struct {
 			name  string
 			first uint64
-			shas  []string
+			arts  []media.Artifact
 		}
 		products := make(map[[3]string]map[string]*version)
 		err = ForEachArtifact(tx, func(r *ArtifactRecord) error {
@@ -127,13 +132,13 @@ func (s *Store) GC(ctx context.Context, keep int) (*GCReport, error) {
 				products[k][r.Version] = v
 			}
 			v.first = max(v.first, r.FirstSequence)
-			v.shas = append(v.shas, r.SHA256)
+			v.arts = append(v.arts, r.Artifact)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketArtifacts)
+		forgotten := make(map[string]bool) // blobs of removed versions
 		for _, versions := range products {
 			list := make([]*version, 0, len(versions))
 			for _, v := range versions {
@@ -147,27 +152,37 @@ func (s *Store) GC(ctx context.Context, keep int) (*GCReport, error) {
 			})
 			for i, v := range list {
 				keepIt := i < keep
-				for _, sha := range v.shas {
-					keepIt = keepIt || needed[sha]
+				for _, a := range v.arts {
+					keepIt = keepIt || needed[a.SHA256]
 				}
 				if keepIt {
 					rep.KeptVersions++
-					for _, sha := range v.shas {
-						live[sha] = true
+					for _, a := range v.arts {
+						live[a.SHA256] = true
 					}
 					continue
 				}
 				rep.RemovedVersions++
-				for _, sha := range v.shas {
-					if err := b.Delete([]byte(sha)); err != nil {
+				for _, a := range v.arts {
+					if err := DeleteArtifact(tx, &a); err != nil {
 						return err
 					}
-					// A forgotten artifact is no longer out of service:
-					// keep its file in quarantine/, drop the record.
-					if err := ClearQuarantine(tx, sha); err != nil {
-						return err
-					}
+					forgotten[a.SHA256] = true
 				}
+			}
+		}
+		// A blob no record refers to any more is no longer out of service:
+		// keep its file in quarantine/, drop the quarantine record.
+		for sha := range forgotten {
+			r, err := GetArtifact(tx, sha)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				continue
+			}
+			if err := ClearQuarantine(tx, sha); err != nil {
+				return err
 			}
 		}
 		return nil

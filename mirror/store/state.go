@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -154,37 +156,85 @@ func PutSequence(tx *bolt.Tx, seq uint64, r *SequenceRecord) error {
 	return putJSON(tx.Bucket(bucketSequences), seqKey(seq), r)
 }
 
-// GetArtifact returns the record of an imported artifact, or nil.
+// Artifact records are keyed by the SHA-256 and then the artifact's
+// identity (vendor, product, channel, version, platform, language, file
+// name): the same bytes can ship under several names or versions, and each
+// keeps its own record. Keys of one SHA-256 are adjacent.
+func artifactKey(a *media.Artifact) []byte {
+	return []byte(strings.Join([]string{a.SHA256, a.Vendor, a.Product, a.Channel, a.Version, a.Platform, a.Language, a.FileName}, "\x00"))
+}
+
+// shaPrefix is the start of every key of sha's records.
+func shaPrefix(sha string) []byte { return []byte(sha + "\x00") }
+
+// GetArtifact returns a record of the bytes sha (the first by identity), or
+// nil when no artifact has them.
 func GetArtifact(tx *bolt.Tx, sha string) (*ArtifactRecord, error) {
-	v := tx.Bucket(bucketArtifacts).Get([]byte(sha))
-	if v == nil {
+	prefix := shaPrefix(sha)
+	k, v := tx.Bucket(bucketArtifacts).Cursor().Seek(prefix)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
 		return nil, nil
 	}
 	var r ArtifactRecord
 	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact %s: %w", sha, err)
 	}
 	return &r, nil
 }
 
-// PutArtifact records an artifact; an existing record is kept (first
-// sequence wins).
-func PutArtifact(tx *bolt.Tx, r *ArtifactRecord) error {
-	b := tx.Bucket(bucketArtifacts)
-	if b.Get([]byte(r.SHA256)) != nil {
-		return nil
+// ArtifactsOf returns every record of the bytes sha (nil when none).
+func ArtifactsOf(tx *bolt.Tx, sha string) ([]*ArtifactRecord, error) {
+	prefix := shaPrefix(sha)
+	var out []*ArtifactRecord
+	c := tx.Bucket(bucketArtifacts).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var r ArtifactRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, fmt.Errorf("artifact %s: %w", sha, err)
+		}
+		out = append(out, &r)
 	}
-	return putJSON(b, []byte(r.SHA256), r)
+	return out, nil
 }
 
-// ForEachArtifact calls fn for every artifact record.
+// PutArtifact records an artifact; an existing record of the same bytes and
+// identity is kept (first sequence wins).
+func PutArtifact(tx *bolt.Tx, r *ArtifactRecord) error {
+	b := tx.Bucket(bucketArtifacts)
+	k := artifactKey(&r.Artifact)
+	if b.Get(k) != nil {
+		return nil
+	}
+	return putJSON(b, k, r)
+}
+
+// DeleteArtifact forgets one artifact record.
+func DeleteArtifact(tx *bolt.Tx, a *media.Artifact) error {
+	return tx.Bucket(bucketArtifacts).Delete(artifactKey(a))
+}
+
+// ForEachArtifact calls fn for every artifact record, in SHA-256 order (the
+// records of one blob one after the other).
 func ForEachArtifact(tx *bolt.Tx, fn func(*ArtifactRecord) error) error {
 	return tx.Bucket(bucketArtifacts).ForEach(func(k, v []byte) error {
 		var r ArtifactRecord
 		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("artifact %s: %w", k, err)
+			return fmt.Errorf("artifact %q: %w", k, err)
 		}
 		return fn(&r)
+	})
+}
+
+// ForEachBlob calls fn once for every recorded blob (SHA-256 and size),
+// however many artifacts share it.
+func ForEachBlob(tx *bolt.Tx, fn func(sha string, size int64) error) error {
+	last := ""
+	return ForEachArtifact(tx, func(r *ArtifactRecord) error {
+		if r.SHA256 == last {
+			return nil
+		}
+		last = r.SHA256
+		return fn(r.SHA256, r.Size)
 	})
 }
 
