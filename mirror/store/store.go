@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,8 +18,10 @@ const (
 	DBName   = "mirror.db"
 	BlobsDir = "blobs"
 	TmpDir   = "tmp"
-	// FormatVersion of the store; a newer store is refused.
-	FormatVersion = 1
+	// FormatVersion of the store; a newer store is refused, an older one is
+	// upgraded when opened for writing (format 1 keyed artifact records by
+	// SHA-256 alone; format 2 by SHA-256 and identity).
+	FormatVersion = 2
 )
 
 // Bucket names.
@@ -102,11 +106,48 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil
 	})
+	if err == nil && !o.ReadOnly {
+		err = s.db.Update(upgrade)
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open mirror %s: %w", dir, err)
 	}
 	return s, nil
+}
+
+// upgrade brings a store of an older format to FormatVersion in one
+// transaction: format 1 → 2 moves each artifact record from its SHA-256 key
+// to its identity key.
+func upgrade(tx *bolt.Tx) error {
+	c := tx.Bucket(bucketConfig)
+	if f := c.Get([]byte("format")); len(f) == 1 && f[0] == FormatVersion {
+		return nil
+	}
+	b := tx.Bucket(bucketArtifacts)
+	var old [][]byte
+	err := b.ForEach(func(k, _ []byte) error {
+		if len(k) == 64 { // a bare SHA-256 hex: format 1
+			old = append(old, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		var r ArtifactRecord
+		if err := json.Unmarshal(b.Get(k), &r); err != nil {
+			return fmt.Errorf("upgrade artifact %s: %w", k, err)
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+		if err := PutArtifact(tx, &r); err != nil {
+			return err
+		}
+	}
+	return c.Put([]byte("format"), []byte{FormatVersion})
 }
 
 func open(dir string, o Options) (*Store, error) {

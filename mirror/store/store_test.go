@@ -219,3 +219,52 @@ func setRaw(t *testing.T, dbPath, bucket, key string, value []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A format-1 store (artifact records keyed by SHA-256 alone) is read as it
+// is when opened read-only, and upgraded to the current format, in one
+// transaction, when opened for writing.
+func TestUpgradeFormat1(t *testing.T) {
+	st := newStore(t)
+	dir := st.Dir()
+	st.Close()
+	sum := strings.Repeat("ab", 32)
+	rec := []byte(`{"vendor":"justsystems","product":"ichitaro","version":"2026.1","kind":"installer","file_name":"setup.exe",` +
+		`"size":5,"sha256":"` + sum + `","verification":{"method":"manual"},"first_sequence":4}`)
+	db := filepath.Join(dir, store.DBName)
+	setRaw(t, db, "artifacts", sum, rec)
+	setRaw(t, db, "config", "format", []byte{1})
+
+	ro, err := store.Open(dir, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only open of a format-1 store: %v", err)
+	}
+	n := 0
+	if err := ro.View(func(tx *bolt.Tx) error {
+		return store.ForEachArtifact(tx, func(*store.ArtifactRecord) error { n++; return nil })
+	}); err != nil || n != 1 {
+		t.Errorf("read-only: %d records, %v", n, err)
+	}
+	ro.Close()
+
+	rw, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatalf("open for writing: %v", err)
+	}
+	defer rw.Close()
+	err = rw.View(func(tx *bolt.Tx) error {
+		if f := tx.Bucket([]byte("config")).Get([]byte("format")); len(f) != 1 || f[0] != store.FormatVersion {
+			t.Errorf("format after the upgrade: %v", f)
+		}
+		if v := tx.Bucket([]byte("artifacts")).Get([]byte(sum)); v != nil {
+			t.Error("the format-1 key is still there")
+		}
+		recs, err := store.ArtifactsOf(tx, sum)
+		if err != nil || len(recs) != 1 || recs[0].FileName != "setup.exe" || recs[0].Version != "2026.1" || recs[0].FirstSequence != 4 {
+			t.Errorf("ArtifactsOf after the upgrade: %+v, %v", recs, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
