@@ -60,17 +60,20 @@ func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
 
 // SyncFile fsyncs a file that was written and closed earlier: its data
 // reach the disk whichever descriptor asks (Windows wants one that may write).
-func SyncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+func SyncFile(path string) error { return syncPath(path, os.O_RDWR, "sync") }
+
+// syncPath opens path with flag and fsyncs it; what begins the error.
+func syncPath(path string, flag int, what string) error {
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	err = f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return nil
 }

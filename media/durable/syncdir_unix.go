@@ -2,23 +2,7 @@
 
 package durable
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 // SyncDir fsyncs a directory so that a rename inside it survives a power cut.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
-}
+func SyncDir(dir string) error { return syncPath(dir, os.O_RDONLY, "sync directory") }
