@@ -17,8 +17,9 @@ import (
 // ClamAV fetches ClamAV's signature databases as a private mirror does:
 // the versions from the DNS TXT record (or from the .cvd headers over HTTP),
 // then <db>.cvd and the cdiff chain of each database, with .sign files when
-// the CDN has them. Every CVD's MD5 and signature and every cdiff's
-// signature are checked with ClamAV's keys from the vendor trust.
+// the CDN has them (also when it publishes one after its file was fetched).
+// Every CVD's MD5 and signature and every cdiff's signature are checked with
+// ClamAV's keys from the vendor trust.
 type ClamAV struct {
 	cfg fetcher.ClamAVConfig
 }
@@ -125,7 +126,7 @@ func (c *ClamAV) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 	if old, err := env.State.FindArtifact("clamav", u, version); err != nil {
 		return nil, err
 	} else if old != nil && env.Cache.Has(old.SHA256) {
-		c.keepSign(ctx, env, db, db+"-"+version+".cvd.sign", version, "")
+		c.keepOldSign(ctx, env, db, db+"-"+version+".cvd.sign", version, env.Cache.BlobPath(old.SHA256))
 		return old, env.Keep(old, false)
 	}
 	dl, err := env.Downloader.File(ctx, u, db+".cvd", maxCVD)
@@ -175,7 +176,7 @@ func (c *ClamAV) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 	if old, err := env.State.FindArtifact("clamav", u, version); err != nil {
 		return err
 	} else if old != nil && env.Cache.Has(old.SHA256) {
-		c.keepSign(ctx, env, db, name+".sign", version, "")
+		c.keepOldSign(ctx, env, db, name+".sign", version, env.Cache.BlobPath(old.SHA256))
 		return env.Keep(old, false)
 	}
 	dl, err := env.Downloader.File(ctx, u, name, maxCdiff)
@@ -213,18 +214,30 @@ func (c *ClamAV) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 	}}, true)
 }
 
+// keepOldSign keeps the .sign file of a database file fetched before (now
+// at cached): the one recorded then, or one the server published since,
+// checked against the cached file. A late .sign that does not hold is
+// refused; the database file keeps standing on its legacy signature.
+func (c *ClamAV) keepOldSign(ctx context.Context, env *fetcher.Env, db, name, version, cached string) {
+	if old, err := env.State.FindArtifact("clamav", c.url(name), version); err == nil && old != nil && env.Cache.Has(old.SHA256) {
+		env.Keep(old, false)
+		return
+	}
+	c.checkSign(ctx, env, db, name, version, cached, true)
+}
+
 // keepSign fetches and checks the .sign file of a database file when the
 // server has one, verifying it against the new file at path; an invalid
-// .sign refuses the file (false), a missing one is fine. With path "" the
-// database file was fetched before: its .sign, if any, is kept.
+// .sign refuses the file (false), a missing one is fine.
 func (c *ClamAV) keepSign(ctx context.Context, env *fetcher.Env, db, name, version, path string) bool {
+	return c.checkSign(ctx, env, db, name, version, path, false)
+}
+
+// checkSign fetches, checks and keeps the .sign file name of the database
+// file at path; false when the .sign is refused. late: the database file
+// was kept before, and a refused .sign does not take it back.
+func (c *ClamAV) checkSign(ctx context.Context, env *fetcher.Env, db, name, version, path string, late bool) bool {
 	u := c.url(name)
-	if path == "" {
-		if old, err := env.State.FindArtifact("clamav", u, version); err == nil && old != nil && env.Cache.Has(old.SHA256) {
-			env.Keep(old, false)
-		}
-		return true
-	}
 	b, _, err := env.Downloader.Meta(ctx, u, maxSign)
 	if err != nil {
 		return true // no .sign (ClamAV < 1.5 CDNs, private mirrors): the legacy signature stands
@@ -242,6 +255,10 @@ func (c *ClamAV) keepSign(ctx context.Context, env *fetcher.Env, db, name, versi
 		// ClamAV does, the legacy signature stands; the .sign is not kept.
 		env.Log.Warn(".sign file unusable, the legacy signature stands", "file", name, "err", err)
 		return true
+	}
+	if err != nil && late {
+		env.Refuse(name, fmt.Errorf("invalid .sign file, published after its database file (which stands on its legacy signature): %w", err))
+		return false
 	}
 	if err != nil {
 		env.Refuse(name, fmt.Errorf("invalid .sign file refuses its database file: %w", err))

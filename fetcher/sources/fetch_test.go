@@ -629,3 +629,48 @@ sources:
 		}
 	}
 }
+
+// A .sign file the server publishes after its database file was fetched is
+// picked up by the next fetch, checked against the cached file; one that
+// does not hold is refused and the database file stays current.
+func TestFetchPicksUpLateSign(t *testing.T) {
+	t.Parallel()
+	u, _, _ := fullUpstream(t)
+	r := newRig(t, u, fullConfig)
+	late := []want{
+		{"clamav", "/daily-3.cvd.sign", "3", "sign"},
+		{"clamav", "/daily-3.cdiff.sign", "3", "sign"},
+	}
+	saved := map[string][]byte{}
+	for _, w := range late {
+		saved[w.path] = published(t, u, w.path)
+		u.Remove(w.path)
+	}
+	wantOK(t, r.fetch(t))
+	for _, w := range late {
+		if a, _ := r.state.FindArtifact("clamav", urlOf(u, w.path), w.version); a != nil {
+			t.Fatalf("%s recorded before the server had it", w.path)
+		}
+	}
+
+	// The good one appears; the other appears signed for other bytes.
+	u.Put(late[0].path, saved[late[0].path], u.Now())
+	u.Put(late[1].path, saved["/daily-3.cvd.sign"], u.Now())
+	u.ResetLog()
+	sum := r.fetch(t)
+	if n, paths := payloadBytes(u); n != 0 {
+		t.Errorf("payload bytes fetched again: %d from %v", n, paths)
+	}
+	rep := report(t, sum, "clamav")
+	if len(rep.New) != 1 || !strings.Contains(rep.New[0], "daily-3.cvd.sign") {
+		t.Errorf("new: %v, want the late daily-3.cvd.sign", rep.New)
+	}
+	if len(rep.Refused) != 1 || rep.Refused[0].What != "daily-3.cdiff.sign" || !strings.Contains(rep.Refused[0].Reason, "legacy signature") {
+		t.Errorf("refused: %+v, want the bad late daily-3.cdiff.sign", rep.Refused)
+	}
+	r.checkRecorded(t, late[:1])
+	cdiff := r.checkRecorded(t, []want{{"clamav", "/daily-3.cdiff", "3", "cdiff"}})
+	if cur := current(t, r.state, "clamav"); !slices.Contains(cur.Artifacts, cdiff[0].SHA256) {
+		t.Error("the cdiff whose late .sign was refused is no longer current")
+	}
+}
