@@ -609,3 +609,30 @@ func overwrite(t *testing.T, p string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A ClamAV .sign the CDN publishes a week after its database file: the next
+// run ships it alone in a delta, and the mirror checks it against the file
+// it already has.
+func TestWeeklyLateSign(t *testing.T) {
+	t.Parallel()
+	f := shared(t)
+	s := newWeeklySite(t)
+	const late = "/main-1.cvd.sign"
+	sign, ok := s.up.Get(late)
+	if !ok {
+		t.Fatalf("the fake upstream has no %s", late)
+	}
+	s.up.Remove(late)
+	mustRun(t, pwEnv, s.run(f)...)
+	data := initMirror(t, "--vendor-trust", s.trust())
+	mustRun(t, nil, "mirror", "import", "--data", data, s.bundle(1))
+
+	s.up.Put(late, sign, s.up.Now())
+	mustRun(t, pwEnv, s.run(f)...)
+	delta := inspectBundle(t, s.bundle(2))
+	if got := delta.files(); delta.Base != 1 || len(got) != 1 || !strings.Contains(got[0], "main-1.cvd.sign") {
+		t.Fatalf("bundle 2: base %d, files %v; want the late main-1.cvd.sign alone", delta.Base, got)
+	}
+	out := mustRun(t, nil, "mirror", "import", "--data", data, s.bundle(2))
+	wantContains(t, "import of the late .sign", out, "Imported sequence 2")
+}

@@ -16,6 +16,11 @@ type Evidence struct {
 	// blob, already proven identical to the media copy, so the media are
 	// read only once.
 	Open func(ctx context.Context, a *media.Artifact) (io.ReadCloser, error)
+	// Stored finds an artifact already on the mirror that match accepts
+	// (nil: none, or no mirror), for evidence about a file an earlier
+	// bundle brought: a ClamAV .sign published after its database file.
+	// Open opens what it returns.
+	Stored func(match func(*media.Artifact) bool) (*media.Artifact, error)
 }
 
 // BundleEvidence checks the payloads as they are in the bundle.

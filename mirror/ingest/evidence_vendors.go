@@ -81,9 +81,12 @@ func clamavCdiff(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verif
 // which travels in the same bundle. An unusable .sign (a root this mirror
 // does not trust) is accepted as ClamAV does: its target has its own check.
 func clamavSign(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
-	target := signTarget(ev.Bundle.Manifest, a)
+	target, err := signTarget(ev, a)
+	if err != nil {
+		return err
+	}
 	if target == nil {
-		return fmt.Errorf("the file %s signs is not in this bundle", strings.TrimSuffix(a.FileName, ".sign"))
+		return fmt.Errorf("the file %s signs is neither in this bundle nor on this mirror", strings.TrimSuffix(a.FileName, ".sign"))
 	}
 	sig, err := readArtifact(ctx, ev, a, maxSign)
 	if err != nil {
@@ -106,19 +109,26 @@ func clamavSign(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify
 }
 
 // signTarget finds the artifact a .sign file signs: <db>-<v>.cvd.sign signs
-// the cvd of version v, <db>-<n>.cdiff.sign the cdiff n.
-func signTarget(m *media.Manifest, s *media.Artifact) *media.Artifact {
+// the cvd of version v, <db>-<n>.cdiff.sign the cdiff n; in the bundle, else
+// on the mirror (a .sign published after an earlier bundle brought its file).
+func signTarget(ev *Evidence, s *media.Artifact) (*media.Artifact, error) {
 	kind := "cdiff"
 	if strings.HasSuffix(s.FileName, ".cvd.sign") {
 		kind = "cvd"
 	}
+	match := func(t *media.Artifact) bool {
+		return t.Vendor == s.Vendor && t.Product == s.Product && t.Version == s.Version && t.Kind == kind
+	}
+	m := ev.Bundle.Manifest
 	for i := range m.Artifacts {
-		t := &m.Artifacts[i]
-		if t.Vendor == s.Vendor && t.Product == s.Product && t.Version == s.Version && t.Kind == kind {
-			return t
+		if t := &m.Artifacts[i]; match(t) {
+			return t, nil
 		}
 	}
-	return nil
+	if ev.Stored == nil {
+		return nil, nil
+	}
+	return ev.Stored(match)
 }
 
 // mozillaSums re-verifies a Mozilla file: SHA512SUMS against its signature

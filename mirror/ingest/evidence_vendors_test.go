@@ -83,9 +83,9 @@ type vendorInput struct {
 	art  media.Artifact
 }
 
-// vendorBundle writes a full bundle of the inputs and meta files and opens
-// it.
-func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte) (string, *media.Bundle) {
+// vendorBundle writes a full bundle (sequence 1) of the inputs and meta
+// files and opens it; opt may change the options and contents.
+func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte, opt ...func(*media.WriteOptions, *media.Contents)) (string, *media.Bundle) {
 	t.Helper()
 	src := t.TempDir()
 	var c media.Contents
@@ -106,8 +106,12 @@ func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte) (s
 		}
 		c.Meta = append(c.Meta, media.MetaInput{Name: name, Path: p})
 	}
-	w, err := media.Write(t.Context(), media.WriteOptions{Out: filepath.Join(t.TempDir(), "media"), Site: "city", Sequence: 1,
-		Created: created, Key: keys(t).Publisher}, c)
+	o := media.WriteOptions{Out: filepath.Join(t.TempDir(), "media"), Site: "city", Sequence: 1,
+		Created: created, Key: keys(t).Publisher}
+	for _, fn := range opt {
+		fn(&o, &c)
+	}
+	w, err := media.Write(t.Context(), o, c)
 	if err != nil {
 		t.Fatalf("media.Write: %v", err)
 	}
@@ -194,7 +198,7 @@ func TestEvidenceHooks(t *testing.T) {
 		{name: ".sign of another file", inputs: []vendorInput{{f.cvd1Sign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
 			want: verify.ErrBadSignature},
 		{name: ".sign without its file", inputs: []vendorInput{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd1, cvdArtifact("1")}},
-			refuse: "not in this bundle"},
+			refuse: "neither in this bundle nor on this mirror"},
 		// A .sign whose root this mirror does not trust is unusable, not
 		// bad: as in ClamAV, the database file's own signature decides.
 		{name: ".sign under an untrusted root", inputs: []vendorInput{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
@@ -315,6 +319,38 @@ func TestImportVendorEvidence(t *testing.T) {
 			t.Errorf("result %+v", res)
 		}
 		checkConsistent(t, st)
+	})
+	// A .sign the CDN published after the fetcher took its file: it comes
+	// in a later delta, and is checked against the file on the mirror.
+	t.Run("late .sign", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct {
+			name string
+			sign []byte
+			ok   bool
+		}{{"genuine", f.cvdSign, true}, {"of other bytes", f.cvd1Sign, false}} {
+			st := newVendorStore(t)
+			dir, _ := vendorBundle(t, inputs[:1], map[string][]byte{header: cvdHeader(f.cvd)})
+			mustImport(t, st, dir)
+			before := snapshot(t, st)
+			delta, _ := vendorBundle(t, []vendorInput{{tc.sign, signArtifact("2", "daily-2.cvd.sign")}}, nil,
+				func(o *media.WriteOptions, c *media.Contents) {
+					o.Sequence, o.Base = 2, 1
+					c.Catalog = media.Catalog{{Vendor: "clamav", Product: "daily", Version: "2",
+						Artifacts: []string{sha(f.cvd), sha(tc.sign)}}}
+				})
+			_, err := ingest.Import(t.Context(), st, []string{delta}, options())
+			var re *ingest.RefusedError
+			switch {
+			case tc.ok && err != nil:
+				t.Errorf("%s: Import of the late .sign: %v", tc.name, err)
+			case !tc.ok && (!errors.As(err, &re) || re.Reason != ingest.ReasonVendorEvidence || !errors.Is(err, verify.ErrBadSignature)):
+				t.Errorf("%s: Import = %v, want refused: the .sign does not sign the stored file", tc.name, err)
+			case !tc.ok && snapshot(t, st) != before:
+				t.Errorf("%s: the refused import changed the store", tc.name)
+			}
+			checkConsistent(t, st)
+		}
 	})
 	for name, meta := range map[string]map[string][]byte{
 		"cvd header":    {header: cvdHeader(f.cvd1), sumsName: f.sums, ascName: f.asc},

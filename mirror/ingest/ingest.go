@@ -151,9 +151,13 @@ func run(ctx context.Context, st *store.Store, paths []string, o Options, row *l
 	}
 	// Vendor evidence is checked on the stored copies: the media are read
 	// once. Blobs that fail are not kept.
-	stored := &Evidence{Bundle: b, Open: func(_ context.Context, a *media.Artifact) (io.ReadCloser, error) {
-		return st.OpenBlob(a.SHA256)
-	}}
+	stored := &Evidence{Bundle: b,
+		Open: func(_ context.Context, a *media.Artifact) (io.ReadCloser, error) {
+			return st.OpenBlob(a.SHA256)
+		},
+		Stored: func(match func(*media.Artifact) bool) (*media.Artifact, error) {
+			return findStored(st, match)
+		}}
 	if err := checkEvidence(ctx, stored, trust, o.Hooks); err != nil {
 		for _, sha := range written {
 			st.RemoveBlob(sha)
@@ -167,6 +171,25 @@ func run(ctx context.Context, st *store.Store, paths []string, o Options, row *l
 		res.Scan = row.ScanVerdict
 	}
 	return res, commit(st, b, manifestSHA, verdict, o, row, res)
+}
+
+// findStored returns an artifact on the mirror that match accepts, or nil.
+func findStored(st *store.Store, match func(*media.Artifact) bool) (*media.Artifact, error) {
+	var found *media.Artifact
+	errFound := errors.New("found")
+	err := st.View(func(tx *bolt.Tx) error {
+		return store.ForEachArtifact(tx, func(r *store.ArtifactRecord) error {
+			if match(&r.Artifact) && st.HasBlob(r.SHA256) {
+				found = &r.Artifact
+				return errFound
+			}
+			return nil
+		})
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return nil, err
+	}
+	return found, nil
 }
 
 // checkCatalog refuses a catalog that names an artifact neither in this
