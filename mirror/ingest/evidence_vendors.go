@@ -78,8 +78,9 @@ func clamavCdiff(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verif
 }
 
 // clamavSign re-verifies a .sign file against the database file it signs,
-// which travels in the same bundle. An unusable .sign (a root this mirror
-// does not trust) is accepted as ClamAV does: its target has its own check.
+// which travels in the same bundle or, for a .sign published late, is on the
+// mirror already. An unusable .sign (a root this mirror does not trust) is
+// accepted as ClamAV does: its target has its own check.
 func clamavSign(ctx context.Context, ev *Evidence, a *media.Artifact, vt *verify.VendorTrust) error {
 	target, err := signTarget(ev, a)
 	if err != nil {
