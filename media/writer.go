@@ -295,7 +295,8 @@ func (w *writer) finish(raw, sig []byte) ([]string, error) {
 			files[VolumeName] = b
 		}
 		for n, b := range files {
-			if err := writeSynced(filepath.Join(dir, n), b); err != nil {
+			// Mode as os.Create; syncTree fsyncs it with everything else.
+			if err := os.WriteFile(filepath.Join(dir, n), b, 0o666); err != nil {
 				return nil, err
 			}
 		}
@@ -313,21 +314,6 @@ func (w *writer) finish(raw, sig []byte) ([]string, error) {
 	}
 	w.done = true
 	return dirs, durable.SyncDir(w.o.Out)
-}
-
-func writeSynced(path string, b []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // syncTree sets every modification time to t (reproducible trees) and
