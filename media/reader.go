@@ -643,3 +643,30 @@ func (m multiCloser) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// progressWriter reports the bytes written through it.
+type progressWriter struct {
+	w  io.Writer
+	fn func(int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if p.fn != nil && n > 0 {
+		p.fn(int64(n))
+	}
+	return n, err
+}
+
+// ctxReader stops a copy when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
