@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -133,17 +132,9 @@ func createPayloadTemp(dir string) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := durable.CreateTemp(dir, "payload")
-	if err != nil {
-		return nil, err
-	}
 	// Payloads are read by whoever imports the bundle: 0644 like the other
 	// files, not CreateTemp's 0600.
-	if err := f.Chmod(0o644); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		durable.Discard(f)
-		return nil, err
-	}
-	return f, nil
+	return durable.CreateTempMode(dir, "payload", 0o644)
 }
 
 // copyToFile copies up to n bytes from src (from its offset) to dst, which

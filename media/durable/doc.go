@@ -3,7 +3,7 @@
 // directory → fsync → rename → fsync the directory. Readers see the old file
 // or the new one.
 //
-//	durable.go       WriteFile, Commit (fsync + rename + fsync dir), CreateTemp,
+//	durable.go       WriteFile, Commit (fsync + rename + fsync dir), CreateTemp(Mode),
 //	                 SyncFile (fsync of a closed file, for batches synced at the end)
 //	syncdir_unix.go  SyncDir (fsync of the directory)
 //	syncdir_windows.go  SyncDir (a no-op: NTFS journals renames; Windows cannot

@@ -35,6 +35,20 @@ func Commit(f *os.File, dir, name string) error {
 	return SyncDir(dir)
 }
 
+// CreateTempMode is CreateTemp with mode perm instead of 0600, for files
+// other accounts read (a bundle on shared media).
+func CreateTempMode(dir, name string, perm os.FileMode) (*os.File, error) {
+	f, err := CreateTemp(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		Discard(f)
+		return nil, err
+	}
+	return f, nil
+}
+
 // Discard closes and removes a temporary file after a failed write.
 func Discard(f *os.File) {
 	f.Close()
@@ -43,15 +57,11 @@ func Discard(f *os.File) {
 
 // WriteFile writes data to dir/name durably and atomically, with mode perm.
 func WriteFile(dir, name string, data []byte, perm os.FileMode) error {
-	f, err := CreateTemp(dir, name)
+	f, err := CreateTempMode(dir, name, perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
 	}
 	if _, err := f.Write(data); err != nil {
-		Discard(f)
-		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
-	}
-	if err := f.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		Discard(f)
 		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
 	}
