@@ -8,27 +8,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-)
 
-// The real, Talos-signed ClamAV test database (see its README.md).
-const clamavFixtures = "../../shared/fixtures/clamav"
+	"github.com/patchferry/patchferry/verify/verifytest"
+)
 
 // signNow is inside the validity of the TEST root (2025-03-26 → 2027-03-26).
 var signNow = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
+// clamavFixture is a file of the real, Talos-signed ClamAV test database
+// (testdata/fixtures/clamav, see its README.md).
 func clamavFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(clamavFixtures, name))
-	if err != nil {
-		t.Fatalf("ClamAV fixture: %v", err)
-	}
-	return b
+	return verifytest.Fixture(t, "clamav/"+name)
 }
 
 func TestVerifyCVDRealFixtures(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +15,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
 // keyCreated is when test keys are made; tests verify at fixed times after it.
@@ -330,7 +331,7 @@ func TestVerifyDetachedArmoredReadError(t *testing.T) {
 	}
 }
 
-// Mozilla's real release key, as built in and as in the shared fixture.
+// Mozilla's real release key, as built in and as in the fixture.
 func TestMozillaReleaseKey(t *testing.T) {
 	const (
 		primary = "14F26682D0916CDD81E37B6D61B7B526D98F0353"
@@ -343,17 +344,11 @@ func TestMozillaReleaseKey(t *testing.T) {
 	checkMozillaKey(t, ring, primary, sub2025)
 
 	// The built-in copy is the fixture documented in
-	// shared/fixtures/openpgp/README.md (text preamble, then the armor).
-	fixture, err := os.ReadFile("../../shared/fixtures/openpgp/mozilla-KEY.asc")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared fixtures not present next to the repository")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	// testdata/fixtures/openpgp/README.md (text preamble, then the armor).
+	fixture := verifytest.Fixture(t, "openpgp/mozilla-KEY.asc")
 	builtin, _ := builtinRoots.ReadFile("roots/mozilla-release-key.asc")
 	if !bytes.Equal(fixture, builtin) {
-		t.Error("verify/roots/mozilla-release-key.asc differs from the shared fixture mozilla-KEY.asc")
+		t.Error("verify/roots/mozilla-release-key.asc differs from the fixture testdata/fixtures/openpgp/mozilla-KEY.asc")
 	}
 	fromFixture, err := NamedPGPKey{Name: "fixture", Fingerprint: primary, Armored: string(fixture)}.Entities()
 	if err != nil {

@@ -2,8 +2,6 @@ package sources_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
 const clamavDailyConfig = `
@@ -196,21 +195,14 @@ func TestFetchRefuses(t *testing.T) {
 	})
 }
 
-// ClamAV's real, Talos-signed test database (shared fixtures) checks out
+// ClamAV's real, Talos-signed test database (testdata/fixtures/clamav) checks out
 // with the real keys built into patchferry. Its .sign files chain to
 // Talos' TEST root, which the built-in trust lacks: unusable, skipped with
 // a warning, the legacy signatures stand; with the TEST root trusted they
 // are kept. One flipped byte refuses the database.
 func TestFetchRealClamAVTestDatabase(t *testing.T) {
 	t.Parallel()
-	const fixtures = "../../../shared/fixtures/clamav"
-	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join(fixtures, name))
-		if err != nil {
-			t.Fatalf("ClamAV fixture: %v", err)
-		}
-		return b
-	}
+	read := func(name string) []byte { return verifytest.Fixture(t, "clamav/"+name) }
 	// Inside the TEST root's validity (2025-03-26 → 2027-03-26).
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	serve := func(t *testing.T, cvd []byte) *vendortest.Upstream {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
 func httpGet(t *testing.T, url string, header map[string]string) (*http.Response, []byte) {
@@ -380,13 +381,13 @@ func TestAddClamAVTwice(t *testing.T) {
 	}
 }
 
-// The fake's files have the shape of Talos' real ones (shared fixtures).
+// The fake's files have the shape of Talos' real ones (testdata/fixtures/clamav).
 func TestClamAVLooksLikeReal(t *testing.T) {
-	real, err := os.ReadFile("../../../shared/fixtures/clamav/test-6.cvd")
+	real, err := os.ReadFile(verifytest.FixturePath(t, "clamav/test-6.cvd"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	realCdiff, err := os.ReadFile("../../../shared/fixtures/clamav/test-6.cdiff")
+	realCdiff, err := os.ReadFile(verifytest.FixturePath(t, "clamav/test-6.cdiff"))
 	if err != nil {
 		t.Fatal(err)
 	}
