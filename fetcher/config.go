@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,14 +22,36 @@ import (
 )
 
 //go:embed default.yaml
-var defaultYAML []byte
+var settingsYAML string
 
-// DefaultYAML returns the embedded default configuration, with comments:
-// what `patchferry config init` writes.
-func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
+// DefaultYAML returns the default configuration with comments — the
+// settings, then each vendor's section — what `patchferry config init`
+// writes.
+func DefaultYAML(vendors []Vendor) []byte {
+	var b strings.Builder
+	b.WriteString(settingsYAML)
+	b.WriteString("sources:\n")
+	for i, v := range vendors {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  %s:\n%s", v.Name(), strings.TrimRight(v.DefaultYAML(), "\n")+"\n")
+	}
+	return []byte(b.String())
+}
 
-// Config is the fetcher configuration.
+// Config is the fetcher configuration: the settings, and each vendor's
+// section decoded with that vendor's own type.
 type Config struct {
+	Settings `yaml:",inline"`
+	Sources  map[string]SourceConfig `yaml:"sources" json:"sources"`
+
+	// Path is the file the configuration came from ("" for the default).
+	Path string `yaml:"-" json:"-"`
+}
+
+// Settings are the configuration's keys besides the sources.
+type Settings struct {
 	CacheDir       string    `yaml:"cache_dir" json:"cache_dir"`
 	VendorTrust    string    `yaml:"vendor_trust" json:"vendor_trust"`
 	Key            string    `yaml:"key" json:"key"`
@@ -36,55 +60,26 @@ type Config struct {
 	Concurrency    posInt    `yaml:"concurrency" json:"concurrency"`
 	BandwidthLimit sizeValue `yaml:"bandwidth_limit" json:"bandwidth_limit"`
 	Proxy          proxyURL  `yaml:"proxy" json:"proxy"`
-	Sources        Sources   `yaml:"sources" json:"sources"`
-
-	// Path is the file the configuration came from ("" for the default).
-	Path string `yaml:"-" json:"-"`
 }
 
-// Sources holds the configuration of every source.
-type Sources struct {
-	ClamAV  ClamAVConfig  `yaml:"clamav" json:"clamav"`
-	Mozilla MozillaConfig `yaml:"mozilla" json:"mozilla"`
-}
-
-// ClamAVConfig configures the ClamAV source.
-type ClamAVConfig struct {
-	Enabled   bool      `yaml:"enabled" json:"enabled"`
-	URL       httpURL   `yaml:"url" json:"url"`
-	Databases []dbName  `yaml:"databases" json:"databases"`
-	DNS       string    `yaml:"dns" json:"dns"`
-	DNSServer hostPort  `yaml:"dns_server" json:"dns_server"`
-	Cdiffs    nonNegInt `yaml:"cdiffs" json:"cdiffs"`
-}
-
-// MozillaConfig configures the Mozilla source.
-type MozillaConfig struct {
-	Enabled           bool         `yaml:"enabled" json:"enabled"`
-	URL               httpURL      `yaml:"url" json:"url"`
-	ProductDetailsURL httpURL      `yaml:"product_details_url" json:"product_details_url"`
-	Products          []mozProduct `yaml:"products" json:"products"`
-	Platforms         []simpleWord `yaml:"platforms" json:"platforms"`
-	Languages         []simpleWord `yaml:"languages" json:"languages"`
-}
-
-// sourceNames are the sources this fetcher knows, in order.
-var sourceNames = []string{"clamav", "mozilla"}
-
-// DefaultConfig returns the embedded default.
-func DefaultConfig() (*Config, error) {
-	var c Config
-	if err := decodeStrict(defaultYAML, &c); err != nil {
+// DefaultConfig returns the built-in default of these vendors.
+func DefaultConfig(vendors []Vendor) (*Config, error) {
+	c := &Config{Sources: make(map[string]SourceConfig)}
+	for _, v := range vendors {
+		c.Sources[v.Name()] = v.NewConfig()
+	}
+	if err := c.decode(DefaultYAML(vendors), vendors); err != nil {
 		return nil, fmt.Errorf("embedded default config: %w", err)
 	}
-	return &c, c.finish()
+	return c, c.finish(vendors)
 }
 
-// LoadConfig reads a configuration file; "" means the embedded default. A
+// LoadConfig reads a configuration file; "" means the built-in default. A
 // file replaces the default: sources it does not list are disabled, keys it
-// does not set keep their default values. Errors name the line.
-func LoadConfig(path string) (*Config, error) {
-	c, err := DefaultConfig()
+// does not set keep their default values. Each source's section is decoded
+// with its vendor's type. Errors name the line.
+func LoadConfig(path string, vendors []Vendor) (*Config, error) {
+	c, err := DefaultConfig(vendors)
 	if err != nil || path == "" {
 		return c, err
 	}
@@ -101,51 +96,61 @@ func LoadConfig(path string) (*Config, error) {
 	if err := yaml.Unmarshal(b, &listed); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	names := vendorNames(vendors)
 	on := make(map[string]bool)
 	if s := listed.Sources; s.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(s.Content); i += 2 {
 			k := s.Content[i] // the key's line: its value may start below
-			if !containsName(sourceNames, k.Value) {
-				return nil, fmt.Errorf("config %s: line %d: unknown source %q (known: %s)", path, k.Line, k.Value, strings.Join(sourceNames, ", "))
+			if !slices.Contains(names, k.Value) {
+				return nil, fmt.Errorf("config %s: line %d: unknown source %q (known: %s)", path, k.Line, k.Value, strings.Join(names, ", "))
 			}
 			on[k.Value] = true
 		}
 	}
 	// Sources the file does not list are off; listed ones are on unless the
 	// file says enabled: false.
-	c.Sources.ClamAV.Enabled = on["clamav"]
-	c.Sources.Mozilla.Enabled = on["mozilla"]
-	if err := decodeStrict(b, c); err != nil {
+	for name, sc := range c.Sources {
+		sc.SetEnabled(on[name])
+	}
+	if err := c.decode(b, vendors); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	c.Path = path
-	if err := c.finish(); err != nil {
+	if err := c.finish(vendors); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
 }
 
-func containsName(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// decode decodes b over c, strictly (unknown keys name their line): the
+// settings into c.Settings, each source's section into its vendor's typed
+// configuration. The document's type is built from the vendors: one field
+// per vendor under "sources", of that vendor's configuration type.
+func (c *Config) decode(b []byte, vendors []Vendor) error {
+	var fields []reflect.StructField
+	for i, v := range vendors {
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("V%d", i), Type: reflect.TypeOf(c.Sources[v.Name()]),
+			Tag: reflect.StructTag(fmt.Sprintf(`yaml:%q`, v.Name()))})
 	}
-	return false
-}
-
-func decodeStrict(b []byte, v any) error {
+	doc := reflect.New(reflect.StructOf([]reflect.StructField{
+		{Name: "Settings", Type: reflect.TypeOf(c.Settings), Tag: `yaml:",inline"`},
+		{Name: "Sources", Type: reflect.StructOf(fields), Tag: `yaml:"sources"`},
+	})).Elem()
+	doc.Field(0).Set(reflect.ValueOf(c.Settings))
+	for i, v := range vendors {
+		doc.Field(1).Field(i).Set(reflect.ValueOf(c.Sources[v.Name()])) // a pointer: decoded in place
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if errors.Is(err, io.EOF) {
-		return nil // an empty file
+	if err := dec.Decode(doc.Addr().Interface()); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+		return err
 	}
-	return err
+	c.Settings = doc.Field(0).Interface().(Settings)
+	return nil
 }
 
 // finish fills computed defaults and checks what decoding cannot.
-func (c *Config) finish() error {
+func (c *Config) finish(vendors []Vendor) error {
 	if c.CacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
@@ -162,23 +167,21 @@ func (c *Config) finish() error {
 		}
 	}
 	var errs []error
-	if c.Sources.ClamAV.Enabled && len(c.Sources.ClamAV.Databases) == 0 {
-		errs = append(errs, errors.New("sources.clamav.databases: list at least one database, e.g. [main, daily, bytecode]"))
-	}
-	if m := c.Sources.Mozilla; m.Enabled && (len(m.Products) == 0 || len(m.Platforms) == 0 || len(m.Languages) == 0) {
-		errs = append(errs, errors.New("sources.mozilla: products, platforms and languages must each list at least one entry"))
+	for _, v := range vendors {
+		if sc := c.Sources[v.Name()]; sc.Enabled() {
+			errs = append(errs, sc.Validate())
+		}
 	}
 	return errors.Join(errs...)
 }
 
-// Enabled lists the names of the enabled sources.
+// Enabled lists the names of the enabled sources, sorted.
 func (c *Config) Enabled() []string {
 	var out []string
-	if c.Sources.ClamAV.Enabled {
-		out = append(out, "clamav")
-	}
-	if c.Sources.Mozilla.Enabled {
-		out = append(out, "mozilla")
+	for name, sc := range c.Sources {
+		if sc.Enabled() {
+			out = append(out, name)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -213,14 +216,17 @@ func (p *posInt) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-type nonNegInt int
+// Count is a whole number from 0 to 10000 that checks itself while
+// decoding.
+type Count int
 
-func (p *nonNegInt) UnmarshalYAML(n *yaml.Node) error {
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (p *Count) UnmarshalYAML(n *yaml.Node) error {
 	var v int
 	if err := n.Decode(&v); err != nil || v < 0 || v > 10000 {
 		return fmt.Errorf("line %d: want a whole number from 0 to 10000, got %q", n.Line, n.Value)
 	}
-	*p = nonNegInt(v)
+	*p = Count(v)
 	return nil
 }
 
@@ -246,14 +252,17 @@ func (s sizeValue) MarshalYAML() (any, error) {
 	return fmt.Sprint(int64(s)), nil
 }
 
-type httpURL string
+// HTTPURL is an http:// or https:// URL (without a trailing slash) that
+// checks itself while decoding.
+type HTTPURL string
 
-func (u *httpURL) UnmarshalYAML(n *yaml.Node) error {
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (u *HTTPURL) UnmarshalYAML(n *yaml.Node) error {
 	p, err := url.Parse(n.Value)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return fmt.Errorf("line %d: want an http:// or https:// URL, got %q", n.Line, n.Value)
 	}
-	*u = httpURL(strings.TrimSuffix(n.Value, "/"))
+	*u = HTTPURL(strings.TrimSuffix(n.Value, "/"))
 	return nil
 }
 
@@ -289,45 +298,29 @@ func (u proxyURL) redacted() string {
 	return p.String()
 }
 
-type hostPort string
+// HostPort is host:port (or empty) that checks itself while decoding.
+type HostPort string
 
-func (h *hostPort) UnmarshalYAML(n *yaml.Node) error {
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (h *HostPort) UnmarshalYAML(n *yaml.Node) error {
 	if n.Value != "" && !regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$`).MatchString(n.Value) {
 		return fmt.Errorf("line %d: want host:port, got %q", n.Line, n.Value)
 	}
-	*h = hostPort(n.Value)
+	*h = HostPort(n.Value)
 	return nil
 }
 
 var wordRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
-type dbName string
+// Word is a short name — letters, digits, '.', '_' or '-' — that checks
+// itself while decoding: a database, platform or language name.
+type Word string
 
-func (d *dbName) UnmarshalYAML(n *yaml.Node) error {
-	if !wordRE.MatchString(n.Value) || strings.Contains(n.Value, "..") {
-		return fmt.Errorf("line %d: database name %q: use letters, digits, '.', '_' or '-'", n.Line, n.Value)
-	}
-	*d = dbName(n.Value)
-	return nil
-}
-
-type simpleWord string
-
-func (w *simpleWord) UnmarshalYAML(n *yaml.Node) error {
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (w *Word) UnmarshalYAML(n *yaml.Node) error {
 	if !wordRE.MatchString(n.Value) || strings.Contains(n.Value, "..") {
 		return fmt.Errorf("line %d: %q: use letters, digits, '.', '_' or '-'", n.Line, n.Value)
 	}
-	*w = simpleWord(n.Value)
+	*w = Word(n.Value)
 	return nil
-}
-
-type mozProduct string
-
-func (p *mozProduct) UnmarshalYAML(n *yaml.Node) error {
-	switch n.Value {
-	case "firefox-esr", "firefox", "thunderbird":
-		*p = mozProduct(n.Value)
-		return nil
-	}
-	return fmt.Errorf("line %d: Mozilla product %q: want firefox-esr, firefox or thunderbird", n.Line, n.Value)
 }

@@ -1,4 +1,4 @@
-package fetcher
+package fetcher_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/patchferry/patchferry/fetcher"
+	"github.com/patchferry/patchferry/fetcher/vendors"
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 )
+
+// The registry's vendors: the sections a configuration may hold.
+var registry = vendors.Fetcher()
+
+func clamavOf(c *fetcher.Config) *clamav.Config   { return c.Sources["clamav"].(*clamav.Config) }
+func mozillaOf(c *fetcher.Config) *mozilla.Config { return c.Sources["mozilla"].(*mozilla.Config) }
 
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()
@@ -47,7 +58,7 @@ func TestLoadConfigErrorsNameTheLine(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeConfig(t, tc.text)
-			c, err := LoadConfig(path)
+			c, err := fetcher.LoadConfig(path, registry)
 			if err == nil {
 				t.Fatalf("accepted: %+v", c)
 			}
@@ -62,7 +73,7 @@ func TestLoadConfigErrorsNameTheLine(t *testing.T) {
 // A file replaces the default: sources it does not list are off, keys it
 // does not set keep their default values.
 func TestLoadConfigDefaults(t *testing.T) {
-	def, err := DefaultConfig()
+	def, err := fetcher.DefaultConfig(registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,18 +81,18 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatalf("default enables %v", got)
 	}
 
-	c, err := LoadConfig(writeConfig(t, "sources:\n  clamav:\n    databases: [daily]\n"))
+	c, err := fetcher.LoadConfig(writeConfig(t, "sources:\n  clamav:\n    databases: [daily]\n"), registry)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Enabled(); !slices.Equal(got, []string{"clamav"}) || c.Sources.Mozilla.Enabled {
+	if got := c.Enabled(); !slices.Equal(got, []string{"clamav"}) || mozillaOf(c).On {
 		t.Errorf("a file listing only clamav enables %v", got)
 	}
-	cl := c.Sources.ClamAV
+	cl := clamavOf(c)
 	if len(cl.Databases) != 1 || cl.Databases[0] != "daily" {
 		t.Errorf("databases %v, want exactly [daily] (a list replaces the default)", cl.Databases)
 	}
-	if cl.URL != def.Sources.ClamAV.URL || cl.DNS != def.Sources.ClamAV.DNS || cl.Cdiffs != 30 ||
+	if cl.URL != clamavOf(def).URL || cl.DNS != clamavOf(def).DNS || cl.Cdiffs != 30 ||
 		c.Concurrency != 4 || c.Site != "default" || c.BandwidthLimit != 0 || c.Proxy != "" {
 		t.Errorf("unset keys lost their defaults: %+v", c)
 	}
@@ -90,33 +101,33 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 
 	// Listed with no value: on, with every default.
-	c, err = LoadConfig(writeConfig(t, "sources:\n  mozilla:\n"))
+	c, err = fetcher.LoadConfig(writeConfig(t, "sources:\n  mozilla:\n"), registry)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Enabled(); !slices.Equal(got, []string{"mozilla"}) ||
-		!slices.Equal(c.Sources.Mozilla.Products, def.Sources.Mozilla.Products) || c.Sources.Mozilla.URL != def.Sources.Mozilla.URL {
-		t.Errorf("mozilla listed empty: enabled %v, %+v", got, c.Sources.Mozilla)
+		!slices.Equal(mozillaOf(c).Products, mozillaOf(def).Products) || mozillaOf(c).URL != mozillaOf(def).URL {
+		t.Errorf("mozilla listed empty: enabled %v, %+v", got, mozillaOf(c))
 	}
 
 	// enabled: false turns a listed source off; other keys still apply.
-	c, err = LoadConfig(writeConfig(t, "concurrency: 9\nbandwidth_limit: 10M\nsources:\n  clamav:\n    enabled: false\n  mozilla:\n    products: [firefox]\n"))
+	c, err = fetcher.LoadConfig(writeConfig(t, "concurrency: 9\nbandwidth_limit: 10M\nsources:\n  clamav:\n    enabled: false\n  mozilla:\n    products: [firefox]\n"), registry)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Enabled(); !slices.Equal(got, []string{"mozilla"}) || c.Concurrency != 9 || c.BandwidthLimit != 10_000_000 ||
-		len(c.Sources.Mozilla.Products) != 1 || c.Sources.Mozilla.Products[0] != "firefox" {
+		len(mozillaOf(c).Products) != 1 || mozillaOf(c).Products[0] != "firefox" {
 		t.Errorf("enabled %v, %+v", got, c)
 	}
 
 	// An empty file lists no source.
-	c, err = LoadConfig(writeConfig(t, ""))
+	c, err = fetcher.LoadConfig(writeConfig(t, ""), registry)
 	if err != nil || len(c.Enabled()) != 0 {
 		t.Errorf("empty file: %v, %v", c, err)
 	}
 
 	// A listed source needs something to fetch.
-	if _, err := LoadConfig(writeConfig(t, "sources:\n  clamav:\n    databases: []\n")); err == nil || !strings.Contains(err.Error(), "databases") {
+	if _, err := fetcher.LoadConfig(writeConfig(t, "sources:\n  clamav:\n    databases: []\n"), registry); err == nil || !strings.Contains(err.Error(), "databases") {
 		t.Errorf("no databases: %v", err)
 	}
 }
@@ -125,7 +136,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 func TestLoadConfigRelativePaths(t *testing.T) {
 	abs := filepath.Join(t.TempDir(), "elsewhere")
 	path := writeConfig(t, fmt.Sprintf("cache_dir: cache\nvendor_trust: trust/vendor-trust.yaml\nkey: %s\n", abs))
-	c, err := LoadConfig(path)
+	c, err := fetcher.LoadConfig(path, registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +153,7 @@ func TestLoadConfigRelativePaths(t *testing.T) {
 // YAML and in JSON, and loads back as the same configuration.
 func TestConfigMarshal(t *testing.T) {
 	path := writeConfig(t, "proxy: http://soumu:s3cret@proxy.example.lg.jp:8080\nbandwidth_limit: 2Mi\ncache_dir: /var/cache/pf\nsources:\n  clamav:\n    dns: \"\"\n")
-	c, err := LoadConfig(path)
+	c, err := fetcher.LoadConfig(path, registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,26 +175,26 @@ func TestConfigMarshal(t *testing.T) {
 	}
 
 	// What `config show` prints is a valid configuration with the same values.
-	back, err := LoadConfig(writeConfig(t, string(y)))
+	back, err := fetcher.LoadConfig(writeConfig(t, string(y)), registry)
 	if err != nil {
 		t.Fatalf("config show output does not load: %v\n%s", err, y)
 	}
 	if back.BandwidthLimit != 2<<20 || back.CacheDir != "/var/cache/pf" || !slices.Equal(back.Enabled(), []string{"clamav"}) ||
-		back.Sources.ClamAV.Enabled != true || back.Sources.Mozilla.Enabled != false || back.Sources.ClamAV.DNS != "" ||
-		!slices.Equal(back.Sources.ClamAV.Databases, c.Sources.ClamAV.Databases) {
+		clamavOf(back).On != true || mozillaOf(back).On != false || clamavOf(back).DNS != "" ||
+		!slices.Equal(clamavOf(back).Databases, clamavOf(c).Databases) {
 		t.Errorf("loaded back: %+v", back)
 	}
 }
 
 // The embedded default is what `config init` writes, and it loads.
 func TestDefaultYAMLLoads(t *testing.T) {
-	c, err := LoadConfig(writeConfig(t, string(DefaultYAML())))
+	c, err := fetcher.LoadConfig(writeConfig(t, string(fetcher.DefaultYAML(registry))), registry)
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, _ := DefaultConfig()
-	if !slices.Equal(c.Enabled(), def.Enabled()) || c.Sources.ClamAV.URL != "https://database.clamav.net" ||
-		!slices.Equal(c.Sources.Mozilla.Languages, def.Sources.Mozilla.Languages) {
+	def, _ := fetcher.DefaultConfig(registry)
+	if !slices.Equal(c.Enabled(), def.Enabled()) || clamavOf(c).URL != "https://database.clamav.net" ||
+		!slices.Equal(mozillaOf(c).Languages, mozillaOf(def).Languages) {
 		t.Errorf("default.yaml loaded as a file: %+v", c)
 	}
 }

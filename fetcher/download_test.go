@@ -44,7 +44,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg, err := DefaultConfig()
+	cfg, err := DefaultConfig(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestProxy(t *testing.T) {
 	defer proxy.Close()
 	pu, _ := url.Parse(proxy.URL)
 	pu.User = url.UserPassword("soumu", "s3cret")
-	cfg, _ := DefaultConfig()
+	cfg, _ := DefaultConfig(nil)
 	cfg.Proxy = proxyURL(pu.String())
 	d, err := NewDownloader(cfg, e.cache, e.state, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 	"time"
 
 	"github.com/patchferry/patchferry/fetcher"
-	"github.com/patchferry/patchferry/fetcher/sources"
+	"github.com/patchferry/patchferry/fetcher/vendors"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/verify"
@@ -542,7 +543,7 @@ func TestExportKeepsRefusedProduct(t *testing.T) {
 	t.Parallel()
 	up := vendortest.New()
 	up.SetNow(exportNow.Add(-14 * 24 * time.Hour))
-	moz := up.AddMozilla()
+	moz := mozilla.AddFake(up)
 	up.Start()
 	t.Cleanup(up.Close)
 	e := newExportEnv(t)
@@ -559,7 +560,7 @@ sources:
 	if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := fetcher.LoadConfig(config)
+	cfg, err := fetcher.LoadConfig(config, vendors.Fetcher())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +573,7 @@ sources:
 		}
 		env := fetcher.Env{Config: cfg, Downloader: d, Cache: e.cache, State: e.st, Trust: up.VendorTrust(), Log: log,
 			Now: func() time.Time { return exportNow }}
-		sum, err := fetcher.Run(t.Context(), env, sources.Enabled(cfg))
+		sum, err := fetcher.Run(t.Context(), env, fetcher.EnabledSources(cfg, vendors.Fetcher()))
 		if err != nil {
 			t.Fatal(err)
 		}

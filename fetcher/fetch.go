@@ -3,22 +3,28 @@ package fetcher
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
-// Source is one vendor feed. Adding a vendor is one file implementing it.
+// Source is one vendor feed (see Vendor).
 type Source interface {
 	// Name is the source's name in the configuration (clamav, mozilla, …).
 	Name() string
-	// Fetch discovers what is current, downloads what is new through env,
-	// verifies it with the vendor's own mechanism, records what checked out
-	// (env.Keep) and refuses the rest (env.Refuse). It returns an error only
-	// when the source as a whole failed (e.g. its feed is unreachable).
+	// Fetch discovers what is current, downloads what is new through env
+	// and hands it to env.Admit, which checks it with the vendor's own
+	// mechanism and keeps it or refuses it; what an earlier run fetched is
+	// kept with env.Unchanged. It returns an error only when the source as
+	// a whole failed (e.g. its feed is unreachable).
 	Fetch(ctx context.Context, env *Env) error
 }
 
@@ -78,13 +84,157 @@ func (s *Summary) NewCount() int {
 	return n
 }
 
-// Keep records a verified artifact (durably: from now on it counts as
-// fetched) and marks it current for this source. isNew says whether it was
-// downloaded in this run. The first artifact kept for a product in a run
-// sets the product's current version, so a source keeps the file that
-// carries the version (a CVD, an installer) before the files that serve it
-// (cdiffs of older versions).
-func (e *Env) Keep(a *Artifact, isNew bool) error {
+// Candidate is a file a source found and wants to keep, with its
+// verification record filled in (method, evidence, entry): a download not
+// yet in the cache, or small bytes already in it (Download nil, Artifact
+// SHA256 and Size set).
+type Candidate struct {
+	Artifact *Artifact
+	Download *Download
+	// Note explains a refusal of this file, before the check's reason
+	// (e.g. that a bad .sign refuses the file it signs).
+	Note string
+}
+
+// Admit checks a group of candidates with their vendor's evidence method
+// (media/evidence: the code the mirror runs on import), each against the
+// anchors of its own vendor only, and keeps them all or none: downloads
+// move into the cache and every artifact is recorded durably (from then on
+// it counts as fetched). When one fails, the group is refused — reported
+// under what, named in the summary — and its downloads are discarded; kept
+// is false. A member whose evidence is unusable here (evidence.ErrUnusable,
+// e.g. a ClamAV .sign for a root not trusted) is left out with a warning
+// and the rest stands. The group is checked in order, and Related finds
+// earlier members (and artifacts kept in earlier runs): a ClamAV .sign
+// goes after the file it signs. The first artifact kept for a product in a
+// run sets the product's current version, so a source admits the file
+// that carries the version (a CVD, an installer) before the files that
+// serve it (cdiffs of older versions).
+func (e *Env) Admit(ctx context.Context, what string, group ...*Candidate) (kept bool, err error) {
+	now := e.Now().UTC()
+	discard := func(cs []*Candidate) {
+		for _, c := range cs {
+			if c.Download != nil {
+				e.Cache.Discard(c.Download)
+			}
+		}
+	}
+	var ok []*Candidate
+	for _, c := range group {
+		a := c.Artifact
+		if c.Download != nil {
+			a.Size, a.SHA256 = c.Download.Size, c.Download.SHA256
+		}
+		a.Verification.Time = now
+		f, err := evidence.Check(ctx, e.subject(c, ok), e.Trust, now)
+		switch {
+		case errors.Is(err, evidence.ErrUnusable):
+			e.Log.Warn("vendor evidence unusable here: not kept; the rest stands", "source", e.source, "file", a.FileName, "err", err)
+			discard([]*Candidate{c})
+			continue
+		case err != nil && ctx.Err() != nil:
+			discard(group)
+			return false, ctx.Err()
+		case err != nil:
+			discard(group)
+			if c.Note != "" {
+				err = fmt.Errorf("%s: %w", c.Note, err)
+			}
+			if len(group) > 1 {
+				err = fmt.Errorf("%s: %w", a.FileName, err)
+			}
+			e.Refuse(what, err)
+			return false, nil
+		}
+		if a.Verification.Signer == "" {
+			a.Verification.Signer = f.Signer
+		}
+		if a.Verification.KeyID == "" {
+			a.Verification.KeyID = f.KeyID
+		}
+		ok = append(ok, c)
+	}
+	for _, c := range ok {
+		if c.Download != nil {
+			if _, err := e.Cache.Commit(c.Download); err != nil {
+				return false, err
+			}
+		}
+	}
+	for _, c := range ok {
+		if err := e.keep(c.Artifact, true); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// subject is how the evidence check reads a candidate: the download (or
+// the cache), its evidence files from the cache, and the artifacts it may
+// relate to — the group's members checked before it, then what earlier
+// runs kept.
+func (e *Env) subject(c *Candidate, before []*Candidate) *evidence.Subject {
+	a := c.Artifact
+	s := e.cachedSubject(a)
+	if dl := c.Download; dl != nil {
+		s.Open = func(context.Context) (io.ReadCloser, error) { return openChecked(dl.Path, dl.Size, dl.SHA256) }
+	}
+	s.Related = func(_ context.Context, match func(*media.Artifact) bool) (*evidence.Subject, error) {
+		for _, o := range before {
+			if match(&o.Artifact.Artifact) {
+				return e.subject(o, nil), nil
+			}
+		}
+		old, err := e.State.Find(func(k *Artifact) bool { return match(&k.Artifact) && e.Cache.Has(k.SHA256) })
+		if err != nil || old == nil {
+			return nil, err
+		}
+		return e.cachedSubject(old), nil
+	}
+	return s
+}
+
+// cachedSubject reads an artifact and its evidence from the cache.
+func (e *Env) cachedSubject(a *Artifact) *evidence.Subject {
+	return &evidence.Subject{
+		Artifact: &a.Artifact,
+		Open: func(context.Context) (io.ReadCloser, error) {
+			return openChecked(e.Cache.BlobPath(a.SHA256), a.Size, a.SHA256)
+		},
+		Meta: func(_ context.Context, name string, max int64) ([]byte, error) {
+			for _, ev := range a.Evidence {
+				if ev.Name == name {
+					return e.Cache.ReadBlob(ev.SHA256, max)
+				}
+			}
+			return nil, fmt.Errorf("evidence %s is not recorded with %s", name, a.FileName)
+		},
+	}
+}
+
+// openChecked opens a file whose size and SHA-256 are known: reading it to
+// the end checks them (a file changed on disk since is an error at EOF).
+func openChecked(path string, size int64, sha string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{verify.NewReader(f, size, sha), f}, nil
+}
+
+// Unchanged keeps, for this run, an artifact an earlier run fetched and
+// checked (found with State.FindArtifact): it is current again and costs
+// no download.
+func (e *Env) Unchanged(a *Artifact) error {
+	return e.keep(a, false)
+}
+
+// keep marks a as current for this source; isNew records it durably
+// first.
+func (e *Env) keep(a *Artifact, isNew bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a.Source = e.source
@@ -106,6 +256,40 @@ func (e *Env) Keep(a *Artifact, isNew bool) error {
 	return nil
 }
 
+// KeepPrevious keeps what this source had current for a product last
+// time, when this run refused the new version: the catalog must not lose
+// the product.
+func (e *Env) KeepPrevious(vendor, product string) error {
+	cur, err := e.State.Current(e.source)
+	if err != nil || cur == nil {
+		return err
+	}
+	// The files of the version that was current go first: the first kept
+	// sets the product's version (keep), and a ClamAV database's cdiffs
+	// carry older versions than its CVD.
+	prev := cur.Versions[vendor+"/"+product]
+	var first, rest []*Artifact
+	for _, sha := range cur.Artifacts {
+		a, err := e.State.Artifact(sha)
+		if err != nil {
+			return err
+		}
+		if a != nil && a.Vendor == vendor && a.Product == product && e.Cache.Has(sha) {
+			if a.Version == prev {
+				first = append(first, a)
+			} else {
+				rest = append(rest, a)
+			}
+		}
+	}
+	for _, a := range append(first, rest...) {
+		if err := e.keep(a, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Refuse reports a file that failed its vendor check; it is never recorded.
 func (e *Env) Refuse(what string, err error) {
 	e.mu.Lock()
@@ -114,13 +298,14 @@ func (e *Env) Refuse(what string, err error) {
 	e.report.Refused = append(e.report.Refused, Refusal{What: what, Reason: err.Error()})
 }
 
-// KeepEvidence stores vendor metadata in the cache and returns its record.
-func (e *Env) KeepEvidence(name string, b []byte) (Evidence, error) {
+// KeepEvidence stores vendor metadata fetched from url in the cache and
+// returns its record (name: its name in a bundle's meta/).
+func (e *Env) KeepEvidence(name, url string, b []byte) (Evidence, error) {
 	sha, err := e.Cache.PutBytes(b)
 	if err != nil {
 		return Evidence{}, err
 	}
-	return Evidence{Name: name, SHA256: sha, Size: int64(len(b))}, nil
+	return Evidence{Name: name, URL: url, SHA256: sha, Size: int64(len(b))}, nil
 }
 
 // Run runs every source, one after the other (each downloads in parallel),

@@ -38,7 +38,8 @@ type Artifact struct {
 // Evidence is a vendor metadata file kept in the cache (a SUMS file and its
 // signature, a CVD header, …). It travels in the bundle's meta/.
 type Evidence struct {
-	Name   string `json:"name"` // meta name in a bundle
+	Name   string `json:"name"`          // meta name in a bundle
+	URL    string `json:"url,omitempty"` // where it was fetched ("" when made from the file itself)
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
 }
@@ -115,21 +116,24 @@ func (s *State) Artifact(sha string) (*Artifact, error) {
 // FindArtifact returns a recorded artifact of source with the given URL and
 // version, or nil: what lets a second run skip a download.
 func (s *State) FindArtifact(source, url, version string) (*Artifact, error) {
+	return s.Find(func(a *Artifact) bool { return a.Source == source && a.URL == url && a.Version == version })
+}
+
+// Find returns the first recorded artifact that match accepts, or nil.
+func (s *State) Find(match func(*Artifact) bool) (*Artifact, error) {
 	var found *Artifact
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketArtifacts).ForEach(func(k, v []byte) error {
-			if found != nil {
-				return nil
-			}
+		c := tx.Bucket(bucketArtifacts).Cursor()
+		for k, v := c.First(); k != nil && found == nil; k, v = c.Next() {
 			var a Artifact
 			if err := json.Unmarshal(v, &a); err != nil {
 				return err
 			}
-			if a.Source == source && a.URL == url && a.Version == version {
+			if match(&a) {
 				found = &a
 			}
-			return nil
-		})
+		}
+		return nil
 	})
 	return found, err
 }

@@ -137,7 +137,7 @@ func (h *CVDHeader) checkText() error {
 func (h *CVDHeader) IsCLD() bool { return h.MD5 == "X" }
 
 // VerifyCVD reads a whole .cvd from r and checks it as freshclam does: the
-// header parses, its signature (scheme A: raw RSA with a "cvd" key of vt,
+// header parses, its signature (scheme A: raw RSA with a "cvd" key of a,
 // whose result must be the 16 MD5 bytes) verifies, the body starts as gzip,
 // and MD5 over every byte after the header equals the header's MD5. It
 // streams and buffers nothing; the caller limits the size. A .cld (MD5 and
@@ -146,7 +146,7 @@ func (h *CVDHeader) IsCLD() bool { return h.MD5 == "X" }
 //
 // A bad signature wraps ErrBadSignature; a body that does not match the
 // header wraps ErrMismatch.
-func VerifyCVD(r io.Reader, vt *VendorTrust) (*CVDHeader, error) {
+func VerifyCVD(r io.Reader, a *Anchors) (*CVDHeader, error) {
 	head := make([]byte, CVDHeaderSize)
 	if n, err := io.ReadFull(r, head); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -161,7 +161,7 @@ func VerifyCVD(r io.Reader, vt *VendorTrust) (*CVDHeader, error) {
 	if h.IsCLD() {
 		return nil, fmt.Errorf("CVD v%d: a .cld (MD5 and signature are \"X\") carries no vendor signature; download the .cvd instead", h.Version)
 	}
-	keys, err := clamavKeys(vt, "cvd")
+	keys, err := clamavKeys(a, "cvd")
 	if err != nil {
 		return nil, err
 	}
@@ -313,10 +313,10 @@ type clamavKey struct {
 	e    int64
 }
 
-// clamavKeys returns every ClamAV key of vt for use, in order.
-func clamavKeys(vt *VendorTrust, use string) ([]clamavKey, error) {
+// clamavKeys returns every ClamAV key of a for use, in order.
+func clamavKeys(a *Anchors, use string) ([]clamavKey, error) {
 	var out []clamavKey
-	for _, k := range vt.ClamAVKeys {
+	for _, k := range a.ClamAVKeys {
 		if k.Use != use {
 			continue
 		}
@@ -327,7 +327,7 @@ func clamavKeys(vt *VendorTrust, use string) ([]clamavKey, error) {
 		out = append(out, clamavKey{name: k.Name, n: n, e: e})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no ClamAV %s key in the vendor trust; add one (clamav_keys, use: %s)", use, use)
+		return nil, fmt.Errorf("no ClamAV %s key in the vendor trust of %s; add one (clamav_keys, use: %s)", use, a.Vendor, use)
 	}
 	return out, nil
 }

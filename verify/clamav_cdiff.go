@@ -87,15 +87,15 @@ func (p *CdiffParts) Bytes() []byte {
 // VerifyCdiff checks a whole cdiff as ClamAV's cdiff_apply does before
 // applying it: the structure parses (ParseCdiff) and the signature at the
 // end (scheme B, RSASSA-PSS-like with SHA-256 over every byte before the
-// last ':') verifies with a "cdiff" key of vt. It does not decompress or
+// last ':') verifies with a "cdiff" key of a. It does not decompress or
 // interpret the script. The caller limits the size; cdiffs are small.
 // A bad signature wraps ErrBadSignature.
-func VerifyCdiff(b []byte, vt *VendorTrust) (*Cdiff, error) {
+func VerifyCdiff(b []byte, a *Anchors) (*Cdiff, error) {
 	p, err := ParseCdiff(b)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := clamavKeys(vt, "cdiff")
+	keys, err := clamavKeys(a, "cdiff")
 	if err != nil {
 		return nil, err
 	}

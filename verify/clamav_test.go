@@ -42,7 +42,7 @@ func TestVerifyCVDRealFixtures(t *testing.T) {
 		{"test-6.cvd", 6, 14, 81, "micasnyd", 1624412045},
 		{"bytecode.cvd", 19, 3, 51, "nervous", 1273845430},
 	}
-	vt := DefaultVendorTrust()
+	vt := DefaultVendorTrust().For("clamav", "test")
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			b := clamavFixture(t, tc.file)
@@ -71,12 +71,11 @@ func TestVerifyCVDRealFixtures(t *testing.T) {
 
 func TestVerifyCVDRefuses(t *testing.T) {
 	good := clamavFixture(t, "test-3.cvd")
-	vt := DefaultVendorTrust()
+	vt := DefaultVendorTrust().For("clamav", "test")
 	dsigAt := bytes.Index(good, []byte(":raynman:")) - 5 // inside the dsig field
 	md5At := bytes.Index(good, []byte(":75c84c7f")) + 3
-	wrongKey := DefaultVendorTrust()
-	wrongKey.ClamAVKeys = []ClamAVKey{{Name: "info key as cvd", Use: "cvd", N: clamavInfoN, E: 100002049}}
-	noKey := DefaultVendorTrust()
+	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cvd", Use: "cvd", N: clamavInfoN, E: 100002049}}}
+	noKey := DefaultVendorTrust().For("clamav", "test")
 	noKey.ClamAVKeys = noKey.ClamAVKeys[1:]
 	cld := bytes.Clone(good)
 	h, _ := ParseCVDHeader(good[:CVDHeaderSize])
@@ -86,7 +85,7 @@ func TestVerifyCVDRefuses(t *testing.T) {
 	cases := []struct {
 		name string
 		b    []byte
-		vt   *VendorTrust
+		vt   *Anchors
 		want error  // errors.Is
 		msg  string // substring
 	}{
@@ -199,7 +198,7 @@ func TestCVDHeaderEncodeRefuses(t *testing.T) {
 }
 
 func TestVerifyCdiffRealFixtures(t *testing.T) {
-	vt := DefaultVendorTrust()
+	vt := DefaultVendorTrust().For("clamav", "test")
 	for n := 2; n <= 6; n++ {
 		name := fmt.Sprintf("test-%d.cdiff", n)
 		t.Run(name, func(t *testing.T) {
@@ -235,15 +234,14 @@ func TestVerifyCdiffRealFixtures(t *testing.T) {
 
 func TestVerifyCdiffRefuses(t *testing.T) {
 	good := clamavFixture(t, "test-4.cdiff")
-	vt := DefaultVendorTrust()
-	wrongKey := DefaultVendorTrust()
-	wrongKey.ClamAVKeys = []ClamAVKey{{Name: "info key as cdiff", Use: "cdiff", N: clamavInfoN, E: 100002049}}
+	vt := DefaultVendorTrust().For("clamav", "test")
+	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cdiff", Use: "cdiff", N: clamavInfoN, E: 100002049}}}
 	other := clamavFixture(t, "test-5.cdiff")
 	swapped := append(bytes.Clone(good[:bytes.LastIndexByte(good, ':')]), other[bytes.LastIndexByte(other, ':'):]...)
 	cases := []struct {
 		name string
 		b    []byte
-		vt   *VendorTrust
+		vt   *Anchors
 		want error
 		msg  string
 	}{
@@ -297,7 +295,7 @@ func TestParseCdiffRefuses(t *testing.T) {
 
 func clamSignPool(t *testing.T, name string) *x509.CertPool {
 	t.Helper()
-	vt := &VendorTrust{ClamAVSignRoots: []NamedPEM{{Name: name, PEM: string(clamavFixture(t, name))}}}
+	vt := &Anchors{Vendor: "clamav", ClamAVSignRoots: []NamedPEM{{Name: name, PEM: string(clamavFixture(t, name))}}}
 	pool, err := vt.ClamAVSignPool()
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +316,7 @@ func clamSignFiles() []string {
 
 func TestVerifyClamSignRealFixtures(t *testing.T) {
 	test := clamSignPool(t, "clamav-test.crt")
-	prod, err := DefaultVendorTrust().ClamAVSignPool()
+	prod, err := DefaultVendorTrust().For("clamav", "test").ClamAVSignPool()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,7 +519,7 @@ func FuzzVerifyClamSign(f *testing.F) {
 	}
 	f.Add([]byte("#clamsign-1.0\n1:2:pkcs7-pem:MAA=\n"), 1)
 	data := clamavFixture(f, "test-1.cvd")
-	vt := &VendorTrust{ClamAVSignRoots: []NamedPEM{{Name: "test", PEM: string(clamavFixture(f, "clamav-test.crt"))}}}
+	vt := &Anchors{Vendor: "clamav", ClamAVSignRoots: []NamedPEM{{Name: "test", PEM: string(clamavFixture(f, "clamav-test.crt"))}}}
 	roots, err := vt.ClamAVSignPool()
 	if err != nil {
 		f.Fatal(err)

@@ -21,9 +21,19 @@
 //	              and the approval threshold (one key twice counts once)
 //	validity.go   CheckValidity: created/expires judged against an
 //	              injected "now"
+//	vendortrust.go VendorTrust (vendor-trust.yaml, format 2; format 1 read
+//	              and upgraded), Anchors: one vendor's roots, keys and signer
+//	              constraints; For(vendor, product) gives a check only its
+//	              vendor's anchors; DefaultVendorTrust (roots/, built in)
+//	verifytest/   test support: the public vendor samples in
+//	              testdata/fixtures
 //
 // Words:
 //
+//	anchors      what a vendor's signatures are checked against: its
+//	             Authenticode roots with the organizations they may sign
+//	             for, its OpenPGP keys pinned by fingerprint, ClamAV's keys
+//	             and .sign roots. Scoped: a check sees one vendor's only.
 //	key ID       the first 16 hex digits of SHA-256 over the key's
 //	             PKIX DER encoding; what messages and the ledger show
 //	publisher    the key that signs bundle.json (bundle.json.sig)

@@ -232,7 +232,7 @@ func TestVerifyDetachedArmoredRefuses(t *testing.T) {
 
 	// A signature that names the Mozilla signing subkey but was made by
 	// another key.
-	moz, err := DefaultVendorTrust().Keyring()
+	moz, err := DefaultVendorTrust().For("mozilla", "firefox").Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestMozillaReleaseKey(t *testing.T) {
 		primary = "14F26682D0916CDD81E37B6D61B7B526D98F0353"
 		sub2025 = "09BEED63F3462A2DFFAB3B875ECB6497C1A20256"
 	)
-	ring, err := DefaultVendorTrust().Keyring()
+	ring, err := DefaultVendorTrust().For("mozilla", "firefox").Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}

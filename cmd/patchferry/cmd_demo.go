@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/fetcher/vendors"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media/durable"
 )
@@ -24,7 +25,7 @@ func newDemoCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo [--listen ADDR] [--no-serve] [--upstream-only --write-config FILE]",
 		Short: "The whole flow offline: fake vendors → fetch → export → import → serve",
-		Long: "Runs a built-in fake vendor upstream (ClamAV, Mozilla, signed with test keys) and the real commands against\n" +
+		Long: "Runs a built-in fake vendor upstream (every vendor, signed with test keys) and the real commands against\n" +
 			"it in a fresh folder: fetch, export, mirror init, import, a second week with a delta bundle, then serves the\n" +
 			"mirror until Ctrl-C. --upstream-only serves just the fake upstream and writes a configuration for trying\n" +
 			"fetch, run, export and mirror import by hand.",
@@ -48,28 +49,25 @@ func newDemoCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// demoVendors is the fake upstream and its vendors.
-type demoVendors struct {
-	up      *vendortest.Upstream
-	clamav  *vendortest.ClamAV
-	mozilla *vendortest.Mozilla
-}
-
-// demoUpstream starts the fake vendors on addr; their releases are dated
-// two weeks before now, so that a simulated week later is still in the past.
-func demoUpstream(addr string, now time.Time) (*demoVendors, error) {
-	v := &demoVendors{up: vendortest.New()}
-	v.up.SetNow(now.Add(-14 * 24 * time.Hour).Truncate(time.Hour))
-	v.clamav = v.up.AddClamAV("main", "daily", "bytecode")
-	v.mozilla = v.up.AddMozilla()
-	if err := v.up.Listen(addr); err != nil {
-		return nil, usagef("--listen %s: %w", addr, err)
+// demoUpstream starts the fake vendors of the registry on addr; their
+// releases are dated two weeks before now, so that a simulated week later
+// is still in the past.
+func demoUpstream(addr string, now time.Time) (*vendortest.Upstream, []vendortest.Fake, error) {
+	up := vendortest.New()
+	up.SetNow(now.Add(-14 * 24 * time.Hour).Truncate(time.Hour))
+	var fakes []vendortest.Fake
+	for _, v := range vendors.All() {
+		fakes = append(fakes, v.Fake(up))
 	}
-	return v, nil
+	if err := up.Listen(addr); err != nil {
+		return nil, nil, usagef("--listen %s: %w", addr, err)
+	}
+	return up, fakes, nil
 }
 
 // writeDemoConfig writes a fetcher configuration pointing every source at
-// the upstream, with cache_dir beside it, and vendor-trust.yaml beside it.
+// the upstream (each vendor's section from its fake on up), with cache_dir beside
+// it, and vendor-trust.yaml beside it.
 func writeDemoConfig(path string, up *vendortest.Upstream) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -84,33 +82,26 @@ func writeDemoConfig(path string, up *vendortest.Upstream) error {
 	if err := durable.WriteFile(dir, "vendor-trust.yaml", vt, 0o644); err != nil {
 		return err
 	}
-	cfg := fmt.Sprintf(`# patchferry demo: every source points at the fake vendor upstream at %[1]s
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, `# patchferry demo: every source points at the fake vendor upstream at %s
 cache_dir: cache
 vendor_trust: vendor-trust.yaml
 key: publisher.key
 out: media
 site: demo
 sources:
-  clamav:
-    url: %[1]s
-    databases: [main, daily, bytecode]
-    dns: ""
-  mozilla:
-    url: %[1]s
-    product_details_url: %[1]s/1.0
-    products: [firefox-esr, thunderbird]
-    platforms: [win64]
-    languages: [ja, en-US]
 `, up.URL())
-	return durable.WriteFile(dir, filepath.Base(path), []byte(cfg), 0o644)
+	for _, v := range vendors.All() {
+		fmt.Fprintf(&cfg, "  %s:\n%s", v.Name(), v.Fake(up).SourceYAML()) // the fake made already
+	}
+	return durable.WriteFile(dir, filepath.Base(path), []byte(cfg.String()), 0o644)
 }
 
 func runUpstreamOnly(ctx context.Context, a *app, o demoOptions) error {
-	v, err := demoUpstream(o.listen, a.now())
+	up, _, err := demoUpstream(o.listen, a.now())
 	if err != nil {
 		return err
 	}
-	up := v.up
 	defer up.Close()
 	if err := writeDemoConfig(o.writeConfig, up); err != nil {
 		return err
@@ -135,11 +126,10 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 			return err
 		}
 	}
-	v, err := demoUpstream("127.0.0.1:0", a.now())
+	up, fakes, err := demoUpstream("127.0.0.1:0", a.now())
 	if err != nil {
 		return err
 	}
-	up := v.up
 	defer up.Close()
 	config := filepath.Join(dir, "patchferry.yaml")
 	if err := writeDemoConfig(config, up); err != nil {
@@ -155,6 +145,10 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 		return a.getenv(k)
 	}
 	data := filepath.Join(dir, "mirror")
+	var names []string
+	for _, v := range vendors.All() {
+		names = append(names, v.Name())
+	}
 	steps := []struct {
 		title msgID
 		args  []string
@@ -173,12 +167,18 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 		{msgDemoStatus, []string{"mirror", "status", "--data", data}},
 	}
 	for i, st := range steps {
-		fmt.Fprintf(a.stdout, "\n== %d/%d %s\n", i+1, len(steps)+1, a.msg(st.title))
+		title := a.msg(st.title)
+		if st.title == msgDemoFetch {
+			title = a.msg(st.title, strings.Join(names, ", "))
+		}
+		fmt.Fprintf(a.stdout, "\n== %d/%d %s\n", i+1, len(steps)+1, title)
 		if st.args == nil { // a week passes: the vendors publish updates
 			up.Advance(7 * 24 * time.Hour)
-			v.clamav.Release("daily")
-			v.mozilla.Release("firefox-esr", "128.6.0esr")
-			fmt.Fprintf(a.stdout, "   ClamAV daily %d, Firefox ESR %s\n", v.clamav.Version("daily"), v.mozilla.Version("firefox-esr"))
+			var news []string
+			for _, f := range fakes {
+				news = append(news, f.Next())
+			}
+			fmt.Fprintf(a.stdout, "   %s\n", strings.Join(news, ", "))
 			continue
 		}
 		fmt.Fprintf(a.stdout, "$ patchferry %s\n", strings.Join(st.args, " "))

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/fetcher"
-	"github.com/patchferry/patchferry/fetcher/sources"
+	"github.com/patchferry/patchferry/fetcher/vendors"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -46,7 +46,7 @@ type fetchSetup struct {
 }
 
 func (a *app) openFetcher(configPath string) (*fetchSetup, error) {
-	cfg, err := fetcher.LoadConfig(configPath)
+	cfg, err := fetcher.LoadConfig(configPath, vendors.Fetcher())
 	if err != nil {
 		return nil, &usageError{err}
 	}
@@ -91,7 +91,7 @@ func (a *app) fetch(ctx context.Context, fs *fetchSetup, log *slog.Logger) (*fet
 		d.Progress = func(string, int64) func(int64) { return bar }
 	}
 	env := fetcher.Env{Config: fs.cfg, Downloader: d, Cache: fs.cache, State: fs.state, Trust: fs.trust, Log: log, Now: a.now}
-	return fetcher.Run(ctx, env, sources.Enabled(fs.cfg))
+	return fetcher.Run(ctx, env, fetcher.EnabledSources(fs.cfg, vendors.Fetcher()))
 }
 
 func (a *app) printFetchSummary(sum *fetcher.Summary) error {
@@ -123,7 +123,7 @@ func newConfigCommand(a *app) *cobra.Command {
 		Short: "Print the effective configuration",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := fetcher.LoadConfig(configPath)
+			cfg, err := fetcher.LoadConfig(configPath, vendors.Fetcher())
 			if err != nil {
 				return &usageError{err}
 			}
@@ -145,14 +145,14 @@ func newConfigCommand(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || out == "-" {
-				_, err := a.stdout.Write(fetcher.DefaultYAML())
+				_, err := a.stdout.Write(fetcher.DefaultYAML(vendors.Fetcher()))
 				return err
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 			if err != nil {
 				return usagef("%w (a configuration is never overwritten)", err)
 			}
-			_, err = f.Write(fetcher.DefaultYAML())
+			_, err = f.Write(fetcher.DefaultYAML(vendors.Fetcher()))
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

@@ -20,14 +20,17 @@ import (
 	"testing"
 
 	"github.com/patchferry/patchferry/fetcher"
+	"github.com/patchferry/patchferry/fetcher/vendors"
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 )
 
 // fetchSite is a fake upstream and a configuration that points at it.
 type fetchSite struct {
 	u      *vendortest.Upstream
-	c      *vendortest.ClamAV
-	m      *vendortest.Mozilla
+	c      *clamav.Fake
+	m      *mozilla.Fake
 	dir    string
 	config string // the config file
 }
@@ -39,7 +42,7 @@ func newFetchSite(t *testing.T, top string) *fetchSite {
 	u := vendortest.New()
 	u.Start()
 	t.Cleanup(u.Close)
-	s := &fetchSite{u: u, c: u.AddClamAV("daily"), m: u.AddMozilla(), dir: t.TempDir()}
+	s := &fetchSite{u: u, c: clamav.AddFake(u, "daily"), m: mozilla.AddFake(u), dir: t.TempDir()}
 	trust, err := u.VendorTrust().Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -362,7 +365,7 @@ func TestConfigCommands(t *testing.T) {
 		t.Fatalf("config init: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	b, err := os.ReadFile(out)
-	if err != nil || string(b) != string(fetcher.DefaultYAML()) {
+	if err != nil || string(b) != string(fetcher.DefaultYAML(vendors.Fetcher())) {
 		t.Fatalf("config init wrote %d bytes (%v), want the default", len(b), err)
 	}
 
@@ -379,7 +382,7 @@ func TestConfigCommands(t *testing.T) {
 	}
 
 	// - and no file: the default on stdout.
-	if got := mustRun(t, nil, "config", "init", "--out", "-"); got != string(fetcher.DefaultYAML()) {
+	if got := mustRun(t, nil, "config", "init", "--out", "-"); got != string(fetcher.DefaultYAML(vendors.Fetcher())) {
 		t.Errorf("config init --out -: %q", got)
 	}
 

@@ -93,7 +93,7 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgDemoUpstream: {"Fake vendor upstream at %s (Ctrl-C stops it).\nConfiguration: %s\nVendor trust:  %s\nTry the weekly cycle by hand:",
 		"偽のベンダー配信元を %s で動かしています（Ctrl-C で停止）。\n設定: %s\nベンダー信頼: %s\n週次作業を手で試すには:"},
 	msgDemoKeys:    {"internet side: make the publisher key", "インターネット側: 発行者の鍵を作成"},
-	msgDemoFetch:   {"internet side: fetch from the vendors (fake ClamAV and Mozilla, signed with test keys) and verify every signature", "インターネット側: ベンダー（テスト鍵で署名した偽の ClamAV・Mozilla）から取得し、すべての署名を検証"},
+	msgDemoFetch:   {"internet side: fetch from the vendors (fake %s, signed with test keys) and verify every signature", "インターネット側: ベンダー（テスト鍵で署名した偽の %s）から取得し、すべての署名を検証"},
 	msgDemoExport:  {"internet side: write a signed full bundle onto the \"USB stick\"", "インターネット側: 署名付きフルバンドルを「USB メモリ」へ書き出し"},
 	msgDemoInit:    {"LGWAN side: create the mirror, trusting the publisher key and the test vendors", "LGWAN 側: ミラーを作成（発行者の鍵とテスト用ベンダーを信頼）"},
 	msgDemoImport:  {"LGWAN side: import the bundle (verified again, all or nothing)", "LGWAN 側: バンドルを取り込み（再検証、全部か無か）"},

@@ -26,6 +26,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/ulikunitz/xz"
 
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -37,8 +39,8 @@ import (
 // later is still in the past for the commands (whose clock is testNow).
 type weeklySite struct {
 	up      *vendortest.Upstream
-	clamav  *vendortest.ClamAV
-	mozilla *vendortest.Mozilla
+	clamav  *clamav.Fake
+	mozilla *mozilla.Fake
 	dir     string
 	config  string // patchferry.yaml: site demo, cache, media and vendor-trust.yaml beside it
 }
@@ -46,7 +48,7 @@ type weeklySite struct {
 func startWeeklySite(dir string) (*weeklySite, error) {
 	up := vendortest.New()
 	up.SetNow(testNow.Add(-14 * 24 * time.Hour))
-	s := &weeklySite{up: up, clamav: up.AddClamAV(), mozilla: up.AddMozilla(), dir: dir, config: filepath.Join(dir, "patchferry.yaml")}
+	s := &weeklySite{up: up, clamav: clamav.AddFake(up), mozilla: mozilla.AddFake(up), dir: dir, config: filepath.Join(dir, "patchferry.yaml")}
 	up.Start()
 	if err := writeDemoConfig(s.config, up); err != nil {
 		up.Close()

@@ -50,6 +50,13 @@ func (z *dnsZone) close() {
 	}
 }
 
+// SetTXT publishes a TXT record (answered by ServeDNS) whose text is
+// computed per query, e.g. ClamAV's current.cvd.clamav.net.
+func (u *Upstream) SetTXT(name string, text func() string) { u.dns.setTXT(name, text) }
+
+// TXT returns the text of a TXT record, as ServeDNS would answer it.
+func (u *Upstream) TXT(name string) (string, bool) { return u.dns.lookup(name) }
+
 // ServeDNS answers DNS queries over UDP on addr (e.g. "127.0.0.1:0") and
 // returns the address it listens on. It is authoritative for the TXT
 // records the vendors register (current.cvd.clamav.net and

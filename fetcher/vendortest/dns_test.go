@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,9 +20,21 @@ func resolverFor(addr string) *net.Resolver {
 
 func TestServeDNS(t *testing.T) {
 	u := New()
-	c := u.AddClamAV()
+	var mu sync.Mutex
+	daily := 1
+	record := func() string { // like ClamAV's current.cvd.clamav.net, computed per query
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("1.4.2:62:%d:%d:1:90:49192:1", daily, u.Now().Unix())
+	}
+	u.SetTXT("current.cvd.clamav.net", record)
+	u.SetTXT("daily.cvd.clamav.net", func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf("%d:%d", daily, u.Now().Unix())
+	})
 	long := strings.Repeat("0123456789", 60) // 600 bytes: three character-strings
-	u.dns.setTXT("long.example", func() string { return long })
+	u.SetTXT("long.example", func() string { return long })
 	addr, err := u.ServeDNS("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,15 +55,17 @@ func TestServeDNS(t *testing.T) {
 		}
 		return strings.Join(txt, "")
 	}
-	if got := lookup("current.cvd.clamav.net"); got != c.TXT() {
-		t.Errorf("current.cvd.clamav.net: %q, want %q", got, c.TXT())
+	if got := lookup("current.cvd.clamav.net"); got != record() {
+		t.Errorf("current.cvd.clamav.net: %q, want %q", got, record())
 	}
 	u.Advance(time.Hour)
-	c.Release("daily")
-	if got := lookup("Current.CVD.ClamAV.net."); got != c.TXT() || !strings.Contains(got, ":2:") {
-		t.Errorf("after a release: %q, want %q", got, c.TXT())
+	mu.Lock()
+	daily++
+	mu.Unlock()
+	if got := lookup("Current.CVD.ClamAV.net."); got != record() || !strings.Contains(got, ":2:") {
+		t.Errorf("after a release: %q, want %q", got, record())
 	}
-	if got, want := lookup("daily.cvd.clamav.net"), "2:"+strings.Split(c.TXT(), ":")[3]; got != want {
+	if got, want := lookup("daily.cvd.clamav.net"), "2:"+strings.Split(record(), ":")[3]; got != want {
 		t.Errorf("daily.cvd.clamav.net: %q, want %q", got, want)
 	}
 	if got := lookup("long.example"); got != long {
@@ -74,7 +90,7 @@ func TestServeDNS(t *testing.T) {
 	for _, junk := range [][]byte{{1}, make([]byte, 12), append(make([]byte, 12), 0xc0, 0x0c)} {
 		conn.Write(junk)
 	}
-	if got := lookup("current.cvd.clamav.net"); got != c.TXT() {
+	if got := lookup("current.cvd.clamav.net"); got != record() {
 		t.Errorf("after junk: %q", got)
 	}
 }
@@ -167,7 +183,7 @@ func TestDNSAnswer(t *testing.T) {
 
 func TestUpstreamCloseStopsDNS(t *testing.T) {
 	u := New()
-	u.AddClamAV("daily")
+	u.SetTXT("daily.cvd.clamav.net", func() string { return "1:0" })
 	addr, err := u.ServeDNS("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -56,8 +57,10 @@ type Upstream struct {
 	trust     verify.VendorTrust
 	srv       *httptest.Server
 	now       time.Time
-	clamav    *ClamAV // clamav.go
 	dns       dnsZone // dns.go: TXT records and the DNS server
+
+	vmu   sync.Mutex      // guards fakes; held while a fake is made
+	fakes map[string]Fake // vendor.go: the vendors' parts, by vendor name
 }
 
 // New returns an upstream with no files; Start or Listen serve it.
@@ -67,6 +70,8 @@ func New() *Upstream {
 		redirects: make(map[string]string),
 		faults:    make(map[string][]Fault),
 		now:       time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+		trust:     verify.VendorTrust{Format: verify.VendorTrustFormat},
+		fakes:     make(map[string]Fake),
 	}
 }
 
@@ -204,20 +209,39 @@ func (u *Upstream) Paths() []string {
 	return out
 }
 
-// VendorTrust returns the test vendors' roots and keys, to give to the
-// fetcher and the mirror as their vendor trust.
+// VendorTrust returns the test vendors' anchors, each under its vendor, to
+// give to the fetcher and the mirror as their vendor trust. It is a copy:
+// later changes (a rotated key) do not reach it.
 func (u *Upstream) VendorTrust() *verify.VendorTrust {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	vt := u.trust
+	vt := verify.VendorTrust{Format: u.trust.Format}
+	for _, a := range u.trust.Vendors {
+		a.Products = slices.Clone(a.Products)
+		a.AuthenticodeRoots = slices.Clone(a.AuthenticodeRoots)
+		a.AuthenticodeSigners = slices.Clone(a.AuthenticodeSigners)
+		a.OpenPGPKeys = slices.Clone(a.OpenPGPKeys)
+		a.ClamAVKeys = slices.Clone(a.ClamAVKeys)
+		a.ClamAVSignRoots = slices.Clone(a.ClamAVSignRoots)
+		vt.Vendors = append(vt.Vendors, a)
+	}
 	return &vt
 }
 
-// addTrust lets a vendor add its test roots and keys.
-func (u *Upstream) addTrust(fn func(vt *verify.VendorTrust)) {
+// Anchors lets a vendor's fake change its test anchors: fn edits the entry
+// of vendor in the upstream's vendor trust (made when missing).
+func (u *Upstream) Anchors(vendor string, fn func(a *verify.Anchors)) {
 	u.mu.Lock()
-	fn(&u.trust)
-	u.mu.Unlock()
+	defer u.mu.Unlock()
+	for i := range u.trust.Vendors {
+		if u.trust.Vendors[i].Vendor == vendor {
+			fn(&u.trust.Vendors[i])
+			return
+		}
+	}
+	a := verify.Anchors{Vendor: vendor}
+	fn(&a)
+	u.trust.Vendors = append(u.trust.Vendors, a)
 }
 
 // ServeHTTP implements http.Handler.

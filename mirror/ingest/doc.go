@@ -10,6 +10,7 @@
 //	ingest.go    Import, Options, Result
 //	rules.go     the sequence rules (first full, rollback, fork, delta base);
 //	             RefusedError and its Reason (what the CLI explains to staff)
-//	evidence.go  Hook, Hooks, DefaultHooks: vendor evidence re-verification
+//	evidence.go  Evidence, Hooks, DefaultHooks: vendor evidence checked again
+//	             by the methods of media/evidence, on the stored copies
 //	scan.go      Scanner: --scan-command split into words, run per batch
 package ingest

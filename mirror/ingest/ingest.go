@@ -229,7 +229,7 @@ func checkEvidence(ctx context.Context, ev *Evidence, trust *store.Trust, hooks 
 			return refuseFor(ReasonUnknownMethod, "", "%s (%s/%s %s): this mirror cannot re-verify vendor evidence of method %q; update patchferry on the LGWAN side",
 				a.FileName, a.Vendor, a.Product, a.Version, a.Verification.Method)
 		}
-		if err := hook(ctx, ev, a, vt); err != nil {
+		if err := ev.check(ctx, hook, a, vt); err != nil {
 			return &RefusedError{Err: fmt.Errorf("%s (%s/%s %s): vendor evidence does not hold: %w", a.FileName, a.Vendor, a.Product, a.Version, err),
 				Reason: ReasonVendorEvidence}
 		}

@@ -1,4 +1,4 @@
-package vendortest
+package clamav
 
 import (
 	"archive/tar"
@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/verify"
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
@@ -79,7 +80,7 @@ func cvdMembers(t *testing.T, cvd []byte) ([]string, map[string][]byte) {
 // verifyInfo checks a .info as libclamav's cli_loadinfo does: the DSIG line
 // (scheme B, "info" key), each member's size and SHA-256, and line 1
 // against the CVD header. rsa.VerifyPSS accepts ClamAV's encoding.
-func verifyInfo(t *testing.T, vt *verify.VendorTrust, h *verify.CVDHeader, info []byte, files map[string][]byte) {
+func verifyInfo(t *testing.T, vt *verify.Anchors, h *verify.CVDHeader, info []byte, files map[string][]byte) {
 	t.Helper()
 	i := bytes.LastIndex(info, []byte("DSIG:"))
 	if i < 0 || !bytes.HasSuffix(info, []byte("\n")) {
@@ -124,17 +125,17 @@ func decodeDigits(t *testing.T, s string) *big.Int {
 }
 
 func TestClamAVPublishesVerifiableFiles(t *testing.T) {
-	u := New()
-	c := u.AddClamAV("main", "daily")
+	u := vendortest.New()
+	c := AddFake(u, "main", "daily")
 	u.Start()
 	defer u.Close()
-	vt := u.VendorTrust()
+	vt := u.VendorTrust().For("clamav", "main")
 	pool, err := vt.ClamAVSignPool()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := vt.ClamAVKey("cdiff"); err != nil || len(vt.ClamAVSignRoots) != 1 {
-		t.Fatalf("trust: %v %v", err, vt.Summary())
+		t.Fatalf("trust: %v %v", err, u.VendorTrust().Summary())
 	}
 	checkCVD := func(db string, want uint64) {
 		t.Helper()
@@ -165,7 +166,7 @@ func TestClamAVPublishesVerifiableFiles(t *testing.T) {
 			t.Errorf("%s-%d.cvd.sign: %v", db, want, err)
 		}
 		// The fake's keys are not ClamAV's: production trust refuses.
-		if _, err := verify.VerifyCVD(bytes.NewReader(b), verify.DefaultVendorTrust()); !errors.Is(err, verify.ErrBadSignature) {
+		if _, err := verify.VerifyCVD(bytes.NewReader(b), verify.DefaultVendorTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
 			t.Errorf("real ClamAV key accepted the fake: %v", err)
 		}
 	}
@@ -191,7 +192,7 @@ func TestClamAVPublishesVerifiableFiles(t *testing.T) {
 		if err := verify.VerifyClamSign(sign, bytes.NewReader(cd), pool, 1000, time.Now()); err != nil {
 			t.Errorf("%s.sign: %v", name, err)
 		}
-		if _, err := verify.VerifyCdiff(cd, verify.DefaultVendorTrust()); !errors.Is(err, verify.ErrBadSignature) {
+		if _, err := verify.VerifyCdiff(cd, verify.DefaultVendorTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
 			t.Errorf("real ClamAV key accepted the fake cdiff: %v", err)
 		}
 	}
@@ -263,8 +264,8 @@ func applyScript(t *testing.T, files map[string][]byte, script string) {
 }
 
 func TestClamAVCdiffsPatchTheDatabase(t *testing.T) {
-	u := New()
-	c := u.AddClamAV("daily")
+	u := vendortest.New()
+	c := AddFake(u, "daily")
 	cvd1, _ := u.Get("/daily.cvd")
 	_, files := cvdMembers(t, cvd1)
 	for v := 2; v <= 5; v++ {
@@ -298,9 +299,9 @@ func TestClamAVCdiffsPatchTheDatabase(t *testing.T) {
 }
 
 func TestClamAVBadFiles(t *testing.T) {
-	u := New()
-	c := u.AddClamAV("daily")
-	vt := u.VendorTrust()
+	u := vendortest.New()
+	c := AddFake(u, "daily")
+	vt := u.VendorTrust().For("clamav", "daily")
 	c.Release("daily")
 	good, _ := u.Get("/daily.cvd")
 
@@ -335,8 +336,8 @@ func TestClamAVBadFiles(t *testing.T) {
 }
 
 func TestClamAVTXT(t *testing.T) {
-	u := New()
-	c := u.AddClamAV()
+	u := vendortest.New()
+	c := AddFake(u)
 	u.Advance(time.Hour)
 	c.Release("daily")
 	c.Release("daily")
@@ -350,7 +351,7 @@ func TestClamAVTXT(t *testing.T) {
 	if !reflect.DeepEqual(*txt, want) {
 		t.Errorf("TXT %+v", txt)
 	}
-	if got, _ := u.dns.lookup("daily.cvd.clamav.net"); got != fmt.Sprintf("3:%d", u.Now().Unix()) {
+	if got, _ := u.TXT("daily.cvd.clamav.net"); got != fmt.Sprintf("3:%d", u.Now().Unix()) {
 		t.Errorf("daily.cvd.clamav.net %q", got)
 	}
 	// Builds are ordered even when the clock stands still: v2 and v3 of
@@ -360,23 +361,31 @@ func TestClamAVTXT(t *testing.T) {
 	}
 }
 
-func TestAddClamAVTwice(t *testing.T) {
-	u := New()
-	c := u.AddClamAV("main")
-	if c2 := u.AddClamAV("daily"); c2 != c {
-		t.Error("a second AddClamAV made a second ClamAV")
+func TestAddFakeTwice(t *testing.T) {
+	u := vendortest.New()
+	c := AddFake(u, "main")
+	if c2 := AddFake(u, "daily"); c2 != c {
+		t.Error("a second AddFake made a second ClamAV")
 	}
-	if vt := u.VendorTrust(); len(vt.ClamAVKeys) != 3 || len(vt.ClamAVSignRoots) != 1 {
-		t.Errorf("trust after two calls: %v", vt.Summary())
+	if c3 := (Vendor{}).Fake(u); c3 != c {
+		t.Error("Vendor.Fake made a second ClamAV")
 	}
-	for _, bad := range []string{"main", "Daily", "../x", ""} {
+	if v := c.Version("main"); v != 1 {
+		t.Errorf("main at version %d after AddFake(main) again", v)
+	}
+	AddFake(u, "main") // published already: nothing happens
+	all := u.VendorTrust()
+	if a := all.For("clamav", "main"); len(a.ClamAVKeys) != 3 || len(a.ClamAVSignRoots) != 1 || len(all.Vendors) != 1 {
+		t.Errorf("trust after three calls: %v", all.Summary())
+	}
+	for _, bad := range []string{"Daily", "../x", ""} {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("AddClamAV(%q) did not panic", bad)
+					t.Errorf("AddFake(%q) did not panic", bad)
 				}
 			}()
-			u.AddClamAV(bad)
+			AddFake(u, bad)
 		}()
 	}
 }
@@ -391,8 +400,8 @@ func TestClamAVLooksLikeReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := New()
-	c := u.AddClamAV("daily")
+	u := vendortest.New()
+	c := AddFake(u, "daily")
 	c.Release("daily")
 	fake, _ := u.Get("/daily.cvd")
 	fakeCdiff, _ := u.Get("/daily-2.cdiff")

@@ -1,4 +1,4 @@
-package sources
+package mozilla
 
 import (
 	"bytes"
@@ -27,10 +27,10 @@ const (
 // 128.0esr), or a beta/alpha number (134.0b10, 135.0a1).
 var mozillaVersion = regexp.MustCompile(`^(0|[1-9][0-9]{0,3})(\.(0|[1-9][0-9]{0,3})){1,3}(esr|[ab][1-9][0-9]{0,2})?$`)
 
-// ValidMozillaVersion reports whether v looks like a Mozilla version
+// ValidVersion reports whether v looks like a Mozilla version
 // ("133.0", "133.0.3", "128.5.0esr", "134.0b10", "135.0a1"). Such a version
 // is safe to put into an archive.mozilla.org path.
-func ValidMozillaVersion(v string) bool { return mozillaVersion.MatchString(v) }
+func ValidVersion(v string) bool { return mozillaVersion.MatchString(v) }
 
 // IsVersionKey reports whether a product-details key holds a version: keys
 // ending in _VERSION (LATEST_FIREFOX_VERSION, LATEST_THUNDERBIRD_DEVEL_VERSION),
@@ -65,15 +65,15 @@ func validDate(v string) bool {
 //   - a value that is not a string or null is an error; null and "" mean
 //     absent (FIREFOX_ESR_NEXT is "" when there is no next ESR) and are
 //     left out;
-//   - version keys (IsVersionKey) must hold a ValidMozillaVersion, or the
+//   - version keys (IsVersionKey) must hold a ValidVersion, or the
 //     file is refused: these are the values the fetcher acts on;
 //   - date keys (IsDateKey) are kept when they hold a YYYY-MM-DD date and
 //     left out otherwise;
 //   - any other key (FIREFOX_NIGHTLY, FIREFOX_DEVEDITION, FIREFOX_AURORA, …)
-//     is kept when its value is a ValidMozillaVersion and left out
+//     is kept when its value is a ValidVersion and left out
 //     otherwise, so keys Mozilla adds later cannot break a fetch.
 //
-// So every returned value is a ValidMozillaVersion, except under date keys,
+// So every returned value is a ValidVersion, except under date keys,
 // where it is a date.
 func ParseProductDetails(b []byte) (map[string]string, error) {
 	if len(b) > MaxProductDetails {
@@ -130,11 +130,11 @@ func ParseProductDetails(b []byte) (map[string]string, error) {
 				out[k] = v
 			}
 		case IsVersionKey(k):
-			if !ValidMozillaVersion(v) {
+			if !ValidVersion(v) {
 				return nil, fmt.Errorf("product-details: %s is %q, which is not a Mozilla version (like 133.0 or 128.5.0esr)", k, v)
 			}
 			out[k] = v
-		case ValidMozillaVersion(v):
+		case ValidVersion(v):
 			out[k] = v
 		}
 	}

@@ -1,4 +1,4 @@
-package sources_test
+package vendors_test
 
 import (
 	"fmt"
@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/patchferry/patchferry/fetcher"
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/fetcher/vendortest/conformance"
 	"github.com/patchferry/patchferry/verify"
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
@@ -39,7 +42,7 @@ func wantRefused(t *testing.T, sum *fetcher.Summary, source, what, reason string
 	if sum.OK() {
 		t.Errorf("Summary.OK() is true after a refusal")
 	}
-	rep := report(t, sum, source)
+	rep := conformance.Report(t, sum, source)
 	if rep.Error != "" {
 		t.Errorf("source error %q: a refusal is not a source failure", rep.Error)
 	}
@@ -57,17 +60,17 @@ func TestFetchRefuses(t *testing.T) {
 		t.Parallel()
 		cases := []struct {
 			name   string
-			spoil  func(c *vendortest.ClamAV)
+			spoil  func(c *clamav.Fake)
 			what   string // in Summary.Refused
 			reason string
 			bad    string // the refused path
 			whole  bool   // the new version is refused as a whole
 		}{
-			{"CVD signed by an unknown key", func(c *vendortest.ClamAV) { c.PutBadCVD("daily") },
+			{"CVD signed by an unknown key", func(c *clamav.Fake) { c.PutBadCVD("daily") },
 				"daily.cvd 4", verify.ErrBadSignature.Error(), "/daily.cvd", true},
-			{"CVD body damaged", func(c *vendortest.ClamAV) { c.PutDamagedCVD("daily") },
+			{"CVD body damaged", func(c *clamav.Fake) { c.PutDamagedCVD("daily") },
 				"daily.cvd 4", verify.ErrMismatch.Error(), "/daily.cvd", true},
-			{"cdiff signed by an unknown key", func(c *vendortest.ClamAV) { c.PutBadCdiff("daily", 4) },
+			{"cdiff signed by an unknown key", func(c *clamav.Fake) { c.PutBadCdiff("daily", 4) },
 				"daily-4.cdiff", verify.ErrBadSignature.Error(), "/daily-4.cdiff", false},
 		}
 		for _, tc := range cases {
@@ -76,29 +79,29 @@ func TestFetchRefuses(t *testing.T) {
 				u := vendortest.New()
 				u.Start()
 				t.Cleanup(u.Close)
-				c := u.AddClamAV("daily")
+				c := clamav.AddFake(u, "daily")
 				c.Release("daily")
 				c.Release("daily") // version 3 with two cdiffs
 				r := newRig(t, u, clamavDailyConfig)
-				wantOK(t, r.fetch(t))
-				before := current(t, r.state, "clamav")
+				conformance.WantOK(t, r.Fetch(t))
+				before := current(t, r.State, "clamav")
 
 				c.Release("daily")
 				tc.spoil(c)
-				sum := r.fetch(t)
+				sum := r.Fetch(t)
 				wantRefused(t, sum, "clamav", tc.what, tc.reason)
 				bad := published(t, u, tc.bad)
-				r.checkNotRecorded(t, tc.bad, bad)
-				if a, _ := r.state.FindArtifact("clamav", urlOf(u, tc.bad), "4"); a != nil {
+				checkNotRecorded(t, r, tc.bad, bad)
+				if a, _ := r.State.FindArtifact("clamav", urlOf(u, tc.bad), "4"); a != nil {
 					t.Errorf("%s version 4 recorded", tc.bad)
 				}
-				cur := current(t, r.state, "clamav")
+				cur := current(t, r.State, "clamav")
 				if tc.whole {
 					if !slices.Equal(cur.Artifacts, before.Artifacts) || cur.Versions["clamav/daily"] != "3" {
 						t.Errorf("after the refused version 4: current %v (%v), want version 3 unchanged (%v)",
 							cur.Versions, cur.Artifacts, before.Artifacts)
 					}
-					if rep := report(t, sum, "clamav"); len(rep.New) != 0 || rep.Unchanged != len(before.Artifacts) {
+					if rep := conformance.Report(t, sum, "clamav"); len(rep.New) != 0 || rep.Unchanged != len(before.Artifacts) {
 						t.Errorf("%d new, %d unchanged; want the %d previous artifacts kept", len(rep.New), rep.Unchanged, len(before.Artifacts))
 					}
 				} else {
@@ -106,14 +109,14 @@ func TestFetchRefuses(t *testing.T) {
 					if cur.Versions["clamav/daily"] != "4" || slices.Contains(cur.Artifacts, sha256Hex(bad)) {
 						t.Errorf("current %v %v", cur.Versions, cur.Artifacts)
 					}
-					r.checkRecorded(t, []want{{"clamav", "/daily.cvd", "4", "cvd"}, {"clamav", "/daily-3.cdiff", "3", "cdiff"}})
+					checkRecorded(t, r, []want{{"clamav", "/daily.cvd", "4", "cvd"}, {"clamav", "/daily-3.cdiff", "3", "cdiff"}})
 				}
 
 				// Once the upstream publishes good files again, they are fetched.
 				c.Release("daily")
-				r.fetch(t) // a bad cdiff still published upstream is refused again: only the new files matter here
-				r.checkRecorded(t, []want{{"clamav", "/daily.cvd", "5", "cvd"}, {"clamav", "/daily-5.cdiff", "5", "cdiff"}})
-				if v := current(t, r.state, "clamav").Versions["clamav/daily"]; v != "5" {
+				r.Fetch(t) // a bad cdiff still published upstream is refused again: only the new files matter here
+				checkRecorded(t, r, []want{{"clamav", "/daily.cvd", "5", "cvd"}, {"clamav", "/daily-5.cdiff", "5", "cdiff"}})
+				if v := current(t, r.State, "clamav").Versions["clamav/daily"]; v != "5" {
 					t.Errorf("after the repair: current version %q, want 5", v)
 				}
 			})
@@ -125,16 +128,16 @@ func TestFetchRefuses(t *testing.T) {
 		exe := "win64/ja/Firefox Setup " + next + ".exe"
 		cases := []struct {
 			name   string
-			spoil  func(m *vendortest.Mozilla)
+			spoil  func(m *mozilla.Fake)
 			what   string
 			reason string
 			whole  bool
 		}{
-			{"file not matching SHA512SUMS", func(m *vendortest.Mozilla) { m.TamperFile("firefox-esr", next, exe) },
+			{"file not matching SHA512SUMS", func(m *mozilla.Fake) { m.TamperFile("firefox-esr", next, exe) },
 				"firefox-esr " + next + " " + exe, "the signed checksum file says", false},
-			{"SHA512SUMS with a bad signature", func(m *vendortest.Mozilla) { m.BadSumsSignature("firefox-esr", next) },
+			{"SHA512SUMS with a bad signature", func(m *mozilla.Fake) { m.BadSumsSignature("firefox-esr", next) },
 				"firefox-esr " + next + " SHA512SUMS", "SHA512SUMS.asc", true},
-			{"SHA512SUMS signed by an unknown key", func(m *vendortest.Mozilla) { m.UnknownKeySums("firefox-esr", next) },
+			{"SHA512SUMS signed by an unknown key", func(m *mozilla.Fake) { m.UnknownKeySums("firefox-esr", next) },
 				"firefox-esr " + next + " SHA512SUMS", "SHA512SUMS.asc", true},
 		}
 		for _, tc := range cases {
@@ -143,23 +146,23 @@ func TestFetchRefuses(t *testing.T) {
 				u := vendortest.New()
 				u.Start()
 				t.Cleanup(u.Close)
-				m := u.AddMozilla()
+				m := mozilla.AddFake(u)
 				r := newRig(t, u, mozillaESRConfig)
-				wantOK(t, r.fetch(t))
-				before := current(t, r.state, "mozilla")
+				conformance.WantOK(t, r.Fetch(t))
+				before := current(t, r.State, "mozilla")
 
 				u.Advance(7 * 24 * time.Hour)
 				m.Release("firefox-esr", next)
 				tc.spoil(m)
 				u.ResetLog()
-				sum := r.fetch(t)
+				sum := r.Fetch(t)
 				wantRefused(t, sum, "mozilla", tc.what, tc.reason)
 				dir := m.Dir("firefox-esr", next)
-				cur := current(t, r.state, "mozilla")
+				cur := current(t, r.State, "mozilla")
 				if tc.whole {
 					// Nothing of the new version is downloaded, recorded or current.
 					for _, w := range mozillaWants(m, "firefox-esr", "ja", "en-US") {
-						r.checkNotRecorded(t, w.path, published(t, u, w.path))
+						checkNotRecorded(t, r, w.path, published(t, u, w.path))
 					}
 					for _, req := range u.Requests() {
 						if rel, ok := strings.CutPrefix(req.Path, dir+"/"); ok && !strings.HasPrefix(rel, "SHA512SUMS") {
@@ -170,14 +173,14 @@ func TestFetchRefuses(t *testing.T) {
 						t.Errorf("after the refused %s: current %v, want 128.5.0esr unchanged", next, cur.Versions)
 					}
 				} else {
-					r.checkNotRecorded(t, exe, published(t, u, dir+"/"+exe))
+					checkNotRecorded(t, r, exe, published(t, u, dir+"/"+exe))
 					var others []want
 					for _, w := range mozillaWants(m, "firefox-esr", "ja", "en-US") {
 						if !strings.HasSuffix(w.path, exe) {
 							others = append(others, w)
 						}
 					}
-					r.checkRecorded(t, others)
+					checkRecorded(t, r, others)
 					if len(cur.Artifacts) != 5 {
 						t.Errorf("%d current artifacts, want the 5 that checked out", len(cur.Artifacts))
 					}
@@ -185,9 +188,9 @@ func TestFetchRefuses(t *testing.T) {
 
 				// Republished correctly, the version is fetched.
 				m.Release("firefox-esr", next)
-				wantOK(t, r.fetch(t))
-				r.checkRecorded(t, mozillaWants(m, "firefox-esr", "ja", "en-US"))
-				if v := current(t, r.state, "mozilla").Versions["mozilla/firefox-esr"]; v != next {
+				conformance.WantOK(t, r.Fetch(t))
+				checkRecorded(t, r, mozillaWants(m, "firefox-esr", "ja", "en-US"))
+				if v := current(t, r.State, "mozilla").Versions["mozilla/firefox-esr"]; v != next {
 					t.Errorf("after the repair: current version %q", v)
 				}
 			})
@@ -239,24 +242,24 @@ sources:
 		t.Parallel()
 		u := serve(t, cvd)
 		r := newRig(t, u, config)
-		r.trust, r.now = verify.DefaultVendorTrust(), func() time.Time { return now }
-		sum := r.fetch(t)
-		wantOK(t, sum)
-		got := r.checkRecorded(t, wants)
+		r.Trust, r.Now = verify.DefaultVendorTrust(), func() time.Time { return now }
+		sum := r.Fetch(t)
+		conformance.WantOK(t, sum)
+		got := checkRecorded(t, r, wants)
 		if len(got) > 0 && (got[0].SHA256 != "3ac78063d9b428b27060b8bc9bad1fd63445a7c8e39ca91e21edda37eb15a99e" ||
 			got[0].Verification.Signer != "micasnyd") {
 			t.Errorf("test.cvd: %+v", got[0])
 		}
-		if rep := report(t, sum, "clamav"); len(rep.New) != len(wants) || rep.Versions["clamav/test"] != "6" {
+		if rep := conformance.Report(t, sum, "clamav"); len(rep.New) != len(wants) || rep.Versions["clamav/test"] != "6" {
 			t.Errorf("new %v, versions %v", rep.New, rep.Versions)
 		}
 		for _, w := range signs {
-			if a, _ := r.state.FindArtifact("clamav", urlOf(u, w.path), w.version); a != nil {
+			if a, _ := r.State.FindArtifact("clamav", urlOf(u, w.path), w.version); a != nil {
 				t.Errorf("%s kept although it chains to a root the built-in trust lacks", w.path)
 			}
 		}
-		if n := strings.Count(r.log.String(), ".sign file unusable"); n != len(signs) {
-			t.Errorf("%d warnings about unusable .sign files, want %d:\n%s", n, len(signs), r.log)
+		if n := strings.Count(r.Log.String(), "vendor evidence unusable here"); n != len(signs) {
+			t.Errorf("%d warnings about unusable .sign files, want %d:\n%s", n, len(signs), r.Log)
 		}
 	})
 	t.Run("TEST root trusted", func(t *testing.T) {
@@ -264,16 +267,17 @@ sources:
 		u := serve(t, cvd)
 		r := newRig(t, u, config)
 		trust := verify.DefaultVendorTrust()
-		trust.ClamAVSignRoots = append(trust.ClamAVSignRoots, verify.NamedPEM{Name: "ClamAV TEST Root CA", PEM: string(read("clamav-test.crt"))})
-		r.trust, r.now = trust, func() time.Time { return now }
-		sum := r.fetch(t)
-		wantOK(t, sum)
-		r.checkRecorded(t, append(append([]want{}, wants...), signs...))
-		if n := len(report(t, sum, "clamav").New); n != len(wants)+len(signs) {
+		trust.Vendors = append(trust.Vendors, verify.Anchors{Vendor: "clamav",
+			ClamAVSignRoots: []verify.NamedPEM{{Name: "ClamAV TEST Root CA", PEM: string(read("clamav-test.crt"))}}})
+		r.Trust, r.Now = trust, func() time.Time { return now }
+		sum := r.Fetch(t)
+		conformance.WantOK(t, sum)
+		checkRecorded(t, r, append(append([]want{}, wants...), signs...))
+		if n := len(conformance.Report(t, sum, "clamav").New); n != len(wants)+len(signs) {
 			t.Errorf("%d new, want %d", n, len(wants)+len(signs))
 		}
-		if strings.Contains(r.log.String(), "unusable") {
-			t.Errorf("warned about unusable .sign files:\n%s", r.log)
+		if strings.Contains(r.Log.String(), "unusable") {
+			t.Errorf("warned about unusable .sign files:\n%s", r.Log)
 		}
 	})
 	t.Run("one flipped byte", func(t *testing.T) {
@@ -287,15 +291,15 @@ sources:
 			flipped[off] ^= 0x01
 			u := serve(t, flipped)
 			r := newRig(t, u, config)
-			r.trust, r.now = verify.DefaultVendorTrust(), func() time.Time { return now }
-			sum := r.fetch(t)
-			rep := report(t, sum, "clamav")
+			r.Trust, r.Now = verify.DefaultVendorTrust(), func() time.Time { return now }
+			sum := r.Fetch(t)
+			rep := conformance.Report(t, sum, "clamav")
 			if len(rep.Refused) != 1 || rep.Refused[0].What != "test.cvd 6" || rep.Error != "" ||
 				!strings.Contains(rep.Refused[0].Reason, flip.reason.Error()) {
 				t.Errorf("byte %d flipped: refused %+v, error %q; want %q", off, rep.Refused, rep.Error, flip.reason)
 			}
-			r.checkNotRecorded(t, "flipped test.cvd", flipped)
-			if cur := current(t, r.state, "clamav"); len(cur.Artifacts) != 0 {
+			checkNotRecorded(t, r, "flipped test.cvd", flipped)
+			if cur := current(t, r.State, "clamav"); len(cur.Artifacts) != 0 {
 				t.Errorf("byte %d flipped: current %v", off, cur.Artifacts)
 			}
 		}

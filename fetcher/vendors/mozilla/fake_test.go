@@ -1,4 +1,4 @@
-package vendortest
+package mozilla
 
 import (
 	"bytes"
@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/patchferry/patchferry/fetcher/sources"
+
+	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -24,7 +25,7 @@ var mozillaProducts = []string{"firefox-esr", "firefox", "thunderbird"}
 // signature over SHA512SUMS with the vendor trust's keyring at the
 // upstream's time, then every listed file against SHA512SUMS. It returns
 // the first error.
-func checkMozillaRelease(t *testing.T, u *Upstream, m *Mozilla, ring openpgp.EntityList, product, version string) (*verify.PGPSigner, error) {
+func checkMozillaRelease(t *testing.T, u *vendortest.Upstream, m *Fake, ring openpgp.EntityList, product, version string) (*verify.PGPSigner, error) {
 	t.Helper()
 	dir := m.Dir(product, version)
 	sums, ok1 := u.Get(dir + "/SHA512SUMS")
@@ -62,7 +63,7 @@ func checkMozillaRelease(t *testing.T, u *Upstream, m *Mozilla, ring openpgp.Ent
 
 func mozillaRing(t *testing.T, vt *verify.VendorTrust) openpgp.EntityList {
 	t.Helper()
-	ring, err := vt.Keyring()
+	ring, err := vt.For("mozilla", "firefox").Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,13 +71,13 @@ func mozillaRing(t *testing.T, vt *verify.VendorTrust) openpgp.EntityList {
 }
 
 func TestMozillaPublishedVerifies(t *testing.T) {
-	u := New()
-	m := u.AddMozilla()
+	u := vendortest.New()
+	m := AddFake(u)
 	vt := u.VendorTrust()
 	if err := vt.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(vt.OpenPGPKeys) != 1 || vt.OpenPGPKeys[0].Fingerprint != m.Fingerprint() || !strings.HasPrefix(vt.OpenPGPKeys[0].Name, "TEST Mozilla") {
+	if keys := vt.For("mozilla", "firefox").OpenPGPKeys; len(keys) != 1 || keys[0].Fingerprint != m.Fingerprint() || !strings.HasPrefix(keys[0].Name, "TEST Mozilla") {
 		t.Fatalf("vendor trust: %+v", vt.Summary())
 	}
 	ring := mozillaRing(t, vt)
@@ -127,8 +128,8 @@ func TestMozillaPublishedVerifies(t *testing.T) {
 		t.Error("Firefox ESR and Thunderbird share a build ID")
 	}
 	// Installer bytes are deterministic across upstreams.
-	u2 := New()
-	u2.AddMozilla()
+	u2 := vendortest.New()
+	AddFake(u2)
 	p := "/pub/firefox/releases/133.0/win64/ja/Firefox Setup 133.0.exe"
 	a, _ := u.Get(p)
 	b, _ := u2.Get(p)
@@ -143,8 +144,8 @@ func TestMozillaPublishedVerifies(t *testing.T) {
 }
 
 func TestMozillaProductDetails(t *testing.T) {
-	u := New()
-	m := u.AddMozilla()
+	u := vendortest.New()
+	m := AddFake(u)
 	ff := details(t, u, "/1.0/firefox_versions.json")
 	if ff["FIREFOX_ESR"] != "128.5.0esr" || ff["LATEST_FIREFOX_VERSION"] != "133.0" || ff["LAST_RELEASE_DATE"] != "2026-11-20" {
 		t.Errorf("firefox_versions.json: %v", ff)
@@ -180,13 +181,13 @@ func TestMozillaProductDetails(t *testing.T) {
 	}
 }
 
-func details(t *testing.T, u *Upstream, path string) map[string]string {
+func details(t *testing.T, u *vendortest.Upstream, path string) map[string]string {
 	t.Helper()
 	b, ok := u.Get(path)
 	if !ok {
 		t.Fatalf("%s not published", path)
 	}
-	m, err := sources.ParseProductDetails(b)
+	m, err := ParseProductDetails(b)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", path, err, b)
 	}
@@ -196,18 +197,18 @@ func details(t *testing.T, u *Upstream, path string) map[string]string {
 func TestMozillaNegativeHelpers(t *testing.T) {
 	cases := []struct {
 		name  string
-		spoil func(m *Mozilla)
+		spoil func(m *Fake)
 		want  error
 	}{
-		{"tampered installer", func(m *Mozilla) { m.TamperFile("firefox-esr", "128.5.0esr", "win64/ja/Firefox Setup 128.5.0esr.exe") }, verify.ErrMismatch},
-		{"tampered build info", func(m *Mozilla) { m.TamperFile("firefox-esr", "128.5.0esr", "win64_info.txt") }, verify.ErrMismatch},
-		{"bad signature", func(m *Mozilla) { m.BadSumsSignature("firefox-esr", "128.5.0esr") }, verify.ErrBadSignature},
-		{"unknown key", func(m *Mozilla) { m.UnknownKeySums("firefox-esr", "128.5.0esr") }, verify.ErrUntrusted},
+		{"tampered installer", func(m *Fake) { m.TamperFile("firefox-esr", "128.5.0esr", "win64/ja/Firefox Setup 128.5.0esr.exe") }, verify.ErrMismatch},
+		{"tampered build info", func(m *Fake) { m.TamperFile("firefox-esr", "128.5.0esr", "win64_info.txt") }, verify.ErrMismatch},
+		{"bad signature", func(m *Fake) { m.BadSumsSignature("firefox-esr", "128.5.0esr") }, verify.ErrBadSignature},
+		{"unknown key", func(m *Fake) { m.UnknownKeySums("firefox-esr", "128.5.0esr") }, verify.ErrUntrusted},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			u := New()
-			m := u.AddMozilla()
+			u := vendortest.New()
+			m := AddFake(u)
 			ring := mozillaRing(t, u.VendorTrust())
 			tc.spoil(m)
 			if _, err := checkMozillaRelease(t, u, m, ring, "firefox-esr", "128.5.0esr"); !errors.Is(err, tc.want) {
@@ -228,8 +229,8 @@ func TestMozillaNegativeHelpers(t *testing.T) {
 }
 
 func TestMozillaSubkeyRotation(t *testing.T) {
-	u := New()
-	m := u.AddMozilla()
+	u := vendortest.New()
+	m := AddFake(u)
 	before := u.VendorTrust()
 	first := m.SigningFingerprint()
 
@@ -262,14 +263,14 @@ func TestMozillaSubkeyRotation(t *testing.T) {
 	if _, err := checkMozillaRelease(t, u, m, mozillaRing(t, u.VendorTrust()), "firefox", "151.0"); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(u.VendorTrust().OpenPGPKeys); n != 1 {
+	if n := len(u.VendorTrust().For("mozilla", "").OpenPGPKeys); n != 1 {
 		t.Fatalf("vendor trust has %d OpenPGP keys after rotations, want the one key updated", n)
 	}
 }
 
 func TestMozillaServedOverHTTP(t *testing.T) {
-	u := New()
-	m := u.AddMozilla()
+	u := vendortest.New()
+	m := AddFake(u)
 	u.Start()
 	defer u.Close()
 	dir := m.Dir("firefox-esr", "128.5.0esr")
@@ -292,8 +293,8 @@ func TestMozillaServedOverHTTP(t *testing.T) {
 }
 
 func TestMozillaReleaseRefusesMisuse(t *testing.T) {
-	u := New()
-	m := u.AddMozilla()
+	u := vendortest.New()
+	m := AddFake(u)
 	for _, c := range [][2]string{{"firefox-esr", "133.0"}, {"firefox", "128.5.0esr"}, {"seamonkey", "2.53"}, {"firefox", "../133.0"}} {
 		func() {
 			defer func() {

@@ -1,4 +1,4 @@
-package vendortest
+package mozilla
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -57,10 +59,10 @@ const (
 
 var mozillaVersionRE = regexp.MustCompile(`^(0|[1-9][0-9]{0,3})(\.(0|[1-9][0-9]{0,3})){1,3}(esr|[ab][1-9][0-9]{0,2})?$`)
 
-// Mozilla is the fake Mozilla vendor of an Upstream. Its methods are safe
-// for concurrent use.
-type Mozilla struct {
-	u        *Upstream
+// Fake is the fake Mozilla vendor, Mozilla's part of a
+// vendortest.Upstream. Its methods are safe for concurrent use.
+type Fake struct {
+	u        *vendortest.Upstream
 	mu       sync.Mutex
 	key      *openpgp.Entity // primary key + signing subkeys, with private parts
 	subkey   int             // index in key.Subkeys of the current signing subkey
@@ -69,20 +71,24 @@ type Mozilla struct {
 	buildIDs map[string]string // product + " " + version → build ID
 }
 
-// AddMozilla makes the fake Mozilla vendor: a test OpenPGP key ("TEST
-// Mozilla Software Releases", a primary key and a signing subkey valid for
-// two years) added to u's vendor trust, and the releases firefox-esr
-// 128.5.0esr, firefox 133.0 and thunderbird 128.5.0esr with their
-// product-details. Call it once per Upstream.
-func (u *Upstream) AddMozilla() *Mozilla {
+// AddFake makes Mozilla's part of u on first use (and returns it after): a
+// test OpenPGP key ("TEST Mozilla Software Releases", a primary key and a
+// signing subkey valid for two years) added to u's vendor trust under
+// vendor mozilla, and the releases firefox-esr 128.5.0esr, firefox 133.0
+// and thunderbird 128.5.0esr with their product-details.
+func AddFake(u *vendortest.Upstream) *Fake {
+	return u.Fake("mozilla", func() vendortest.Fake { return newFake(u) }).(*Fake)
+}
+
+func newFake(u *vendortest.Upstream) *Fake {
 	now := u.Now()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, DefaultHash: crypto.SHA512, Time: fixedClock(now.Add(-365 * 24 * time.Hour))}
 	key, err := openpgp.NewEntity(mozillaKeyName, "", "release@mozilla.test", cfg)
 	if err != nil {
-		panic("vendortest: make the Mozilla test key: " + err.Error())
+		panic("mozilla fake: make the Mozilla test key: " + err.Error())
 	}
 	key.Subkeys = nil // like Mozilla's key: no encryption subkey, only [S] subkeys
-	m := &Mozilla{u: u, key: key, current: make(map[string]string), buildIDs: make(map[string]string)}
+	m := &Fake{u: u, key: key, current: make(map[string]string), buildIDs: make(map[string]string)}
 	m.mu.Lock()
 	m.addSubkey(now.Add(-30 * 24 * time.Hour))
 	m.mu.Unlock()
@@ -96,30 +102,30 @@ func fixedClock(t time.Time) func() time.Time { return func() time.Time { return
 
 // addSubkey adds a signing subkey created at t, makes it the current one and
 // publishes the new public key in the vendor trust. m.mu is held.
-func (m *Mozilla) addSubkey(t time.Time) {
+func (m *Fake) addSubkey(t time.Time) {
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, DefaultHash: crypto.SHA512, Time: fixedClock(t),
 		KeyLifetimeSecs: uint32(mozillaSubkeyLife / time.Second)}
 	if err := m.key.AddSigningSubkey(cfg); err != nil {
-		panic("vendortest: add a Mozilla signing subkey: " + err.Error())
+		panic("mozilla fake: add a Mozilla signing subkey: " + err.Error())
 	}
 	m.subkey = len(m.key.Subkeys) - 1
 	entry := verify.NamedPGPKey{Name: mozillaKeyName, Fingerprint: m.fingerprint(), Armored: m.armoredKey()}
-	m.u.addTrust(func(vt *verify.VendorTrust) {
-		keys := make([]verify.NamedPGPKey, 0, len(vt.OpenPGPKeys)+1) // a new slice: earlier copies stay as they were
-		for _, k := range vt.OpenPGPKeys {
+	m.u.Anchors("mozilla", func(a *verify.Anchors) {
+		keys := make([]verify.NamedPGPKey, 0, len(a.OpenPGPKeys)+1) // a new slice: earlier copies stay as they were
+		for _, k := range a.OpenPGPKeys {
 			if k.Fingerprint != entry.Fingerprint {
 				keys = append(keys, k)
 			}
 		}
-		vt.OpenPGPKeys = append(keys, entry)
+		a.OpenPGPKeys = append(keys, entry)
 	})
 }
 
-func (m *Mozilla) fingerprint() string {
+func (m *Fake) fingerprint() string {
 	return strings.ToUpper(hex.EncodeToString(m.key.PrimaryKey.Fingerprint))
 }
 
-func (m *Mozilla) armoredKey() string {
+func (m *Fake) armoredKey() string {
 	var buf bytes.Buffer
 	w, err := armor.Encode(&buf, openpgp.PublicKeyType, nil)
 	if err == nil {
@@ -129,21 +135,21 @@ func (m *Mozilla) armoredKey() string {
 		err = w.Close()
 	}
 	if err != nil {
-		panic("vendortest: export the Mozilla test key: " + err.Error())
+		panic("mozilla fake: export the Mozilla test key: " + err.Error())
 	}
 	return buf.String() + "\n"
 }
 
 // Fingerprint is the primary key's fingerprint (40 upper-case hex digits),
 // the one pinned in the vendor trust.
-func (m *Mozilla) Fingerprint() string {
+func (m *Fake) Fingerprint() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.fingerprint()
 }
 
 // SigningFingerprint is the fingerprint of the subkey that signs now.
-func (m *Mozilla) SigningFingerprint() string {
+func (m *Fake) SigningFingerprint() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return strings.ToUpper(hex.EncodeToString(m.key.Subkeys[m.subkey].PublicKey.Fingerprint))
@@ -153,7 +159,7 @@ func (m *Mozilla) SigningFingerprint() string {
 // then on. The vendor trust (u.VendorTrust) gets the new public key; a trust
 // taken before still holds the old one, like a stale copy of Mozilla's KEY.
 // Signing rotates by itself when the current subkey expires within 60 days.
-func (m *Mozilla) RotateSubkey() {
+func (m *Fake) RotateSubkey() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.addSubkey(m.u.Now())
@@ -161,14 +167,14 @@ func (m *Mozilla) RotateSubkey() {
 
 // Version is the current version of a product ("firefox-esr", "firefox",
 // "thunderbird"), or "" for another product.
-func (m *Mozilla) Version(product string) string {
+func (m *Fake) Version(product string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.current[product]
 }
 
 // BuildID is the build ID published in <ver>/win64_info.txt.
-func (m *Mozilla) BuildID(product, version string) string {
+func (m *Fake) BuildID(product, version string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.buildIDs[product+" "+version]
@@ -176,13 +182,13 @@ func (m *Mozilla) BuildID(product, version string) string {
 
 // Dir is the release directory of a version, e.g.
 // /pub/firefox/releases/128.5.0esr.
-func (m *Mozilla) Dir(product, version string) string {
+func (m *Fake) Dir(product, version string) string {
 	return "/pub/" + mozillaDirName(product) + "/releases/" + version
 }
 
 // Files lists the paths of a version's files relative to Dir, as they appear
 // in SHA512SUMS.
-func (m *Mozilla) Files(product, version string) []string {
+func (m *Fake) Files(product, version string) []string {
 	dir, name := mozillaDirName(product), mozillaDisplayName(product)
 	var out []string
 	for _, lang := range mozillaLangs {
@@ -203,7 +209,7 @@ func mozillaDirName(product string) string {
 	case "thunderbird":
 		return "thunderbird"
 	}
-	panic(fmt.Sprintf("vendortest: unknown Mozilla product %q (want firefox-esr, firefox or thunderbird)", product))
+	panic(fmt.Sprintf("mozilla fake: unknown Mozilla product %q (want firefox-esr, firefox or thunderbird)", product))
 }
 
 func mozillaDisplayName(product string) string {
@@ -218,14 +224,14 @@ func mozillaDisplayName(product string) string {
 // signed SHA512SUMS and KEY, then updates product-details. Files are dated
 // u.Now(). Releasing a published version again republishes it from scratch
 // (undoing TamperFile and the bad-signature helpers).
-func (m *Mozilla) Release(product, version string) {
+func (m *Fake) Release(product, version string) {
 	dir := m.Dir(product, version)
 	esr := strings.HasSuffix(version, "esr")
 	switch {
 	case !mozillaVersionRE.MatchString(version):
-		panic(fmt.Sprintf("vendortest: %q is not a Mozilla version", version))
+		panic(fmt.Sprintf("mozilla fake: %q is not a Mozilla version", version))
 	case product == "firefox-esr" && !esr, product == "firefox" && esr:
-		panic(fmt.Sprintf("vendortest: version %s does not fit product %s", version, product))
+		panic(fmt.Sprintf("mozilla fake: version %s does not fit product %s", version, product))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -259,7 +265,7 @@ func (m *Mozilla) Release(product, version string) {
 }
 
 const mozillaKeyPreamble = `This file contains the TEST public PGP key of patchferry's fake Mozilla
-upstream (fetcher/vendortest). It is NOT Mozilla's key. Like Mozilla's KEY
+upstream (fetcher/vendors/mozilla). It is NOT Mozilla's key. Like Mozilla's KEY
 file, it starts with text before the armored key, and the signatures over
 SHA512SUMS come from a signing subkey.
 
@@ -267,7 +273,7 @@ SHA512SUMS come from a signing subkey.
 
 // sign makes an armored detached signature by key's current signing subkey
 // (for m.key: rotating it first when it expires soon). m.mu is held.
-func (m *Mozilla) sign(key *openpgp.Entity, data []byte, now time.Time) []byte {
+func (m *Fake) sign(key *openpgp.Entity, data []byte, now time.Time) []byte {
 	var keyID uint64
 	if key == m.key {
 		sk := m.key.Subkeys[m.subkey]
@@ -281,14 +287,14 @@ func (m *Mozilla) sign(key *openpgp.Entity, data []byte, now time.Time) []byte {
 	var buf bytes.Buffer
 	cfg := &packet.Config{DefaultHash: crypto.SHA512, Time: fixedClock(now), SigningKeyId: keyID}
 	if err := openpgp.ArmoredDetachSign(&buf, key, bytes.NewReader(data), cfg); err != nil {
-		panic("vendortest: sign SHA512SUMS: " + err.Error())
+		panic("mozilla fake: sign SHA512SUMS: " + err.Error())
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes()
 }
 
 // publishDetails writes both product-details files. m.mu is held.
-func (m *Mozilla) publishDetails(now time.Time) {
+func (m *Fake) publishDetails(now time.Time) {
 	day := func(d int) string { return now.AddDate(0, 0, d).UTC().Format(time.DateOnly) }
 	major := 0
 	if v := m.current["firefox"]; v != "" {
@@ -351,11 +357,11 @@ func fakeBytes(magic []byte, what string, size int) []byte {
 // TamperFile changes one byte of a published file (path relative to the
 // version's directory, as in SHA512SUMS) after SHA512SUMS was signed, so
 // its SHA-512 no longer matches.
-func (m *Mozilla) TamperFile(product, version, path string) {
+func (m *Fake) TamperFile(product, version, path string) {
 	full := m.Dir(product, version) + "/" + path
 	data, ok := m.u.Get(full)
 	if !ok {
-		panic("vendortest: TamperFile: nothing published at " + full)
+		panic("mozilla fake: TamperFile: nothing published at " + full)
 	}
 	changed := append([]byte{}, data...)
 	changed[len(changed)-1] ^= 0x01
@@ -364,11 +370,11 @@ func (m *Mozilla) TamperFile(product, version, path string) {
 
 // BadSumsSignature replaces SHA512SUMS.asc with a signature, by the trusted
 // subkey, over different bytes: verification reports a bad signature.
-func (m *Mozilla) BadSumsSignature(product, version string) {
+func (m *Fake) BadSumsSignature(product, version string) {
 	dir := m.Dir(product, version)
 	sums, ok := m.u.Get(dir + "/SHA512SUMS")
 	if !ok {
-		panic("vendortest: BadSumsSignature: no SHA512SUMS in " + dir)
+		panic("mozilla fake: BadSumsSignature: no SHA512SUMS in " + dir)
 	}
 	other := append([]byte{}, sums...)
 	other[0] ^= 0x01 // one hex digit of the first line's digest
@@ -380,11 +386,11 @@ func (m *Mozilla) BadSumsSignature(product, version string) {
 
 // UnknownKeySums replaces SHA512SUMS.asc with a good signature by a key that
 // is not in the vendor trust.
-func (m *Mozilla) UnknownKeySums(product, version string) {
+func (m *Fake) UnknownKeySums(product, version string) {
 	dir := m.Dir(product, version)
 	sums, ok := m.u.Get(dir + "/SHA512SUMS")
 	if !ok {
-		panic("vendortest: UnknownKeySums: no SHA512SUMS in " + dir)
+		panic("mozilla fake: UnknownKeySums: no SHA512SUMS in " + dir)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -396,9 +402,51 @@ func (m *Mozilla) UnknownKeySums(product, version string) {
 			err = k.AddSigningSubkey(cfg)
 		}
 		if err != nil {
-			panic("vendortest: make the unknown key: " + err.Error())
+			panic("mozilla fake: make the unknown key: " + err.Error())
 		}
 		m.other = k
 	}
 	m.u.Put(dir+"/SHA512SUMS.asc", m.sign(m.other, sums, now), now)
+}
+
+// SourceYAML implements vendortest.Fake: Firefox ESR and Thunderbird for
+// win64 in English and Japanese.
+func (m *Fake) SourceYAML() string {
+	return fmt.Sprintf(`    url: %[1]s
+    product_details_url: %[1]s/1.0
+    products: [firefox-esr, thunderbird]
+    platforms: [win64]
+    languages: [ja, en-US]
+`, m.u.URL())
+}
+
+// Next implements vendortest.Fake: the next Firefox ESR dot release.
+func (m *Fake) Next() string {
+	next := nextESR(m.Version("firefox-esr"))
+	m.Release("firefox-esr", next)
+	return "Firefox ESR " + next
+}
+
+// nextESR is the next ESR dot release: 128.5.0esr → 128.6.0esr.
+func nextESR(v string) string {
+	parts := strings.Split(strings.TrimSuffix(v, "esr"), ".")
+	minor, _ := strconv.Atoi(parts[1])
+	parts[1] = strconv.Itoa(minor + 1)
+	for i := 2; i < len(parts); i++ {
+		parts[i] = "0"
+	}
+	return strings.Join(parts, ".") + "esr"
+}
+
+// Tampers implements vendortest.Fake, on the current Firefox ESR.
+func (m *Fake) Tampers() []vendortest.Tamper {
+	v := m.Version("firefox-esr")
+	exe := fmt.Sprintf("win64/ja/Firefox Setup %s.exe", v)
+	mar := fmt.Sprintf("update/win64/en-US/firefox-%s.complete.mar", v)
+	return []vendortest.Tamper{
+		{Name: "installer changed after SHA512SUMS was signed", Apply: func() { m.TamperFile("firefox-esr", v, exe) }},
+		{Name: "complete MAR changed after SHA512SUMS was signed", Apply: func() { m.TamperFile("firefox-esr", v, mar) }},
+		{Name: "SHA512SUMS.asc over other bytes", Apply: func() { m.BadSumsSignature("firefox-esr", v) }},
+		{Name: "SHA512SUMS.asc by an unknown key", Apply: func() { m.UnknownKeySums("firefox-esr", v) }},
+	}
 }

@@ -1,134 +1,35 @@
-package sources_test
+package vendors_test
 
 // End-to-end tests: fetcher.Run with the configured sources against the
 // fake vendor upstream (fetcher/vendortest) on loopback, with a real cache
 // and fetch state in t.TempDir.
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/patchferry/patchferry/fetcher"
-	"github.com/patchferry/patchferry/fetcher/sources"
+	"github.com/patchferry/patchferry/fetcher/vendors"
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/fetcher/vendortest/conformance"
 	"github.com/patchferry/patchferry/media"
-	"github.com/patchferry/patchferry/verify"
 )
 
-// rig is a fetcher set up as `patchferry fetch` sets it up, from a config
-// file pointing at a fake upstream.
-type rig struct {
-	u     *vendortest.Upstream
-	cfg   *fetcher.Config
-	cache *fetcher.Cache
-	state *fetcher.State
-	trust *verify.VendorTrust // nil: the upstream's VendorTrust at each fetch
-	now   func() time.Time
-	log   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// newRig writes config (UPSTREAM stands for the upstream's URL) into a
-// temporary directory, loads it and opens the cache and state it names.
-func newRig(t *testing.T, u *vendortest.Upstream, config string) *rig {
+// newRig is a fetcher of every registered vendor, from config
+// (UPSTREAM: the upstream's URL), as conformance.NewRig makes it.
+func newRig(t *testing.T, u *vendortest.Upstream, config string) *conformance.Rig {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "patchferry.yaml")
-	if err := os.WriteFile(path, []byte(strings.ReplaceAll(config, "UPSTREAM", u.URL())), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := fetcher.LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := filepath.Join(dir, "cache"); cfg.CacheDir != want {
-		t.Fatalf("cache_dir %q, want %q (relative to the config file)", cfg.CacheDir, want)
-	}
-	cache, err := fetcher.OpenCache(cfg.CacheDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := fetcher.OpenState(cfg.CacheDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
-	// A little after the upstream's clock: its signatures are dated "now".
-	return &rig{u: u, cfg: cfg, cache: cache, state: state, log: &syncBuffer{},
-		now: func() time.Time { return u.Now().Add(time.Hour) }}
-}
-
-// fetch runs every enabled source once.
-func (r *rig) fetch(t *testing.T) *fetcher.Summary {
-	t.Helper()
-	log := slog.New(slog.NewTextHandler(r.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	d, err := fetcher.NewDownloader(r.cfg, r.cache, r.state, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Backoff = func(int) time.Duration { return time.Millisecond }
-	trust := r.trust
-	if trust == nil {
-		trust = r.u.VendorTrust()
-	}
-	env := fetcher.Env{Config: r.cfg, Downloader: d, Cache: r.cache, State: r.state, Trust: trust, Log: log, Now: r.now}
-	sum, err := fetcher.Run(t.Context(), env, sources.Enabled(r.cfg))
-	if err != nil {
-		t.Fatalf("fetch: %v", err)
-	}
-	return sum
-}
-
-func report(t *testing.T, sum *fetcher.Summary, source string) *fetcher.SourceReport {
-	t.Helper()
-	for _, r := range sum.Sources {
-		if r.Source == source {
-			return r
-		}
-	}
-	t.Fatalf("no report for source %s in %+v", source, sum.Sources)
-	return nil
-}
-
-// wantOK fails unless no source failed and nothing was refused.
-func wantOK(t *testing.T, sum *fetcher.Summary) {
-	t.Helper()
-	for _, r := range sum.Sources {
-		if r.Error != "" || len(r.Refused) > 0 {
-			t.Fatalf("%s: error %q, refused %+v", r.Source, r.Error, r.Refused)
-		}
-	}
-	if !sum.OK() {
-		t.Fatal("Summary.OK() is false")
-	}
+	return conformance.NewRig(t, u, vendors.Fetcher(), config)
 }
 
 func current(t *testing.T, st *fetcher.State, source string) *fetcher.SourceState {
@@ -173,11 +74,11 @@ func urlOf(u *vendortest.Upstream, path string) string {
 // upstream's bytes, that its blob and evidence are in the cache (and hash
 // to their names), and that it is current for its source. It returns the
 // artifacts.
-func (r *rig) checkRecorded(t *testing.T, wants []want) []*fetcher.Artifact {
+func checkRecorded(t *testing.T, r *conformance.Rig, wants []want) []*fetcher.Artifact {
 	t.Helper()
 	var out []*fetcher.Artifact
 	for _, w := range wants {
-		a, err := r.state.FindArtifact(w.source, urlOf(r.u, w.path), w.version)
+		a, err := r.State.FindArtifact(w.source, urlOf(r.U, w.path), w.version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,21 +87,21 @@ func (r *rig) checkRecorded(t *testing.T, wants []want) []*fetcher.Artifact {
 			continue
 		}
 		out = append(out, a)
-		data := published(t, r.u, w.path)
+		data := published(t, r.U, w.path)
 		if a.SHA256 != sha256Hex(data) || a.Size != int64(len(data)) {
 			t.Errorf("%s: recorded %s/%d, the upstream has %s/%d", w.path, a.SHA256, a.Size, sha256Hex(data), len(data))
 		}
 		if a.Kind != w.kind || a.Source != w.source {
 			t.Errorf("%s: kind %q source %q, want %q %q", w.path, a.Kind, a.Source, w.kind, w.source)
 		}
-		if got, err := r.state.Artifact(a.SHA256); err != nil || got == nil || got.URL != a.URL {
+		if got, err := r.State.Artifact(a.SHA256); err != nil || got == nil || got.URL != a.URL {
 			t.Errorf("%s: State.Artifact(%s) = %v, %v", w.path, a.SHA256, got, err)
 		}
-		r.checkBlob(t, a.SHA256)
+		checkBlob(t, r, a.SHA256)
 		for _, ev := range a.Evidence {
-			r.checkBlob(t, ev.SHA256)
+			checkBlob(t, r, ev.SHA256)
 		}
-		if cur := current(t, r.state, w.source); !slices.Contains(cur.Artifacts, a.SHA256) {
+		if cur := current(t, r.State, w.source); !slices.Contains(cur.Artifacts, a.SHA256) {
 			t.Errorf("%s: not current for %s", w.path, w.source)
 		}
 	}
@@ -208,9 +109,9 @@ func (r *rig) checkRecorded(t *testing.T, wants []want) []*fetcher.Artifact {
 }
 
 // checkBlob checks that the cache holds a blob that hashes to its name.
-func (r *rig) checkBlob(t *testing.T, sha string) {
+func checkBlob(t *testing.T, r *conformance.Rig, sha string) {
 	t.Helper()
-	f, err := os.Open(r.cache.BlobPath(sha))
+	f, err := os.Open(r.Cache.BlobPath(sha))
 	if err != nil {
 		t.Errorf("cache blob: %v", err)
 		return
@@ -227,23 +128,23 @@ func (r *rig) checkBlob(t *testing.T, sha string) {
 
 // checkNotRecorded checks that refused bytes were never recorded, are not
 // in the cache, and that no download was left in partial/.
-func (r *rig) checkNotRecorded(t *testing.T, what string, data []byte) {
+func checkNotRecorded(t *testing.T, r *conformance.Rig, what string, data []byte) {
 	t.Helper()
 	sha := sha256Hex(data)
-	if a, err := r.state.Artifact(sha); err != nil || a != nil {
+	if a, err := r.State.Artifact(sha); err != nil || a != nil {
 		t.Errorf("%s: recorded as fetched: %+v %v", what, a, err)
 	}
-	if r.cache.Has(sha) {
+	if r.Cache.Has(sha) {
 		t.Errorf("%s: in the cache", what)
 	}
-	if left, _ := os.ReadDir(filepath.Join(r.cfg.CacheDir, "partial")); len(left) > 0 {
+	if left, _ := os.ReadDir(filepath.Join(r.Cfg.CacheDir, "partial")); len(left) > 0 {
 		t.Errorf("%s: partial/ still holds %d files", what, len(left))
 	}
 }
 
 // clamavWants lists what a fetch of db at its current version records:
 // the cvd, its .sign, and every cdiff (with .sign) from 2 on.
-func clamavWants(c *vendortest.ClamAV, db string) []want {
+func clamavWants(c *clamav.Fake, db string) []want {
 	v := c.Version(db)
 	out := []want{
 		{"clamav", "/" + db + ".cvd", fmt.Sprint(v), "cvd"},
@@ -259,7 +160,7 @@ func clamavWants(c *vendortest.ClamAV, db string) []want {
 
 // mozillaWants lists the installers and complete MARs of a product's
 // current version, in the languages given.
-func mozillaWants(m *vendortest.Mozilla, product string, langs ...string) []want {
+func mozillaWants(m *mozilla.Fake, product string, langs ...string) []want {
 	v := m.Version(product)
 	var out []want
 	for _, rel := range m.Files(product, v) {
@@ -326,16 +227,16 @@ func pathsOf(ws []want) []string {
 
 // fullUpstream is a fake upstream with ClamAV (main at version 2, daily at
 // 3, bytecode at 1) and Mozilla (firefox-esr, firefox, thunderbird).
-func fullUpstream(t *testing.T) (*vendortest.Upstream, *vendortest.ClamAV, *vendortest.Mozilla) {
+func fullUpstream(t *testing.T) (*vendortest.Upstream, *clamav.Fake, *mozilla.Fake) {
 	t.Helper()
 	u := vendortest.New()
 	u.Start()
 	t.Cleanup(u.Close)
-	c := u.AddClamAV()
+	c := clamav.AddFake(u)
 	c.Release("main")
 	c.Release("daily")
 	c.Release("daily")
-	m := u.AddMozilla()
+	m := mozilla.AddFake(u)
 	return u, c, m
 }
 
@@ -358,7 +259,7 @@ var (
 	mozillaProducts = []string{"firefox-esr", "firefox", "thunderbird"}
 )
 
-func fullWants(c *vendortest.ClamAV, m *vendortest.Mozilla) (clam, moz []want) {
+func fullWants(c *clamav.Fake, m *mozilla.Fake) (clam, moz []want) {
 	for _, db := range clamavDBs {
 		clam = append(clam, clamavWants(c, db)...)
 	}
@@ -374,19 +275,19 @@ func TestFetchEndToEnd(t *testing.T) {
 	t.Parallel()
 	u, c, m := fullUpstream(t)
 	r := newRig(t, u, fullConfig)
-	sum := r.fetch(t)
-	wantOK(t, sum)
+	sum := r.Fetch(t)
+	conformance.WantOK(t, sum)
 	clam, moz := fullWants(c, m)
 	if len(clam) != 2+2+2*2+2+2 || len(moz) != 3*6 {
 		t.Fatalf("test setup: %d ClamAV and %d Mozilla artifacts expected", len(clam), len(moz))
 	}
 
 	for source, ws := range map[string][]want{"clamav": clam, "mozilla": moz} {
-		rep := report(t, sum, source)
+		rep := conformance.Report(t, sum, source)
 		if len(rep.New) != len(ws) || rep.Unchanged != 0 {
 			t.Errorf("%s: %d new, %d unchanged; want %d new:\n%s", source, len(rep.New), rep.Unchanged, len(ws), strings.Join(rep.New, "\n"))
 		}
-		if cur := current(t, r.state, source); len(cur.Artifacts) != len(ws) || !sort.StringsAreSorted(cur.Artifacts) {
+		if cur := current(t, r.State, source); len(cur.Artifacts) != len(ws) || !sort.StringsAreSorted(cur.Artifacts) {
 			t.Errorf("%s: %d current artifacts, want %d, sorted", source, len(cur.Artifacts), len(ws))
 		}
 	}
@@ -394,7 +295,7 @@ func TestFetchEndToEnd(t *testing.T) {
 		t.Errorf("NewCount %d, want %d", sum.NewCount(), len(clam)+len(moz))
 	}
 
-	for _, a := range r.checkRecorded(t, clam) {
+	for _, a := range checkRecorded(t, r, clam) {
 		db := a.Product
 		switch a.Kind {
 		case "cvd":
@@ -412,14 +313,14 @@ func TestFetchEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	cur := current(t, r.state, "clamav")
+	cur := current(t, r.State, "clamav")
 	for _, db := range clamavDBs {
 		if got, want := cur.Versions["clamav/"+db], fmt.Sprint(c.Version(db)); got != want {
 			t.Errorf("current version of %s: %q, want %q", db, got, want)
 		}
 	}
 
-	for _, a := range r.checkRecorded(t, moz) {
+	for _, a := range checkRecorded(t, r, moz) {
 		if a.BuildID == "" || a.BuildID != m.BuildID(a.Product, a.Version) {
 			t.Errorf("%s: build ID %q, want %q", a.FileName, a.BuildID, m.BuildID(a.Product, a.Version))
 		}
@@ -427,7 +328,7 @@ func TestFetchEndToEnd(t *testing.T) {
 			t.Errorf("%s: %+v", a.FileName, a)
 		}
 	}
-	cur = current(t, r.state, "mozilla")
+	cur = current(t, r.State, "mozilla")
 	for _, p := range mozillaProducts {
 		if cur.Versions["mozilla/"+p] != m.Version(p) {
 			t.Errorf("current version of %s: %q, want %q", p, cur.Versions["mozilla/"+p], m.Version(p))
@@ -455,13 +356,13 @@ func TestFetchAgainDownloadsOnlyWhatIsNew(t *testing.T) {
 	t.Parallel()
 	u, c, m := fullUpstream(t)
 	r := newRig(t, u, fullConfig)
-	wantOK(t, r.fetch(t))
+	conformance.WantOK(t, r.Fetch(t))
 	clam, moz := fullWants(c, m)
-	before := map[string]*fetcher.SourceState{"clamav": current(t, r.state, "clamav"), "mozilla": current(t, r.state, "mozilla")}
+	before := map[string]*fetcher.SourceState{"clamav": current(t, r.State, "clamav"), "mozilla": current(t, r.State, "mozilla")}
 
 	u.ResetLog()
-	sum := r.fetch(t)
-	wantOK(t, sum)
+	sum := r.Fetch(t)
+	conformance.WantOK(t, sum)
 	if n, paths := payloadBytes(u); n != 0 {
 		t.Errorf("second fetch: %d payload bytes from %v", n, paths)
 	}
@@ -472,10 +373,10 @@ func TestFetchAgainDownloadsOnlyWhatIsNew(t *testing.T) {
 		t.Errorf("second fetch: %d new", sum.NewCount())
 	}
 	for source, ws := range map[string][]want{"clamav": clam, "mozilla": moz} {
-		if rep := report(t, sum, source); rep.Unchanged != len(ws) {
+		if rep := conformance.Report(t, sum, source); rep.Unchanged != len(ws) {
 			t.Errorf("%s: %d unchanged, want %d", source, rep.Unchanged, len(ws))
 		}
-		if cur := current(t, r.state, source); !slices.Equal(cur.Artifacts, before[source].Artifacts) {
+		if cur := current(t, r.State, source); !slices.Equal(cur.Artifacts, before[source].Artifacts) {
 			t.Errorf("%s: current artifacts changed on a fetch with nothing new", source)
 		}
 	}
@@ -484,8 +385,8 @@ func TestFetchAgainDownloadsOnlyWhatIsNew(t *testing.T) {
 	c.Release("daily")
 	m.Release("firefox", "134.0")
 	u.ResetLog()
-	sum = r.fetch(t)
-	wantOK(t, sum)
+	sum = r.Fetch(t)
+	conformance.WantOK(t, sum)
 	newClam := []want{
 		{"clamav", "/daily.cvd", "4", "cvd"},
 		{"clamav", "/daily-4.cdiff", "4", "cdiff"},
@@ -515,14 +416,14 @@ func TestFetchAgainDownloadsOnlyWhatIsNew(t *testing.T) {
 		}
 	}
 	// daily.cvd v3 and its .sign are no longer current; the rest is.
-	if rep := report(t, sum, "clamav"); len(rep.New) != 4 || rep.Unchanged != len(clam)-2 {
+	if rep := conformance.Report(t, sum, "clamav"); len(rep.New) != 4 || rep.Unchanged != len(clam)-2 {
 		t.Errorf("clamav: %d new %v, %d unchanged", len(rep.New), rep.New, rep.Unchanged)
 	}
-	if rep := report(t, sum, "mozilla"); len(rep.New) != 6 || rep.Unchanged != 12 {
+	if rep := conformance.Report(t, sum, "mozilla"); len(rep.New) != 6 || rep.Unchanged != 12 {
 		t.Errorf("mozilla: %d new, %d unchanged", len(rep.New), rep.Unchanged)
 	}
-	r.checkRecorded(t, append(append(newClam, newSigns...), newMoz...))
-	cur := current(t, r.state, "mozilla")
+	checkRecorded(t, r, append(append(newClam, newSigns...), newMoz...))
+	cur := current(t, r.State, "mozilla")
 	if cur.Versions["mozilla/firefox"] != "134.0" || len(cur.Artifacts) != 18 {
 		t.Errorf("mozilla current: %v, %d artifacts", cur.Versions, len(cur.Artifacts))
 	}
@@ -530,14 +431,14 @@ func TestFetchAgainDownloadsOnlyWhatIsNew(t *testing.T) {
 		if !strings.Contains(w.path, "/133.0/") {
 			continue
 		}
-		a, _ := r.state.FindArtifact("mozilla", urlOf(u, w.path), "133.0")
+		a, _ := r.State.FindArtifact("mozilla", urlOf(u, w.path), "133.0")
 		if a == nil {
 			t.Errorf("%s: the record of the old version is gone", w.path)
 		} else if slices.Contains(cur.Artifacts, a.SHA256) {
 			t.Errorf("%s: still current after 134.0", w.path)
 		}
 	}
-	if v := current(t, r.state, "clamav").Versions["clamav/daily"]; v != "4" {
+	if v := current(t, r.State, "clamav").Versions["clamav/daily"]; v != "4" {
 		t.Errorf("current daily version %q, want 4", v)
 	}
 }
@@ -549,7 +450,7 @@ func TestFetchResumesCutDownload(t *testing.T) {
 	u := vendortest.New()
 	u.Start()
 	t.Cleanup(u.Close)
-	m := u.AddMozilla()
+	m := mozilla.AddFake(u)
 	r := newRig(t, u, `
 cache_dir: cache
 sources:
@@ -561,9 +462,9 @@ sources:
 `)
 	path := m.Dir("firefox-esr", "128.5.0esr") + "/win64/ja/Firefox Setup 128.5.0esr.msi"
 	u.Inject(path, vendortest.FaultReset)
-	sum := r.fetch(t)
-	wantOK(t, sum)
-	if n := len(report(t, sum, "mozilla").New); n != 3 {
+	sum := r.Fetch(t)
+	conformance.WantOK(t, sum)
+	if n := len(conformance.Report(t, sum, "mozilla").New); n != 3 {
 		t.Errorf("%d new, want 3", n)
 	}
 	data := published(t, u, path)
@@ -579,7 +480,7 @@ sources:
 	if len(ranges) != 2 || ranges[0] != "" || ranges[1] != fmt.Sprintf("bytes=%d-", len(data)/2) {
 		t.Errorf("requests for the cut file: ranges %q, want a full GET then bytes=%d-", ranges, len(data)/2)
 	}
-	r.checkRecorded(t, mozillaWants(m, "firefox-esr", "ja"))
+	checkRecorded(t, r, mozillaWants(m, "firefox-esr", "ja"))
 }
 
 // Versions from DNS: the TXT record of ServeDNS; no header probe is sent.
@@ -588,7 +489,7 @@ func TestFetchClamAVVersionsFromDNS(t *testing.T) {
 	u := vendortest.New()
 	u.Start()
 	t.Cleanup(u.Close)
-	c := u.AddClamAV()
+	c := clamav.AddFake(u)
 	c.Release("daily")
 	addr, err := u.ServeDNS("127.0.0.1:0")
 	if err != nil {
@@ -602,14 +503,14 @@ sources:
     dns: current.cvd.clamav.net
     dns_server: %q
 `, addr))
-	sum := r.fetch(t)
-	wantOK(t, sum)
+	sum := r.Fetch(t)
+	conformance.WantOK(t, sum)
 	var ws []want
 	for _, db := range clamavDBs {
 		ws = append(ws, clamavWants(c, db)...)
 	}
-	r.checkRecorded(t, ws)
-	if n := len(report(t, sum, "clamav").New); n != len(ws) {
+	checkRecorded(t, r, ws)
+	if n := len(conformance.Report(t, sum, "clamav").New); n != len(ws) {
 		t.Errorf("%d new, want %d", n, len(ws))
 	}
 	for _, req := range u.Requests() {
@@ -621,8 +522,8 @@ sources:
 	// A new version in the record: fetched, still without probes.
 	c.Release("daily")
 	u.ResetLog()
-	wantOK(t, r.fetch(t))
-	r.checkRecorded(t, clamavWants(c, "daily"))
+	conformance.WantOK(t, r.Fetch(t))
+	checkRecorded(t, r, clamavWants(c, "daily"))
 	for _, req := range u.Requests() {
 		if req.Range != "" || strings.HasPrefix(req.Path, "/main") || strings.HasPrefix(req.Path, "/bytecode") {
 			t.Errorf("second fetch: %s %s Range %q", req.Method, req.Path, req.Range)
@@ -646,9 +547,9 @@ func TestFetchPicksUpLateSign(t *testing.T) {
 		saved[w.path] = published(t, u, w.path)
 		u.Remove(w.path)
 	}
-	wantOK(t, r.fetch(t))
+	conformance.WantOK(t, r.Fetch(t))
 	for _, w := range late {
-		if a, _ := r.state.FindArtifact("clamav", urlOf(u, w.path), w.version); a != nil {
+		if a, _ := r.State.FindArtifact("clamav", urlOf(u, w.path), w.version); a != nil {
 			t.Fatalf("%s recorded before the server had it", w.path)
 		}
 	}
@@ -657,20 +558,20 @@ func TestFetchPicksUpLateSign(t *testing.T) {
 	u.Put(late[0].path, saved[late[0].path], u.Now())
 	u.Put(late[1].path, saved["/daily-3.cvd.sign"], u.Now())
 	u.ResetLog()
-	sum := r.fetch(t)
+	sum := r.Fetch(t)
 	if n, paths := payloadBytes(u); n != 0 {
 		t.Errorf("payload bytes fetched again: %d from %v", n, paths)
 	}
-	rep := report(t, sum, "clamav")
+	rep := conformance.Report(t, sum, "clamav")
 	if len(rep.New) != 1 || !strings.Contains(rep.New[0], "daily-3.cvd.sign") {
 		t.Errorf("new: %v, want the late daily-3.cvd.sign", rep.New)
 	}
 	if len(rep.Refused) != 1 || rep.Refused[0].What != "daily-3.cdiff.sign" || !strings.Contains(rep.Refused[0].Reason, "legacy signature") {
 		t.Errorf("refused: %+v, want the bad late daily-3.cdiff.sign", rep.Refused)
 	}
-	r.checkRecorded(t, late[:1])
-	cdiff := r.checkRecorded(t, []want{{"clamav", "/daily-3.cdiff", "3", "cdiff"}})
-	if cur := current(t, r.state, "clamav"); !slices.Contains(cur.Artifacts, cdiff[0].SHA256) {
+	checkRecorded(t, r, late[:1])
+	cdiff := checkRecorded(t, r, []want{{"clamav", "/daily-3.cdiff", "3", "cdiff"}})
+	if cur := current(t, r.State, "clamav"); !slices.Contains(cur.Artifacts, cdiff[0].SHA256) {
 		t.Error("the cdiff whose late .sign was refused is no longer current")
 	}
 }

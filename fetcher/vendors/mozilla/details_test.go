@@ -1,4 +1,4 @@
-package sources
+package mozilla
 
 import (
 	"encoding/json"
@@ -147,15 +147,15 @@ func itoa(i int) string {
 	return string(s)
 }
 
-func TestValidMozillaVersion(t *testing.T) {
+func TestValidVersion(t *testing.T) {
 	for _, v := range []string{"133.0", "133.0.3", "128.5.0esr", "128.0esr", "115.18.0esr", "134.0b10", "135.0a1", "3.6.28", "1.5.0.12", "54.0a2"} {
-		if !ValidMozillaVersion(v) {
+		if !ValidVersion(v) {
 			t.Errorf("%q refused", v)
 		}
 	}
 	for _, v := range []string{"", "133", "133.", ".0", "133..0", "133.0.0.0.0", "0133.0", "133.0esr1", "133.0b", "133.0b0",
 		"133.0rc1", "133.0-esr", "133.0 ", " 133.0", "133.0/..", "1.2.3.4.5", "133.0ESR", "99999.0", "133.0b1234"} {
-		if ValidMozillaVersion(v) {
+		if ValidVersion(v) {
 			t.Errorf("%q accepted", v)
 		}
 	}
@@ -179,7 +179,7 @@ func FuzzParseProductDetails(f *testing.F) {
 				if !validDate(v) {
 					t.Fatalf("%s = %q is not a date", k, v)
 				}
-			} else if !ValidMozillaVersion(v) {
+			} else if !ValidVersion(v) {
 				t.Fatalf("%s = %q is not a Mozilla version", k, v)
 			}
 		}

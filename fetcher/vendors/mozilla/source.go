@@ -1,59 +1,51 @@
-package sources
+package mozilla
 
 import (
 	"context"
-	"crypto/sha512"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
-// Mozilla fetches Firefox ESR, Firefox and Thunderbird: product-details for
+// Source fetches Firefox ESR, Firefox and Thunderbird: product-details for
 // the versions, SHA512SUMS verified against SHA512SUMS.asc with Mozilla's
 // release key, then the installers (EXE, MSI) and complete MARs of the
-// configured platforms and languages, each checked against the sums.
-type Mozilla struct {
-	cfg fetcher.MozillaConfig
+// configured platforms and languages, each checked against the sums
+// (media/evidence).
+type Source struct {
+	cfg Config
 }
 
-// NewMozilla returns the Mozilla source.
-func NewMozilla(cfg fetcher.MozillaConfig) *Mozilla { return &Mozilla{cfg: cfg} }
-
 // Name implements fetcher.Source.
-func (*Mozilla) Name() string { return "mozilla" }
+func (*Source) Name() string { return "mozilla" }
 
-// Limits of Mozilla files.
-const (
-	maxMozillaFile = 1 << 30
-	maxSumsFile    = verify.MaxSumsFile
-)
+// maxFile bounds one Mozilla file.
+const maxFile = 1 << 30
 
-// mozProduct describes one product track.
-type mozProduct struct {
+// product describes one product track.
+type product struct {
 	name, dir, display, channel, detailsFile string
 	keys                                     []string // product-details keys, first present wins
 }
 
-var mozProducts = map[string]mozProduct{
+var products = map[string]product{
 	"firefox-esr": {name: "firefox-esr", dir: "firefox", display: "Firefox", channel: "esr", detailsFile: "firefox_versions.json", keys: []string{"FIREFOX_ESR"}},
 	"firefox":     {name: "firefox", dir: "firefox", display: "Firefox", channel: "release", detailsFile: "firefox_versions.json", keys: []string{"LATEST_FIREFOX_VERSION"}},
 	"thunderbird": {name: "thunderbird", dir: "thunderbird", display: "Thunderbird", channel: "release", detailsFile: "thunderbird_versions.json", keys: []string{"THUNDERBIRD_ESR", "LATEST_THUNDERBIRD_VERSION"}},
 }
 
 // Fetch implements fetcher.Source.
-func (m *Mozilla) Fetch(ctx context.Context, env *fetcher.Env) error {
+func (m *Source) Fetch(ctx context.Context, env *fetcher.Env) error {
 	details := make(map[string]map[string]string)
 	for _, name := range m.cfg.Products {
-		p := mozProducts[string(name)]
+		p := products[string(name)]
 		if details[p.detailsFile] == nil {
 			b, _, err := env.Downloader.Meta(ctx, string(m.cfg.ProductDetailsURL)+"/"+p.detailsFile, MaxProductDetails)
 			if err != nil {
@@ -82,28 +74,28 @@ func (m *Mozilla) Fetch(ctx context.Context, env *fetcher.Env) error {
 
 // fetchVersion fetches every file of one product version. A refused SUMS
 // refuses the whole version; a refused file refuses that file.
-func (m *Mozilla) fetchVersion(ctx context.Context, env *fetcher.Env, p mozProduct, version string) error {
+func (m *Source) fetchVersion(ctx context.Context, env *fetcher.Env, p product, version string) error {
 	base := fmt.Sprintf("%s/pub/%s/releases/%s", m.cfg.URL, p.dir, url.PathEscape(version))
 	what := fmt.Sprintf("%s %s", p.name, version)
 	rawSums, asc, err := fetchPair(ctx, env, base+"/SHA512SUMS")
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	sums, err := verifySums(env, rawSums, asc)
+	sums, _, err := evidence.MozillaSums(rawSums, asc, env.Trust.For("mozilla", p.name), env.Now())
 	if err != nil {
 		env.Refuse(what+" SHA512SUMS", err)
-		return keepPrevious(env, "mozilla", "mozilla", p.name)
+		return env.KeepPrevious("mozilla", p.name)
 	}
-	evidence := make([]fetcher.Evidence, 0, 2)
+	kept := make([]fetcher.Evidence, 0, 2)
 	for _, f := range []struct {
 		name string
 		b    []byte
 	}{{"SHA512SUMS", rawSums}, {"SHA512SUMS.asc", asc}} {
-		ev, err := env.KeepEvidence(fmt.Sprintf("mozilla-%s-%s-%s", p.name, version, f.name), f.b)
+		ev, err := env.KeepEvidence(fmt.Sprintf("mozilla-%s-%s-%s", p.name, version, f.name), base+"/"+f.name, f.b)
 		if err != nil {
 			return err
 		}
-		evidence = append(evidence, ev)
+		kept = append(kept, ev)
 	}
 	buildID := m.buildID(ctx, env, base, sums)
 	var wg sync.WaitGroup
@@ -119,7 +111,7 @@ func (m *Mozilla) fetchVersion(ctx context.Context, env *fetcher.Env, p mozProdu
 					Vendor: "mozilla", Product: p.name, Channel: p.channel, Version: version,
 					Platform: string(platform), Language: string(lang), Kind: f.kind, BuildID: buildID,
 					FileName: f.rel[strings.LastIndexByte(f.rel, '/')+1:], URL: base + "/" + escapePath(f.rel),
-				}, Evidence: evidence}
+				}, Evidence: kept}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -137,7 +129,7 @@ func (m *Mozilla) fetchVersion(ctx context.Context, env *fetcher.Env, p mozProdu
 
 // fetchPair downloads a SUMS file and its armored signature.
 func fetchPair(ctx context.Context, env *fetcher.Env, u string) (sums, asc []byte, err error) {
-	if sums, _, err = env.Downloader.Meta(ctx, u, maxSumsFile); err != nil {
+	if sums, _, err = env.Downloader.Meta(ctx, u, verify.MaxSumsFile); err != nil {
 		return nil, nil, err
 	}
 	if asc, _, err = env.Downloader.Meta(ctx, u+".asc", verify.MaxArmoredSignature); err != nil {
@@ -146,21 +138,9 @@ func fetchPair(ctx context.Context, env *fetcher.Env, u string) (sums, asc []byt
 	return sums, asc, nil
 }
 
-// verifySums checks the signature of a SUMS file and parses it.
-func verifySums(env *fetcher.Env, sums, asc []byte) (map[string]string, error) {
-	keyring, err := env.Trust.Keyring()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := verify.VerifyDetachedArmored(strings.NewReader(string(sums)), asc, keyring, env.Now()); err != nil {
-		return nil, fmt.Errorf("SHA512SUMS.asc: %w", err)
-	}
-	return verify.ParseSums(sums)
-}
-
 // buildID reads <platform>_info.txt (listed in the signed sums) for the
 // build ID that Firefox's updater compares; "" when absent.
-func (m *Mozilla) buildID(ctx context.Context, env *fetcher.Env, base string, sums map[string]string) string {
+func (m *Source) buildID(ctx context.Context, env *fetcher.Env, base string, sums map[string]string) string {
 	for _, platform := range m.cfg.Platforms {
 		rel := string(platform) + "_info.txt"
 		want, ok := sums[rel]
@@ -180,21 +160,20 @@ func (m *Mozilla) buildID(ctx context.Context, env *fetcher.Env, base string, su
 	return ""
 }
 
-// fetchFile downloads one file unless it is already fetched, checks it
-// against the signed sums and keeps it.
-func (m *Mozilla) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Artifact, rel string, sums map[string]string) error {
+// fetchFile downloads one file unless it is already fetched and hands it
+// to the check against the signed sums.
+func (m *Source) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Artifact, rel string, sums map[string]string) error {
 	what := fmt.Sprintf("%s %s %s", a.Product, a.Version, rel)
-	want, ok := sums[rel]
-	if !ok {
+	if _, ok := sums[rel]; !ok {
 		env.Refuse(what, errors.New("not listed in the signed SHA512SUMS"))
 		return nil
 	}
 	if old, err := env.State.FindArtifact("mozilla", a.URL, a.Version); err != nil {
 		return err
 	} else if old != nil && env.Cache.Has(old.SHA256) {
-		return env.Keep(old, false)
+		return env.Unchanged(old)
 	}
-	dl, err := env.Downloader.File(ctx, a.URL, a.FileName, maxMozillaFile)
+	dl, err := env.Downloader.File(ctx, a.URL, a.FileName, maxFile)
 	if err != nil {
 		var he *fetcher.HTTPError
 		if errors.As(err, &he) && he.Status == 404 {
@@ -203,35 +182,10 @@ func (m *Mozilla) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Ar
 		}
 		return err
 	}
-	got, err := sha512File(dl.Path)
-	if err != nil {
-		return err
-	}
-	if got != want {
-		env.Cache.Discard(dl)
-		env.Refuse(what, &verify.SumError{Path: rel, Want: want, Got: got})
-		return nil
-	}
-	if _, err := env.Cache.Commit(dl); err != nil {
-		return err
-	}
-	a.Size, a.SHA256 = dl.Size, dl.SHA256
-	a.Verification = media.Verification{Method: media.MethodMozillaSums, Signer: "Mozilla Software Releases", Time: env.Now().UTC(),
+	a.Verification = media.Verification{Method: media.MethodMozillaSums,
 		Evidence: []string{a.Evidence[0].Name, a.Evidence[1].Name}, Entry: rel}
-	return env.Keep(a, true)
-}
-
-func sha512File(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha512.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	_, err = env.Admit(ctx, what, &fetcher.Candidate{Artifact: a, Download: dl})
+	return err
 }
 
 // escapePath escapes each segment of a relative path for a URL.

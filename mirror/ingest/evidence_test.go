@@ -1,10 +1,10 @@
 package ingest_test
 
-// The evidence hooks against real vendor files: ClamAV CVDs, cdiffs and
-// .sign files and Mozilla SHA512SUMS(.asc) made by the fake vendor upstream
-// (fetcher/vendortest, test-only here: no HTTP, just its files and keys),
-// put into bundles with media.Write, each hook run against the mirror's
-// vendor trust.
+// Vendor evidence through Import, against real vendor files: ClamAV CVDs,
+// cdiffs and .sign files and Mozilla SHA512SUMS(.asc) made by the vendors'
+// fakes (test-only here: no HTTP, just their files and keys), put into
+// bundles with media.Write. Each method on its own is tested in
+// media/evidence.
 
 import (
 	"bytes"
@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
+	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/ingest"
@@ -46,7 +48,7 @@ var vendorFilesOnce = sync.OnceValue(func() *vendorFiles {
 		return b
 	}
 	f := &vendorFiles{esr: map[string][]byte{}}
-	clam := up.AddClamAV("daily")
+	clam := clamav.AddFake(up, "daily")
 	f.cvd1, f.cvd1Sign = get("/daily.cvd"), get("/daily-1.cvd.sign")
 	clam.Release("daily")
 	f.cvd, f.cvdSign = get("/daily.cvd"), get("/daily-2.cvd.sign")
@@ -58,7 +60,7 @@ var vendorFilesOnce = sync.OnceValue(func() *vendorFiles {
 	clam.PutBadCdiff("daily", 2)
 	f.cdiffBad = get("/daily-2.cdiff")
 
-	moz := up.AddMozilla()
+	moz := mozilla.AddFake(up)
 	dir := moz.Dir("firefox-esr", esrVersion)
 	f.sums, f.asc = get(dir+"/SHA512SUMS"), get(dir+"/SHA512SUMS.asc")
 	for _, rel := range moz.Files("firefox-esr", esrVersion) {
@@ -150,129 +152,10 @@ func esrArtifact(entry string, evidence ...string) media.Artifact {
 			Evidence: evidence, Entry: entry}}
 }
 
-// Each hook accepts genuine vendor evidence and refuses evidence that does
-// not hold under the mirror's vendor trust.
-func TestEvidenceHooks(t *testing.T) {
+// A method the mirror does not know is refused by the import (each known
+// one is tested in media/evidence).
+func TestImportRefusesUnknownMethod(t *testing.T) {
 	t.Parallel()
-	f := vendorFilesOnce()
-	withoutSignRoots := *f.vt
-	withoutSignRoots.ClamAVSignRoots = nil
-	header := "clamav-daily-2.cvd-header"
-	altered := bytes.Replace(cvdHeader(f.cvd), []byte(":vendortest:"), []byte(":vendortesT:"), 1)
-	if bytes.Equal(altered, cvdHeader(f.cvd)) {
-		t.Fatalf("the CVD header names no builder vendortest: %q", cvdHeader(f.cvd))
-	}
-	badSums := bytes.Clone(f.sums)
-	badSums[0] ^= 0x01
-	cases := []struct {
-		name   string
-		inputs []vendorInput // the hook checks the first
-		meta   map[string][]byte
-		vt     *verify.VendorTrust // nil: f.vt
-		want   error               // nil: accepted unless refuse is set
-		refuse string              // in the error
-	}{
-		{name: "cvd", inputs: []vendorInput{{f.cvd, cvdArtifact("2", header)}}, meta: map[string][]byte{header: cvdHeader(f.cvd)}},
-		{name: "cvd signed by an unknown key", inputs: []vendorInput{{f.cvdBad, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvdBad)}, want: verify.ErrBadSignature},
-		{name: "cvd trusted by nobody here", inputs: []vendorInput{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: verify.DefaultVendorTrust(), want: verify.ErrBadSignature},
-		{name: "cvd body damaged", inputs: []vendorInput{{f.cvdDamaged, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvdDamaged)}, want: verify.ErrMismatch},
-		{name: "cvd of another version", inputs: []vendorInput{{f.cvd, cvdArtifact("3", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, refuse: "the manifest says 3"},
-		{name: "cvd header evidence of another version", inputs: []vendorInput{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd1)}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence altered", inputs: []vendorInput{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: altered}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence not a header", inputs: []vendorInput{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: []byte("ClamAV-VDB:garbage")}, refuse: "evidence " + header},
-
-		{name: "cdiff", inputs: []vendorInput{{f.cdiff, cdiffArtifact("2")}}},
-		{name: "cdiff signed by an unknown key", inputs: []vendorInput{{f.cdiffBad, cdiffArtifact("2")}}, want: verify.ErrBadSignature},
-		{name: "cdiff trusted by nobody here", inputs: []vendorInput{{f.cdiff, cdiffArtifact("2")}}, vt: verify.DefaultVendorTrust(), want: verify.ErrBadSignature},
-		{name: "cdiff of another version", inputs: []vendorInput{{f.cdiff, cdiffArtifact("3")}}, refuse: "the manifest says 3"},
-
-		{name: "cvd .sign", inputs: []vendorInput{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}}},
-		{name: "cdiff .sign", inputs: []vendorInput{{f.cdiffSign, signArtifact("2", "daily-2.cdiff.sign")}, {f.cdiff, cdiffArtifact("2")}}},
-		{name: ".sign of another file", inputs: []vendorInput{{f.cvd1Sign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
-			want: verify.ErrBadSignature},
-		{name: ".sign without its file", inputs: []vendorInput{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd1, cvdArtifact("1")}},
-			refuse: "neither in this bundle nor on this mirror"},
-		// A .sign whose root this mirror does not trust is unusable, not
-		// bad: as in ClamAV, the database file's own signature decides.
-		{name: ".sign under an untrusted root", inputs: []vendorInput{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
-			vt: &withoutSignRoots},
-
-		{name: "mozilla", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}},
-		{name: "mozilla sums signature over other bytes", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.ascBad}, refuse: "SHA512SUMS.asc"},
-		{name: "mozilla sums altered", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: badSums, ascName: f.asc}, refuse: "SHA512SUMS.asc"},
-		{name: "mozilla sums signed by an unknown key", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.ascOther}, refuse: "SHA512SUMS.asc"},
-		{name: "mozilla sums signature not armored", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta:   map[string][]byte{sumsName: f.sums, ascName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
-			refuse: "SHA512SUMS.asc"},
-		{name: "mozilla key trusted by nobody here", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: verify.DefaultVendorTrust(), refuse: "SHA512SUMS.asc"},
-		{name: "mozilla file under another entry", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact("win64/en-US/Firefox Setup "+esrVersion+".exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, want: verify.ErrMismatch},
-		{name: "mozilla file not in the sums", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact("win64/ja/Firefox Setup 999.0.exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, refuse: "not listed in SHA512SUMS"},
-		{name: "mozilla evidence without the signature", inputs: []vendorInput{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName)}},
-			meta: map[string][]byte{sumsName: f.sums}, refuse: "lacks"},
-
-		{name: "manual", inputs: []vendorInput{{[]byte("ichitaro update"), media.Artifact{Vendor: "justsystems", Product: "ichitaro",
-			Version: "2026.1", FileName: "ichitaro.exe", Verification: media.Verification{Method: media.MethodManual}}}}},
-	}
-	hooks := ingest.DefaultHooks()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, b := vendorBundle(t, tc.inputs, tc.meta)
-			a := &b.Manifest.Artifacts[0]
-			for i := range b.Manifest.Artifacts { // the writer sorts; find the first input
-				if b.Manifest.Artifacts[i].FileName == tc.inputs[0].art.FileName {
-					a = &b.Manifest.Artifacts[i]
-				}
-			}
-			hook, ok := hooks[a.Verification.Method]
-			if !ok {
-				t.Fatalf("no hook for method %q", a.Verification.Method)
-			}
-			vt := tc.vt
-			if vt == nil {
-				vt = f.vt
-			}
-			err := hook(t.Context(), ingest.BundleEvidence(b), a, vt)
-			switch {
-			case tc.want == nil && tc.refuse == "":
-				if err != nil {
-					t.Fatalf("genuine evidence refused: %v", err)
-				}
-			case err == nil:
-				t.Fatalf("accepted, want refused (%v %q)", tc.want, tc.refuse)
-			case tc.want != nil && !errors.Is(err, tc.want):
-				t.Fatalf("refused with %v, want %v", err, tc.want)
-			case !strings.Contains(err.Error(), tc.refuse):
-				t.Fatalf("refused with %v, want it to say %q", err, tc.refuse)
-			}
-		})
-	}
-}
-
-// Every verification method the fetcher writes has a hook, and a method
-// without one is refused by the import.
-func TestEvidenceHooksCoverMethods(t *testing.T) {
-	t.Parallel()
-	hooks := ingest.DefaultHooks()
-	for _, m := range []string{media.MethodManual, media.MethodClamAVCVD, media.MethodClamAVCdiff, media.MethodClamAVSign, media.MethodMozillaSums} {
-		if hooks[m] == nil {
-			t.Errorf("no hook for %q", m)
-		}
-	}
 	dir, _ := vendorBundle(t, []vendorInput{{[]byte("x"), media.Artifact{Vendor: "example", Product: "tool", Version: "1",
 		FileName: "tool.exe", Verification: media.Verification{Method: "authenticode"}}}}, nil)
 	st := newStore(t)

@@ -1,4 +1,4 @@
-package vendortest
+package clamav
 
 import (
 	"bytes"
@@ -14,13 +14,16 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sassoftware/relic/v7/lib/pkcs7"
 
+	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -33,8 +36,9 @@ const (
 	clamavSafeBrowsing  = 49192
 )
 
-// ClamAV is the fake ClamAV upstream (database.clamav.net plus the DNS TXT
-// records). It signs exactly as ClamAV does, with test keys made at start:
+// Fake is the fake ClamAV upstream (database.clamav.net plus the DNS TXT
+// records), ClamAV's part of a vendortest.Upstream. It signs exactly as
+// ClamAV does, with test keys made at start:
 // the CVD header dsig (scheme A, raw RSA-1024 over the MD5 of the body),
 // cdiffs and the .info DSIG line (scheme B, PSS-like RSA-2048 over SHA-256)
 // and .sign files (scheme C, detached PKCS#7 by a test root → intermediate →
@@ -47,8 +51,8 @@ const (
 // and mtime 0, no end blocks) holding COPYING, <db>.info and <db>.hdb; the
 // .hdb gains one line per version, and each cdiff is the real script (OPEN,
 // XCHG, ADD, CLOSE) from the previous version.
-type ClamAV struct {
-	u *Upstream
+type Fake struct {
+	u *vendortest.Upstream
 
 	cvdKey, cdiffKey, infoKey *rsa.PrivateKey // trusted
 	badCVDKey, badCdiffKey    *rsa.PrivateKey // untrusted, for PutBad*
@@ -68,33 +72,24 @@ type clamDB struct {
 	scripts map[uint64]string // cdiff script that produced version N
 }
 
-// AddClamAV publishes version 1 of each database (main, daily and bytecode
-// when none are named), registers the DNS TXT records current.cvd.clamav.net
-// and <db>.cvd.clamav.net (see ServeDNS), and adds the test keys to the
-// upstream's VendorTrust: ClamAV keys "TEST ClamAV CVD key" (cvd), "TEST
-// ClamAV cdiff key" (cdiff), "TEST ClamAV info key" (info) and the .sign root
-// "TEST ClamAV .sign root". Calling it again adds databases to the same
-// ClamAV. A database name is lower-case letters and digits.
-func (u *Upstream) AddClamAV(dbs ...string) *ClamAV {
-	if len(dbs) == 0 {
+// AddFake makes ClamAV's part of u on first use — test keys added to u's
+// vendor trust under vendor clamav: ClamAV keys "TEST ClamAV CVD key"
+// (cvd), "TEST ClamAV cdiff key" (cdiff), "TEST ClamAV info key" (info) and
+// the .sign root "TEST ClamAV .sign root"; the DNS TXT records
+// current.cvd.clamav.net and <db>.cvd.clamav.net (see ServeDNS) — and
+// publishes version 1 of each database named that is not there yet (main,
+// daily and bytecode when a new fake is made with none named). A database
+// name is lower-case letters and digits.
+func AddFake(u *vendortest.Upstream, dbs ...string) *Fake {
+	made := false
+	c := u.Fake("clamav", func() vendortest.Fake {
+		made = true
+		c := newFake(u)
+		c.register()
+		return c
+	}).(*Fake)
+	if made && len(dbs) == 0 {
 		dbs = []string{"main", "daily", "bytecode"}
-	}
-	u.mu.Lock()
-	c := u.clamav
-	u.mu.Unlock()
-	if c == nil {
-		c = newClamAV(u)
-		u.mu.Lock()
-		first := u.clamav == nil
-		if first {
-			u.clamav = c
-		} else {
-			c = u.clamav // lost a race; use the first
-		}
-		u.mu.Unlock()
-		if first {
-			c.register()
-		}
 	}
 	for _, db := range dbs {
 		c.add(db)
@@ -102,7 +97,7 @@ func (u *Upstream) AddClamAV(dbs ...string) *ClamAV {
 	return c
 }
 
-func newClamAV(u *Upstream) *ClamAV {
+func newFake(u *vendortest.Upstream) *Fake {
 	// RSA key generation is slow under -race; make them side by side.
 	bits := []int{1024, 2048, 2048, 1024, 2048, 2048, 2048, 2048}
 	keys := make([]*rsa.PrivateKey, len(bits))
@@ -111,13 +106,13 @@ func newClamAV(u *Upstream) *ClamAV {
 		wg.Go(func() {
 			k, err := rsa.GenerateKey(rand.Reader, b)
 			if err != nil {
-				panic("vendortest: " + err.Error())
+				panic("clamav fake: " + err.Error())
 			}
 			keys[i] = k
 		})
 	}
 	wg.Wait()
-	c := &ClamAV{u: u, cvdKey: keys[0], cdiffKey: keys[1], infoKey: keys[2], badCVDKey: keys[3], badCdiffKey: keys[4],
+	c := &Fake{u: u, cvdKey: keys[0], cdiffKey: keys[1], infoKey: keys[2], badCVDKey: keys[3], badCdiffKey: keys[4],
 		signKey: keys[5], dbs: make(map[string]*clamDB)}
 	c.signRoot, c.signChain = signPKI(keys[6], keys[7], keys[5])
 	return c
@@ -147,11 +142,11 @@ func signPKI(rootKey, interKey, leafKey *rsa.PrivateKey) (*x509.Certificate, []*
 		}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
 		if err != nil {
-			panic("vendortest: " + err.Error())
+			panic("clamav fake: " + err.Error())
 		}
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
-			panic("vendortest: " + err.Error())
+			panic("clamav fake: " + err.Error())
 		}
 		return cert
 	}
@@ -162,34 +157,34 @@ func signPKI(rootKey, interKey, leafKey *rsa.PrivateKey) (*x509.Certificate, []*
 }
 
 // register adds the keys to the vendor trust and the TXT record.
-func (c *ClamAV) register() {
+func (c *Fake) register() {
 	key := func(name, use string, k *rsa.PrivateKey) verify.ClamAVKey {
 		return verify.ClamAVKey{Name: name, Use: use, N: k.N.String(), E: int64(k.E)}
 	}
-	c.u.addTrust(func(vt *verify.VendorTrust) {
-		vt.ClamAVKeys = append(vt.ClamAVKeys,
+	c.u.Anchors("clamav", func(a *verify.Anchors) {
+		a.ClamAVKeys = append(a.ClamAVKeys,
 			key("TEST ClamAV CVD key", "cvd", c.cvdKey),
 			key("TEST ClamAV cdiff key", "cdiff", c.cdiffKey),
 			key("TEST ClamAV info key", "info", c.infoKey))
-		vt.ClamAVSignRoots = append(vt.ClamAVSignRoots, verify.NamedPEM{Name: "TEST ClamAV .sign root",
+		a.ClamAVSignRoots = append(a.ClamAVSignRoots, verify.NamedPEM{Name: "TEST ClamAV .sign root",
 			PEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.signRoot.Raw}))})
 	})
-	c.u.dns.setTXT("current.cvd.clamav.net", c.TXT)
+	c.u.SetTXT("current.cvd.clamav.net", c.TXT)
 }
 
-func (c *ClamAV) add(db string) {
+func (c *Fake) add(db string) {
 	if db == "" || strings.Trim(db, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
-		panic(fmt.Sprintf("vendortest: ClamAV database name %q: want lower-case letters and digits", db))
+		panic(fmt.Sprintf("clamav fake: ClamAV database name %q: want lower-case letters and digits", db))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dbs[db] != nil {
-		panic(fmt.Sprintf("vendortest: ClamAV database %q added twice", db))
+		return // published already
 	}
 	d := &clamDB{version: 1, built: c.u.Now().Truncate(time.Second), sigs: []string{hdbLine(db, 1)}, scripts: map[uint64]string{}}
 	c.dbs[db] = d
 	c.publishCVD(db, d)
-	c.u.dns.setTXT(db+".cvd.clamav.net", func() string {
+	c.u.SetTXT(db+".cvd.clamav.net", func() string {
 		return fmt.Sprintf("%d:%d", c.Version(db), c.u.Now().Unix())
 	})
 }
@@ -199,7 +194,7 @@ func (c *ClamAV) add(db string) {
 // version in the TXT records. The build time (header, .info and
 // Last-Modified) is the upstream's clock, and at least one second after the
 // previous build. It returns the new version.
-func (c *ClamAV) Release(db string) uint64 {
+func (c *Fake) Release(db string) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.db(db)
@@ -221,7 +216,7 @@ func (c *ClamAV) Release(db string) uint64 {
 }
 
 // Version is the newest published version of db.
-func (c *ClamAV) Version(db string) uint64 {
+func (c *Fake) Version(db string) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.db(db).version
@@ -229,7 +224,7 @@ func (c *ClamAV) Version(db string) uint64 {
 
 // BuildTime is the build time of the newest version of db: its header's
 // Unix time and its Last-Modified.
-func (c *ClamAV) BuildTime(db string) time.Time {
+func (c *Fake) BuildTime(db string) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.db(db).built
@@ -238,7 +233,7 @@ func (c *ClamAV) BuildTime(db string) time.Time {
 // TXT is the current answer for current.cvd.clamav.net: engine, main,
 // daily, record time (the upstream's clock), version-warning flag, f-level,
 // safebrowsing, bytecode. A database that was not added shows version 0.
-func (c *ClamAV) TXT() string {
+func (c *Fake) TXT() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v := func(db string) uint64 {
@@ -254,7 +249,7 @@ func (c *ClamAV) TXT() string {
 
 // PutBadCVD republishes the newest <db>.cvd with its header signed by a key
 // the vendor trust does not hold (verify.ErrBadSignature).
-func (c *ClamAV) PutBadCVD(db string) {
+func (c *Fake) PutBadCVD(db string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.db(db)
@@ -264,7 +259,7 @@ func (c *ClamAV) PutBadCVD(db string) {
 
 // PutDamagedCVD republishes the newest <db>.cvd with one body byte changed,
 // so that the body no longer matches the signed header (verify.ErrMismatch).
-func (c *ClamAV) PutDamagedCVD(db string) {
+func (c *Fake) PutDamagedCVD(db string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.db(db)
@@ -276,27 +271,88 @@ func (c *ClamAV) PutDamagedCVD(db string) {
 
 // PutBadCdiff republishes <db>-<n>.cdiff with its signature made by a key
 // the vendor trust does not hold (verify.ErrBadSignature).
-func (c *ClamAV) PutBadCdiff(db string, n uint64) {
+func (c *Fake) PutBadCdiff(db string, n uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.db(db)
 	script, ok := d.scripts[n]
 	if !ok {
-		panic(fmt.Sprintf("vendortest: no cdiff %s-%d", db, n))
+		panic(fmt.Sprintf("clamav fake: no cdiff %s-%d", db, n))
 	}
 	c.u.Put(fmt.Sprintf("/%s-%d.cdiff", db, n), buildCdiff(n, script, c.badCdiffKey), d.built)
 }
 
-func (c *ClamAV) db(name string) *clamDB {
+// PutBadSign republishes the .sign file of the newest <db>.cvd signed over
+// other bytes (verify.ErrBadSignature: ClamAV treats it as fatal).
+func (c *Fake) PutBadSign(db string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.db(db)
+	c.u.Put(fmt.Sprintf("/%s-%d.cvd.sign", db, d.version), c.signFile([]byte("other bytes"), d.built), d.built)
+}
+
+// SourceYAML implements vendortest.Fake: every database, versions read
+// from the .cvd headers over HTTP.
+func (c *Fake) SourceYAML() string {
+	c.mu.Lock()
+	dbs := slices.Sorted(maps.Keys(c.dbs))
+	c.mu.Unlock()
+	return fmt.Sprintf("    url: %s\n    databases: [%s]\n    dns: \"\"\n", c.u.URL(), strings.Join(dbs, ", "))
+}
+
+// Next implements vendortest.Fake: a new daily (or, without daily, of
+// every database), as Talos publishes several a day.
+func (c *Fake) Next() string {
+	c.mu.Lock()
+	dbs := slices.Sorted(maps.Keys(c.dbs))
+	c.mu.Unlock()
+	if slices.Contains(dbs, "daily") {
+		dbs = []string{"daily"}
+	}
+	var out []string
+	for _, db := range dbs {
+		out = append(out, fmt.Sprintf("ClamAV %s %d", db, c.Release(db)))
+	}
+	return strings.Join(out, ", ")
+}
+
+// Tampers implements vendortest.Fake, on the newest version of one
+// database (daily when there is one).
+func (c *Fake) Tampers() []vendortest.Tamper {
+	c.mu.Lock()
+	db := slices.Sorted(maps.Keys(c.dbs))[0]
+	if c.dbs["daily"] != nil {
+		db = "daily"
+	}
+	v := c.dbs[db].version
+	c.mu.Unlock()
+	// Without its .sign (as on a CDN before ClamAV 1.5) a file stands on
+	// its own legacy signature alone.
+	cvdSign, cdiffSign := fmt.Sprintf("/%s-%d.cvd.sign", db, v), fmt.Sprintf("/%s-%d.cdiff.sign", db, v)
+	t := []vendortest.Tamper{
+		{Name: db + ".cvd signed by an unknown key, no .sign", Apply: func() { c.PutBadCVD(db); c.u.Remove(cvdSign) }},
+		{Name: db + ".cvd damaged after signing, no .sign", Apply: func() { c.PutDamagedCVD(db); c.u.Remove(cvdSign) }},
+		{Name: db + ".cvd damaged after signing", Apply: func() { c.PutDamagedCVD(db) }},
+		{Name: db + ".cvd.sign over other bytes", Apply: func() { c.PutBadSign(db) }},
+	}
+	if v > 1 {
+		t = append(t,
+			vendortest.Tamper{Name: fmt.Sprintf("%s-%d.cdiff signed by an unknown key, no .sign", db, v), Apply: func() { c.PutBadCdiff(db, v); c.u.Remove(cdiffSign) }},
+			vendortest.Tamper{Name: fmt.Sprintf("%s-%d.cdiff signed by an unknown key", db, v), Apply: func() { c.PutBadCdiff(db, v) }})
+	}
+	return t
+}
+
+func (c *Fake) db(name string) *clamDB {
 	d := c.dbs[name]
 	if d == nil {
-		panic(fmt.Sprintf("vendortest: no ClamAV database %q; add it with AddClamAV", name))
+		panic(fmt.Sprintf("clamav fake: no ClamAV database %q; add it with AddFake", name))
 	}
 	return d
 }
 
 // publishCVD builds and publishes the current version of d with its .sign.
-func (c *ClamAV) publishCVD(db string, d *clamDB) {
+func (c *Fake) publishCVD(db string, d *clamDB) {
 	cvd, info := c.buildCVD(db, d, c.cvdKey)
 	d.info = info
 	c.u.Put("/"+db+".cvd", cvd, d.built)
@@ -305,7 +361,7 @@ func (c *ClamAV) publishCVD(db string, d *clamDB) {
 
 // buildCVD returns the .cvd of the current version of d, its header signed
 // by key (scheme A), and its <db>.info.
-func (c *ClamAV) buildCVD(db string, d *clamDB, key *rsa.PrivateKey) (cvd, info []byte) {
+func (c *Fake) buildCVD(db string, d *clamDB, key *rsa.PrivateKey) (cvd, info []byte) {
 	h := verify.CVDHeader{
 		BuildTime: d.built.Format("02 Jan 2006 15-04 -0700"), Version: d.version, Signatures: uint64(len(d.sigs)),
 		FLevel: ClamAVFLevel, MD5: "X", DSig: "X", Builder: clamavBuilder, BuildUnix: d.built.Unix(),
@@ -315,7 +371,7 @@ func (c *ClamAV) buildCVD(db string, d *clamDB, key *rsa.PrivateKey) (cvd, info 
 	// and a DSIG line (scheme B, "info" key) over everything before it.
 	headerLine, err := h.Encode()
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	sum := sha256.Sum256(hdb)
 	lines := fmt.Sprintf("%s\n%s.hdb:%d:%s\n", bytes.TrimRight(headerLine, " "), db, len(hdb), hex.EncodeToString(sum[:]))
@@ -330,7 +386,7 @@ func (c *ClamAV) buildCVD(db string, d *clamDB, key *rsa.PrivateKey) (cvd, info 
 	h.DSig = clamavNumber(new(big.Int).Exp(new(big.Int).SetBytes(md[:]), key.D, key.N))
 	head, err := h.Encode()
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	return append(head, body...), info
 }
@@ -349,7 +405,7 @@ func cdiffScript(db string, oldInfo, newInfo []byte, added string) string {
 	old := strings.Split(strings.TrimSuffix(string(oldInfo), "\n"), "\n")
 	cur := strings.Split(strings.TrimSuffix(string(newInfo), "\n"), "\n")
 	if len(old) != len(cur) {
-		panic("vendortest: .info changed its number of lines")
+		panic("clamav fake: .info changed its number of lines")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "OPEN %s.info\n", db)
@@ -378,22 +434,22 @@ func buildCdiff(version uint64, script string, key *rsa.PrivateKey) []byte {
 // signFile is a .sign file for data (scheme C): #clamsign-1.0 and one line
 // with a detached PKCS#7 SignedData (SHA-256, signed attributes, signer and
 // intermediate embedded), like `openssl cms -sign -binary`.
-func (c *ClamAV) signFile(data []byte, at time.Time) []byte {
+func (c *Fake) signFile(data []byte, at time.Time) []byte {
 	sum := sha256.Sum256(data)
 	b := pkcs7.NewBuilder(c.signKey, c.signChain, crypto.SHA256)
 	if err := b.SetDetachedContent(pkcs7.OidData, sum[:]); err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	if err := b.AddAuthenticatedAttribute(pkcs7.OidAttributeSigningTime, at.UTC()); err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	psd, err := b.Sign()
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	der, err := psd.Marshal()
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	return fmt.Appendf(nil, "#clamsign-1.0\n%d::pkcs7-pem:%s\n", ClamAVSignMinFLevel, base64.StdEncoding.EncodeToString(der))
 }
@@ -404,7 +460,7 @@ func signVersig2(key *rsa.PrivateKey, data []byte) string {
 	sum := sha256.Sum256(data)
 	s, err := rsa.SignPSS(rand.Reader, key, crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: 32})
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	return clamavNumber(new(big.Int).SetBytes(s))
 }
@@ -457,7 +513,7 @@ func gzipBest(b []byte) []byte {
 	var out bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
 	if err != nil {
-		panic("vendortest: " + err.Error())
+		panic("clamav fake: " + err.Error())
 	}
 	zw.OS = 3
 	zw.Write(b)

@@ -1,0 +1,20 @@
+// Package evidence checks vendor evidence: each verification method the
+// manifest can record is implemented here once, and both sides call it — the
+// fetcher before it keeps a download, the mirror on the stored copy during
+// an import. A check sees only the trust anchors of the artifact's vendor
+// (verify.VendorTrust.For), so one vendor's keys never vouch for another's
+// files.
+//
+// It builds on media (the Artifact and its verification record) and verify
+// (the pure signature checks); it never imports fetcher or mirror.
+//
+//	evidence.go  Subject (the artifact and how to read it), Finding, Method,
+//	             Methods (every method by name), Check, ErrUnknownMethod,
+//	             ErrUnusable
+//	manual.go    "manual": files added by hand, hash only
+//	clamav.go    "clamav-cvd", "clamav-cdiff", "clamav-sign"
+//	mozilla.go   "openpgp-sha512sums"; MozillaSums (the signed sums file)
+//
+// Adding a vendor's method: a file here with its checks and one line in
+// Methods.
+package evidence
