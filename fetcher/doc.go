@@ -1,13 +1,19 @@
 // Package fetcher is the internet-side half of patchferry: configuration,
 // the download engine, the content-addressed cache, the fetch state, and
-// export of full and delta bundles through package media. Vendor sources
-// live in fetcher/sources (one file per vendor); the fake vendor upstream
-// used by tests and the demo in fetcher/vendortest.
+// export of full and delta bundles through package media. Each vendor is a
+// package under fetcher/vendors, listed in its registry; this package
+// never imports one (commands hand the list in). The fake vendor upstream
+// used by tests and the demo is fetcher/vendortest, the suite every vendor
+// runs fetcher/vendortest/conformance.
 //
 // It may import media and verify; never mirror or clients (DESIGN.md).
 //
-//	config.go     Config, LoadConfig, DefaultConfig (default.yaml, embedded):
-//	              YAML whose unknown keys and invalid values name the line
+//	config.go     Config, Settings, LoadConfig, DefaultConfig, DefaultYAML
+//	              (default.yaml, embedded, plus each vendor's section): YAML
+//	              whose unknown keys and invalid values name the line; each
+//	              source's section decoded with its vendor's type; the value
+//	              types vendors use (HTTPURL, HostPort, Word, Count)
+//	vendor.go     Vendor, SourceConfig, SourceBase, EnabledSources
 //	download.go   Downloader: bounded parallelism, resume (Range/If-Range),
 //	              conditional requests (Meta, Head), retries with backoff,
 //	              bandwidth limit, size limits, hashing while downloading
@@ -15,11 +21,13 @@
 //	state.go      State (bbolt <cache_dir>/state.db): artifacts and their
 //	              evidence, what each source found current, HTTP validators,
 //	              which sequence shipped which artifact
-//	fetch.go      Source, Env (Keep, Refuse, KeepEvidence), Run, Summary
+//	fetch.go      Source, Env (Admit: the vendor's evidence check from
+//	              media/evidence, then keep; Unchanged, KeepPrevious, Refuse,
+//	              KeepEvidence), Candidate, Run, Summary
 //	export.go     Export: the next bundle — full, delta on the last bundle,
 //	              or --since a sequence or the mirror's state code
 //	manual.go     AddManual: files added by hand (method "manual")
 //
 // Words: an artifact counts as fetched only once its hash and vendor
-// signature checked out and it is recorded in the state (Env.Keep).
+// signature checked out and it is recorded in the state (Env.Admit).
 package fetcher

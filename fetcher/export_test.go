@@ -22,6 +22,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -87,7 +88,7 @@ func (e *exportEnv) artifact(t *testing.T, source string, a media.Artifact, cont
 	}
 	a.SHA256, a.Size = sha, int64(len(content))
 	if a.Verification.Method == "" {
-		a.Verification = media.Verification{Method: media.MethodClamAVCdiff, Time: exportNow}
+		a.Verification = media.Verification{Method: evidence.MethodClamAVCdiff, Time: exportNow}
 	}
 	for _, x := range ev {
 		a.Verification.Evidence = append(a.Verification.Evidence, x.Name)
@@ -233,7 +234,7 @@ func (e *exportEnv) week(t *testing.T, daily, esr string) week {
 	t.Helper()
 	header := e.evidence(t, "clamav-daily-"+daily+".cvd-header", "ClamAV-VDB:"+daily)
 	cvd := e.artifact(t, "clamav", media.Artifact{Vendor: "clamav", Product: "daily", Version: daily, Kind: "cvd",
-		FileName: "daily.cvd", Verification: media.Verification{Method: media.MethodClamAVCVD, Time: exportNow}},
+		FileName: "daily.cvd", Verification: media.Verification{Method: evidence.MethodClamAVCVD, Time: exportNow}},
 		"daily cvd "+daily, header)
 	sums := e.evidence(t, "mozilla-firefox-esr-"+esr+"-SHA512SUMS", "sums of "+esr)
 	asc := e.evidence(t, "mozilla-firefox-esr-"+esr+"-SHA512SUMS.asc", "signature of "+esr)
@@ -242,7 +243,7 @@ func (e *exportEnv) week(t *testing.T, daily, esr string) week {
 	for _, lang := range []string{"ja", "en-US"} {
 		w.esr = append(w.esr, e.artifact(t, "mozilla", media.Artifact{Vendor: "mozilla", Product: "firefox-esr", Channel: "esr",
 			Version: esr, Platform: "win64", Language: lang, Kind: "installer-exe", FileName: "Firefox Setup " + esr + ".exe",
-			Verification: media.Verification{Method: media.MethodMozillaSums, Time: exportNow, Entry: "win64/" + lang + "/Firefox Setup " + esr + ".exe"}},
+			Verification: media.Verification{Method: evidence.MethodMozillaSums, Time: exportNow, Entry: "win64/" + lang + "/Firefox Setup " + esr + ".exe"}},
 			"firefox "+esr+" "+lang, sums, asc))
 	}
 	w.all = append(append([]*fetcher.Artifact{}, w.daily...), w.esr...)
@@ -456,7 +457,7 @@ func TestExportManual(t *testing.T) {
 	v1 := add("2026.1", "ichitaro 2026.1 update")
 	res := e.mustExport(t, fetcher.ExportOptions{Sources: []string{}})
 	m := e.open(t, res).Manifest
-	if len(m.Artifacts) != 1 || m.Artifacts[0].SHA256 != v1.SHA256 || m.Artifacts[0].Verification.Method != media.MethodManual {
+	if len(m.Artifacts) != 1 || m.Artifacts[0].SHA256 != v1.SHA256 || m.Artifacts[0].Verification.Method != evidence.MethodManual {
 		t.Fatalf("artifacts %+v, want the manual file", m.Artifacts)
 	}
 	if got := catalogVersions(m.Catalog); len(got) != 1 || got["justsystems/ichitaro"] != "2026.1" {

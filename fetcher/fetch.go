@@ -227,8 +227,15 @@ func openChecked(path string, size int64, sha string) (io.ReadCloser, error) {
 
 // Unchanged keeps, for this run, an artifact an earlier run fetched and
 // checked (found with State.FindArtifact): it is current again and costs
-// no download.
+// no download. Only what Admit recorded can be kept so.
 func (e *Env) Unchanged(a *Artifact) error {
+	rec, err := e.State.Artifact(a.SHA256)
+	if err != nil {
+		return err
+	}
+	if rec == nil || rec.URL != a.URL || rec.Version != a.Version {
+		return fmt.Errorf("%s %s was never admitted: a source keeps an unchanged file only as it was recorded", a.FileName, a.Version)
+	}
 	return e.keep(a, false)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 )
 
 // AddManual records files that staff downloaded by hand (Ichitaro, vendor
@@ -36,7 +37,7 @@ func AddManual(st *State, cache *Cache, template media.Artifact, files []string,
 		a := &Artifact{Artifact: template, Source: ManualSource, FetchedAt: now.UTC()}
 		a.FileName, a.SHA256, a.Size = name, sha, size
 		a.Kind = "manual"
-		a.Verification = media.Verification{Method: media.MethodManual, Time: now.UTC()}
+		a.Verification = media.Verification{Method: evidence.MethodManual, Time: now.UTC()}
 		if err := st.Record(a); err != nil {
 			return nil, err
 		}

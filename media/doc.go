@@ -38,7 +38,8 @@
 //	            file_name (a base name under the path rules), size, sha256,
 //	            parts [{size, sha256}] (only when split), released (vendor
 //	            release date), url (upstream), verification {method
-//	            ("manual" = hash only, "manually added"), signer, key_id,
+//	            ("manual" = hash only, "manually added"; the vendors'
+//	            methods are named in media/evidence), signer, key_id,
 //	            time, evidence[] (names in meta), entry (the file's path in
 //	            the evidence, e.g. in SHA512SUMS)}
 //	retired     artifacts the mirror should stop offering
@@ -85,4 +86,7 @@
 //	             files
 //	size.go      ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
 //	durable/     temp → fsync → rename → fsync(dir)
+//	evidence/    the vendors' verification methods, run by the fetcher and
+//	             the mirror alike, and their built-in trust anchors
+//	mediatest/   test support: signing keys made once per test binary
 package media

@@ -29,15 +29,11 @@ const (
 	maxField        = 1024      // bytes of one text field
 )
 
-// Verification methods recorded for an artifact. The fetcher records them;
-// the mirror re-verifies each through a hook of the same name.
-const (
-	MethodManual      = "manual"             // hash only: added by staff ("manually added")
-	MethodClamAVCVD   = "clamav-cvd"         // header MD5 + ClamAV's legacy RSA signature
-	MethodClamAVCdiff = "clamav-cdiff"       // ClamAV's RSA-PSS cdiff signature
-	MethodClamAVSign  = "clamav-sign"        // a ClamAV .sign file (PKCS#7) over another artifact
-	MethodMozillaSums = "openpgp-sha512sums" // SHA-512 in SHA512SUMS, signed by Mozilla's release key
-)
+// MethodManual is the verification method of an artifact whose only
+// evidence is its publisher-signed SHA-256 (added by staff by hand,
+// "manually added"): what Write records when an input names no method.
+// Vendors' methods are named and checked in media/evidence.
+const MethodManual = "manual"
 
 // Manifest is bundle.json. Field meanings are documented in doc.go.
 type Manifest struct {

@@ -42,7 +42,7 @@ func TestVerifyCVDRealFixtures(t *testing.T) {
 		{"test-6.cvd", 6, 14, 81, "micasnyd", 1624412045},
 		{"bytecode.cvd", 19, 3, 51, "nervous", 1273845430},
 	}
-	vt := DefaultVendorTrust().For("clamav", "test")
+	vt := realTrust(t).For("clamav", "test")
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			b := clamavFixture(t, tc.file)
@@ -71,11 +71,11 @@ func TestVerifyCVDRealFixtures(t *testing.T) {
 
 func TestVerifyCVDRefuses(t *testing.T) {
 	good := clamavFixture(t, "test-3.cvd")
-	vt := DefaultVendorTrust().For("clamav", "test")
+	vt := realTrust(t).For("clamav", "test")
 	dsigAt := bytes.Index(good, []byte(":raynman:")) - 5 // inside the dsig field
 	md5At := bytes.Index(good, []byte(":75c84c7f")) + 3
-	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cvd", Use: "cvd", N: clamavInfoN, E: 100002049}}}
-	noKey := DefaultVendorTrust().For("clamav", "test")
+	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cvd", Use: "cvd", N: vt.ClamAVKeys[2].N, E: vt.ClamAVKeys[2].E}}}
+	noKey := realTrust(t).For("clamav", "test")
 	noKey.ClamAVKeys = noKey.ClamAVKeys[1:]
 	cld := bytes.Clone(good)
 	h, _ := ParseCVDHeader(good[:CVDHeaderSize])
@@ -198,7 +198,7 @@ func TestCVDHeaderEncodeRefuses(t *testing.T) {
 }
 
 func TestVerifyCdiffRealFixtures(t *testing.T) {
-	vt := DefaultVendorTrust().For("clamav", "test")
+	vt := realTrust(t).For("clamav", "test")
 	for n := 2; n <= 6; n++ {
 		name := fmt.Sprintf("test-%d.cdiff", n)
 		t.Run(name, func(t *testing.T) {
@@ -234,8 +234,8 @@ func TestVerifyCdiffRealFixtures(t *testing.T) {
 
 func TestVerifyCdiffRefuses(t *testing.T) {
 	good := clamavFixture(t, "test-4.cdiff")
-	vt := DefaultVendorTrust().For("clamav", "test")
-	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cdiff", Use: "cdiff", N: clamavInfoN, E: 100002049}}}
+	vt := realTrust(t).For("clamav", "test")
+	wrongKey := &Anchors{Vendor: "clamav", ClamAVKeys: []ClamAVKey{{Name: "info key as cdiff", Use: "cdiff", N: vt.ClamAVKeys[2].N, E: vt.ClamAVKeys[2].E}}}
 	other := clamavFixture(t, "test-5.cdiff")
 	swapped := append(bytes.Clone(good[:bytes.LastIndexByte(good, ':')]), other[bytes.LastIndexByte(other, ':'):]...)
 	cases := []struct {
@@ -316,7 +316,7 @@ func clamSignFiles() []string {
 
 func TestVerifyClamSignRealFixtures(t *testing.T) {
 	test := clamSignPool(t, "clamav-test.crt")
-	prod, err := DefaultVendorTrust().For("clamav", "test").ClamAVSignPool()
+	prod, err := realTrust(t).For("clamav", "test").ClamAVSignPool()
 	if err != nil {
 		t.Fatal(err)
 	}

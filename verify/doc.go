@@ -24,7 +24,7 @@
 //	vendortrust.go VendorTrust (vendor-trust.yaml, format 2; format 1 read
 //	              and upgraded), Anchors: one vendor's roots, keys and signer
 //	              constraints; For(vendor, product) gives a check only its
-//	              vendor's anchors; DefaultVendorTrust (roots/, built in)
+//	              vendor's anchors (the built-in ones: media/evidence)
 //	verifytest/   test support: the public vendor samples in
 //	              testdata/fixtures
 //

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
-	"embed"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -31,7 +30,7 @@ const VendorTrustFormat = 2
 // validates Mozilla's SHA512SUMS. The fetcher checks downloads with it and
 // the mirror re-checks vendor evidence with it. Its file form
 // (vendor-trust.yaml) is documented in the README and written by Marshal;
-// the default is built in (DefaultVendorTrust).
+// the real vendors' anchors are built in (media/evidence.DefaultTrust).
 type VendorTrust struct {
 	Format  int       `yaml:"format"`
 	Vendors []Anchors `yaml:"vendors"`
@@ -79,56 +78,12 @@ type ClamAVKey struct {
 // MaxVendorTrust bounds a vendor trust file.
 const MaxVendorTrust = 4 << 20
 
-//go:embed roots
-var builtinRoots embed.FS
-
-// ClamAV's production keys (libclamav/dsig.c, libclamav_rust/src/cdiff.rs,
-// libclamav/readdb.c).
-const (
-	clamavCVDN   = "118640995551645342603070001658453189751527774412027743746599405743243142607464144767361060640655844749760788890022283424922762488917565551002467771109669598189410434699034532232228621591089508178591428456220796841621637175567590476666928698770143328137383952820383197532047771780196576957695822641224262693037"
-	clamavCdiffN = "14783905874077467090262228516557917570254599638376203532031989214105552847269687489771975792123442185817287694951949800908791527542017115600501303394778618535864845235700041590056318230102449612217458549016089313306591388590790796515819654102320725712300822356348724011232654837503241736177907784198700834440681124727060540035754699658105895050096576226753008596881698828185652424901921668758326578462003247906470982092298106789657211905488986281078346361469524484829559560886227198091995498440676639639830463593211386055065360288422394053998134458623712540683294034953818412458362198117811990006021989844180721010947"
-	clamavInfoN  = "11088894983048545473659556106627194923928941791795047620591658697413581043322715912172496806525381055880964520618400224333320534660299233983755341740679502866829909679955734391392668378361221524205396631090105151641270857277080310734320951653700508941717419168723942507890702904702707587451621691050754307850383399865346487203798464178537392211402786481359824461197231102895415093770394216666324484593935762408468516826633192140826667923494822045805347809932848454845886971706424360558667862775876072059437703365380209101697738577515476935085469455279994113145977994084618328482151013142393373316337519977244732747977"
-)
-
-// DefaultVendorTrust returns the real vendor anchors built into patchferry:
-// clamav — ClamAV's CVD, cdiff and info keys and its .sign root (Cisco);
-// mozilla — Mozilla's release key 14F26682D0916CDD81E37B6D61B7B526D98F0353;
-// microsoft — Microsoft Root CA 2010 and 2011, signer "Microsoft
-// Corporation".
-func DefaultVendorTrust() *VendorTrust {
-	read := func(name string) string {
-		b, err := builtinRoots.ReadFile("roots/" + name)
-		if err != nil {
-			panic("verify: built-in root missing: " + name) // a build error, caught by tests
-		}
-		return string(b)
-	}
-	return &VendorTrust{Format: VendorTrustFormat, Vendors: []Anchors{
-		{
-			Vendor: "clamav",
-			ClamAVKeys: []ClamAVKey{
-				{Name: "ClamAV CVD signing key (legacy dsig)", Use: "cvd", N: clamavCVDN, E: 100001027},
-				{Name: "ClamAV cdiff signing key", Use: "cdiff", N: clamavCdiffN, E: 100002053},
-				{Name: "ClamAV .info signing key", Use: "info", N: clamavInfoN, E: 100002049},
-			},
-			ClamAVSignRoots: []NamedPEM{{Name: "Cisco Software Identity Root CA RSA 4096 SHA512 2099", PEM: read("clamav-sign-root.pem")}},
-		},
-		{
-			Vendor: "microsoft",
-			AuthenticodeRoots: []NamedPEM{
-				{Name: "Microsoft Root Certificate Authority 2010", PEM: read("microsoft-root-ca-2010.pem")},
-				{Name: "Microsoft Root Certificate Authority 2011", PEM: read("microsoft-root-ca-2011.pem")},
-			},
-			AuthenticodeSigners: []string{"Microsoft Corporation"},
-		},
-		{
-			Vendor: "mozilla",
-			OpenPGPKeys: []NamedPGPKey{{
-				Name: "Mozilla Software Releases <release@mozilla.com>", Fingerprint: "14F26682D0916CDD81E37B6D61B7B526D98F0353",
-				Armored: read("mozilla-release-key.asc"),
-			}},
-		},
-	}}
+// format1Roots are the Authenticode roots a format-1 file could carry that
+// format 2 knows the scope of: the Microsoft roots patchferry has built in
+// (certificate SHA-256 → vendor and signer).
+var format1Roots = map[string][2]string{
+	"df545bf919a2439c36983b54cdfc903dfa4f37d3996d8d84b4c31eec6f3c163e": {"microsoft", "Microsoft Corporation"}, // Microsoft Root Certificate Authority 2010
+	"847df6a78497943f27fc72eb93f9a637320a02b561d0a91b09e87a7807ed7c61": {"microsoft", "Microsoft Corporation"}, // Microsoft Root Certificate Authority 2011
 }
 
 // ParseVendorTrust reads a vendor trust file (YAML; unknown keys are errors
@@ -138,8 +93,8 @@ func DefaultVendorTrust() *VendorTrust {
 // authenticode_roots, openpgp_keys, clamav_keys, clamav_sign_roots) is read
 // as format 1 meant it: ClamAV's keys and .sign roots belong to vendor
 // clamav, OpenPGP keys to mozilla (the only vendors format 1 knew);
-// Authenticode roots that are the built-in Microsoft roots belong to
-// microsoft, and any other Authenticode root is left out, because format 1
+// Authenticode roots that are the Microsoft roots patchferry builds in
+// belong to microsoft, and any other Authenticode root is left out, because format 1
 // does not say which vendor and organization it may sign for (no check used
 // those roots before format 2). Upgraded says what was done; Marshal writes
 // format 2.
@@ -208,29 +163,23 @@ type vendorTrustV1 struct {
 
 func (v1 *vendorTrustV1) upgrade() *VendorTrust {
 	vt := &VendorTrust{Format: VendorTrustFormat}
-	builtin := make(map[string]Anchors) // certificate SHA-256 → its built-in scope
-	for _, a := range DefaultVendorTrust().Vendors {
-		for _, r := range a.AuthenticodeRoots {
-			builtin[pemFingerprint(r.PEM)] = a
-		}
-	}
 	var scoped []NamedPEM
-	var scope Anchors
+	var scope [2]string // vendor, signer
 	for _, r := range v1.AuthenticodeRoots {
-		a, ok := builtin[pemFingerprint(r.PEM)]
+		known, ok := format1Roots[pemFingerprint(r.PEM)]
 		if !ok {
 			vt.Upgraded = append(vt.Upgraded, fmt.Sprintf("Authenticode root %q left out: format 1 does not say which vendor it signs for; give it a vendor and authenticode_signers in a format-2 file", r.Name))
 			continue
 		}
-		scoped, scope = append(scoped, r), a
+		scoped, scope = append(scoped, r), known
 	}
 	if len(v1.ClamAVKeys)+len(v1.ClamAVSignRoots) > 0 {
 		vt.Vendors = append(vt.Vendors, Anchors{Vendor: "clamav", ClamAVKeys: v1.ClamAVKeys, ClamAVSignRoots: v1.ClamAVSignRoots})
 		vt.Upgraded = append(vt.Upgraded, "ClamAV keys and .sign roots belong to vendor clamav")
 	}
 	if len(scoped) > 0 {
-		vt.Vendors = append(vt.Vendors, Anchors{Vendor: scope.Vendor, AuthenticodeRoots: scoped, AuthenticodeSigners: scope.AuthenticodeSigners})
-		vt.Upgraded = append(vt.Upgraded, fmt.Sprintf("the built-in Microsoft roots belong to vendor %s, signer %s", scope.Vendor, strings.Join(scope.AuthenticodeSigners, ", ")))
+		vt.Vendors = append(vt.Vendors, Anchors{Vendor: scope[0], AuthenticodeRoots: scoped, AuthenticodeSigners: []string{scope[1]}})
+		vt.Upgraded = append(vt.Upgraded, fmt.Sprintf("the Microsoft roots belong to vendor %s, signer %s", scope[0], scope[1]))
 	}
 	if len(v1.OpenPGPKeys) > 0 {
 		vt.Vendors = append(vt.Vendors, Anchors{Vendor: "mozilla", OpenPGPKeys: v1.OpenPGPKeys})

@@ -19,8 +19,8 @@ import (
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
-func TestDefaultVendorTrustParses(t *testing.T) {
-	vt := DefaultVendorTrust()
+func TestVendorTrustRoundTrip(t *testing.T) {
+	vt := realTrust(t)
 	if err := vt.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestVendorTrustScopesRealKeys(t *testing.T) {
 		mozillaFpr = "14F26682D0916CDD81E37B6D61B7B526D98F0353"
 		debianFpr  = "05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0" // bookworm-security automatic
 	)
-	vt := DefaultVendorTrust()
+	vt := realTrust(t)
 	vt.Vendors = append(vt.Vendors, Anchors{Vendor: "debian", OpenPGPKeys: []NamedPGPKey{{Name: "Debian Security Archive Automatic Signing Key (12/bookworm)",
 		Fingerprint: debianFpr, Armored: string(verifytest.Fixture(t, "openpgp/debian-archive-bookworm-security-automatic.asc"))}}})
 	if err := vt.Validate(); err != nil {
@@ -270,7 +270,7 @@ func TestParseVendorTrustFormat1(t *testing.T) {
 }
 
 func TestParseVendorTrustRefuses(t *testing.T) {
-	root := DefaultVendorTrust().For("microsoft", "").AuthenticodeRoots[0]
+	root := realTrust(t).For("microsoft", "").AuthenticodeRoots[0]
 	indent := func(s string) string {
 		return "          " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n          ")
 	}

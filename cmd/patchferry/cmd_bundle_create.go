@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 )
 
 type bundleCreateOptions struct {
@@ -96,7 +97,7 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 		c.Inputs = append(c.Inputs, media.Input{Path: f, Artifact: media.Artifact{
 			Vendor: vendor, Product: product, Version: o.version, Channel: o.channel,
 			Platform: o.platform, Language: o.langTag, Kind: "manual",
-			Verification: media.Verification{Method: media.MethodManual},
+			Verification: media.Verification{Method: evidence.MethodManual},
 		}})
 		total += fileSize(f)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/fetcher/vendors"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -50,7 +51,7 @@ func (a *app) openFetcher(configPath string) (*fetchSetup, error) {
 	if err != nil {
 		return nil, &usageError{err}
 	}
-	trust := verify.DefaultVendorTrust()
+	trust := evidence.DefaultTrust()
 	if cfg.VendorTrust != "" {
 		if _, trust, err = readVendorTrust(cfg.VendorTrust); err != nil {
 			return nil, err

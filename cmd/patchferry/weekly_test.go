@@ -30,6 +30,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
 )
@@ -402,7 +403,7 @@ func TestWeeklyManual(t *testing.T) {
 	v1 := add("2026.1", 30000)
 	mustRun(t, pwEnv, runArgs...)
 	b1 := inspectBundle(t, filepath.Join(dir, "media", "patchferry-city-1"))
-	if len(b1.Artifacts) != 1 || b1.Artifacts[0].SHA256 != sha256File(t, v1) || b1.Artifacts[0].Verification.Method != media.MethodManual ||
+	if len(b1.Artifacts) != 1 || b1.Artifacts[0].SHA256 != sha256File(t, v1) || b1.Artifacts[0].Verification.Method != evidence.MethodManual ||
 		b1.Artifacts[0].Version != "2026.1" || b1.Artifacts[0].Kind != "manual" {
 		t.Fatalf("bundle 1 artifacts %+v, want the added file, method manual", b1.Artifacts)
 	}
@@ -504,7 +505,7 @@ func TestWeeklyMirrorRefusesAlteredEvidence(t *testing.T) {
 		written, err := media.Write(t.Context(), media.WriteOptions{Out: filepath.Join(t.TempDir(), "media"), Site: "demo", Sequence: 1,
 			Created: testNow.Add(-time.Hour), Key: w.key}, media.Contents{
 			Inputs: []media.Input{{Path: filepath.Join(src, "main.cvd"), Artifact: media.Artifact{Vendor: "clamav", Product: "main",
-				Version: "1", Kind: "cvd", FileName: "main.cvd", Verification: media.Verification{Method: media.MethodClamAVCVD,
+				Version: "1", Kind: "cvd", FileName: "main.cvd", Verification: media.Verification{Method: evidence.MethodClamAVCVD,
 					Time: testNow.Add(-time.Hour), Evidence: []string{"clamav-main-1.cvd-header"}}}}},
 			Meta: []media.MetaInput{{Name: "clamav-main-1.cvd-header", Path: filepath.Join(src, "header")}},
 		})

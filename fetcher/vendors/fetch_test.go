@@ -22,7 +22,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/fetcher/vendortest/conformance"
-	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 )
 
 // newRig is a fetcher of every registered vendor, from config
@@ -300,15 +300,15 @@ func TestFetchEndToEnd(t *testing.T) {
 		switch a.Kind {
 		case "cvd":
 			if a.Version != fmt.Sprint(c.Version(db)) || !a.Released.Equal(c.BuildTime(db)) ||
-				a.Verification.Method != media.MethodClamAVCVD || a.Verification.Signer != "vendortest" || len(a.Evidence) != 1 {
+				a.Verification.Method != evidence.MethodClamAVCVD || a.Verification.Signer != "vendortest" || len(a.Evidence) != 1 {
 				t.Errorf("%s.cvd: %+v", db, a)
 			}
 		case "cdiff":
-			if a.Verification.Method != media.MethodClamAVCdiff {
+			if a.Verification.Method != evidence.MethodClamAVCdiff {
 				t.Errorf("%s: method %q", a.FileName, a.Verification.Method)
 			}
 		case "sign":
-			if a.Verification.Method != media.MethodClamAVSign {
+			if a.Verification.Method != evidence.MethodClamAVSign {
 				t.Errorf("%s: method %q", a.FileName, a.Verification.Method)
 			}
 		}
@@ -324,7 +324,7 @@ func TestFetchEndToEnd(t *testing.T) {
 		if a.BuildID == "" || a.BuildID != m.BuildID(a.Product, a.Version) {
 			t.Errorf("%s: build ID %q, want %q", a.FileName, a.BuildID, m.BuildID(a.Product, a.Version))
 		}
-		if a.Verification.Method != media.MethodMozillaSums || len(a.Evidence) != 2 || a.Platform != "win64" {
+		if a.Verification.Method != evidence.MethodMozillaSums || len(a.Evidence) != 2 || a.Platform != "win64" {
 			t.Errorf("%s: %+v", a.FileName, a)
 		}
 	}

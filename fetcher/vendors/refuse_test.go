@@ -12,6 +12,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/fetcher/vendortest/conformance"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
@@ -242,7 +243,7 @@ sources:
 		t.Parallel()
 		u := serve(t, cvd)
 		r := newRig(t, u, config)
-		r.Trust, r.Now = verify.DefaultVendorTrust(), func() time.Time { return now }
+		r.Trust, r.Now = evidence.DefaultTrust(), func() time.Time { return now }
 		sum := r.Fetch(t)
 		conformance.WantOK(t, sum)
 		got := checkRecorded(t, r, wants)
@@ -266,7 +267,7 @@ sources:
 		t.Parallel()
 		u := serve(t, cvd)
 		r := newRig(t, u, config)
-		trust := verify.DefaultVendorTrust()
+		trust := evidence.DefaultTrust()
 		trust.Vendors = append(trust.Vendors, verify.Anchors{Vendor: "clamav",
 			ClamAVSignRoots: []verify.NamedPEM{{Name: "ClamAV TEST Root CA", PEM: string(read("clamav-test.crt"))}}})
 		r.Trust, r.Now = trust, func() time.Time { return now }
@@ -291,7 +292,7 @@ sources:
 			flipped[off] ^= 0x01
 			u := serve(t, flipped)
 			r := newRig(t, u, config)
-			r.Trust, r.Now = verify.DefaultVendorTrust(), func() time.Time { return now }
+			r.Trust, r.Now = evidence.DefaultTrust(), func() time.Time { return now }
 			sum := r.Fetch(t)
 			rep := conformance.Report(t, sum, "clamav")
 			if len(rep.Refused) != 1 || rep.Refused[0].What != "test.cvd 6" || rep.Error != "" ||

@@ -2,9 +2,11 @@ package evidence
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"time"
 
 	"github.com/patchferry/patchferry/media"
@@ -54,14 +56,50 @@ var ErrUnknownMethod = errors.New("unknown verification method")
 // own.
 var ErrUnusable = errors.New("evidence unusable here")
 
+// vendor is one vendor's part of this package, in a file of its own: its
+// verification methods by the name the manifest records, and the anchors
+// patchferry builds in for it.
+type vendor struct {
+	methods map[string]Method
+	anchors []verify.Anchors
+}
+
+// vendors lists every vendor's part; adding a vendor is one line here.
+func vendors() []vendor {
+	return []vendor{manual(), clamav(), microsoft(), mozilla()}
+}
+
 // Methods returns every verification method by the name the manifest
-// records (media.Method*). A vendor's methods live in its own file.
+// records.
 func Methods() map[string]Method {
 	m := make(map[string]Method)
-	for _, add := range []func(map[string]Method){manualMethods, clamavMethods, mozillaMethods} {
-		add(m)
+	for _, v := range vendors() {
+		maps.Copy(m, v.methods)
 	}
 	return m
+}
+
+// DefaultTrust returns the real vendors' anchors built into patchferry,
+// each under its vendor: what the fetcher and the mirror check against
+// unless given a vendor trust file.
+func DefaultTrust() *verify.VendorTrust {
+	vt := &verify.VendorTrust{Format: verify.VendorTrustFormat}
+	for _, v := range vendors() {
+		vt.Vendors = append(vt.Vendors, v.anchors...)
+	}
+	return vt
+}
+
+//go:embed roots
+var roots embed.FS
+
+// root returns a built-in certificate or key file (roots/).
+func root(name string) string {
+	b, err := roots.ReadFile("roots/" + name)
+	if err != nil {
+		panic("evidence: built-in root missing: " + name) // a build error, caught by tests
+	}
+	return string(b)
 }
 
 // Check runs the method the artifact's verification record names, with the

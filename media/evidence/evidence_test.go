@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
 // vendorFiles are made once per test binary: the fake ClamAV makes eight
@@ -126,19 +128,19 @@ func subject(files []file, meta map[string][]byte) *evidence.Subject {
 	return subj(0)
 }
 
-func cvdArtifact(version string, evidence ...string) media.Artifact {
+func cvdArtifact(version string, ev ...string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cvd", FileName: "daily.cvd",
-		Verification: media.Verification{Method: media.MethodClamAVCVD, Evidence: evidence}}
+		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Evidence: ev}}
 }
 
 func cdiffArtifact(version string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cdiff", FileName: "daily-" + version + ".cdiff",
-		Verification: media.Verification{Method: media.MethodClamAVCdiff}}
+		Verification: media.Verification{Method: evidence.MethodClamAVCdiff}}
 }
 
 func signArtifact(version, name string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "sign", FileName: name,
-		Verification: media.Verification{Method: media.MethodClamAVSign}}
+		Verification: media.Verification{Method: evidence.MethodClamAVSign}}
 }
 
 const (
@@ -147,10 +149,10 @@ const (
 	ascName  = sumsName + ".asc"
 )
 
-func esrArtifact(entry string, evidence ...string) media.Artifact {
+func esrArtifact(entry string, ev ...string) media.Artifact {
 	return media.Artifact{Vendor: "mozilla", Product: "firefox-esr", Channel: "esr", Version: esrVersion, Platform: "win64",
 		Language: "ja", Kind: "installer-exe", FileName: "Firefox Setup " + esrVersion + ".exe",
-		Verification: media.Verification{Method: media.MethodMozillaSums, Evidence: evidence, Entry: entry}}
+		Verification: media.Verification{Method: evidence.MethodMozillaSums, Evidence: ev, Entry: entry}}
 }
 
 // rescoped moves the anchors of vendor from under to another vendor name.
@@ -202,7 +204,7 @@ func TestMethods(t *testing.T) {
 		{name: "cvd signed by an unknown key", files: []file{{f.cvdBad, cvdArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.cvdBad)}, want: verify.ErrBadSignature},
 		{name: "cvd trusted by nobody here", files: []file{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: verify.DefaultVendorTrust(), want: verify.ErrBadSignature},
+			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
 		{name: "cvd with ClamAV's keys under another vendor", files: []file{{f.cvd, cvdArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: rescoped(f.vt, "clamav", "mozilla"), refuse: "no ClamAV cvd key in the vendor trust of clamav"},
 		{name: "cvd body damaged", files: []file{{f.cvdDamaged, cvdArtifact("2", header)}},
@@ -218,7 +220,7 @@ func TestMethods(t *testing.T) {
 
 		{name: "cdiff", files: []file{{f.cdiff, cdiffArtifact("2")}}},
 		{name: "cdiff signed by an unknown key", files: []file{{f.cdiffBad, cdiffArtifact("2")}}, want: verify.ErrBadSignature},
-		{name: "cdiff trusted by nobody here", files: []file{{f.cdiff, cdiffArtifact("2")}}, vt: verify.DefaultVendorTrust(), want: verify.ErrBadSignature},
+		{name: "cdiff trusted by nobody here", files: []file{{f.cdiff, cdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
 		{name: "cdiff of another version", files: []file{{f.cdiff, cdiffArtifact("3")}}, refuse: "the record says 3"},
 
 		{name: "cvd .sign", files: []file{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}}},
@@ -244,7 +246,7 @@ func TestMethods(t *testing.T) {
 			meta:   map[string][]byte{sumsName: f.sums, ascName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
 			refuse: "SHA512SUMS.asc"},
 		{name: "mozilla key trusted by nobody here", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: verify.DefaultVendorTrust(), want: verify.ErrUntrusted},
+			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: evidence.DefaultTrust(), want: verify.ErrUntrusted},
 		{name: "mozilla's key under another vendor", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
 			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: rescoped(f.vt, "mozilla", "debian"), want: verify.ErrUntrusted},
 		{name: "mozilla file under another entry", files: []file{{f.esr[esrEntry], esrArtifact("win64/en-US/Firefox Setup "+esrVersion+".exe", sumsName, ascName)}},
@@ -255,7 +257,7 @@ func TestMethods(t *testing.T) {
 			meta: map[string][]byte{sumsName: f.sums}, refuse: "lacks"},
 
 		{name: "manual", files: []file{{[]byte("ichitaro update"), media.Artifact{Vendor: "justsystems", Product: "ichitaro",
-			Version: "2026.1", FileName: "ichitaro.exe", Verification: media.Verification{Method: media.MethodManual}}}}},
+			Version: "2026.1", FileName: "ichitaro.exe", Verification: media.Verification{Method: evidence.MethodManual}}}}},
 		{name: "unknown method", files: []file{{[]byte("x"), media.Artifact{Vendor: "example", Product: "tool", Version: "1",
 			FileName: "tool.exe", Verification: media.Verification{Method: "authenticode-2"}}}}, want: evidence.ErrUnknownMethod},
 	}
@@ -289,7 +291,7 @@ func TestMethods(t *testing.T) {
 // Every method the manifest can record has a check.
 func TestMethodsCoverManifest(t *testing.T) {
 	methods := evidence.Methods()
-	for _, m := range []string{media.MethodManual, media.MethodClamAVCVD, media.MethodClamAVCdiff, media.MethodClamAVSign, media.MethodMozillaSums} {
+	for _, m := range []string{evidence.MethodManual, evidence.MethodClamAVCVD, evidence.MethodClamAVCdiff, evidence.MethodClamAVSign, evidence.MethodMozillaSums} {
 		if methods[m] == nil {
 			t.Errorf("no check for %q", m)
 		}
@@ -313,5 +315,47 @@ func TestMozillaPrecomputedSHA512(t *testing.T) {
 	s.SHA512 = strings.Repeat("0", 128)
 	if _, err := evidence.Check(t.Context(), s, f.vt, at); !errors.Is(err, verify.ErrMismatch) {
 		t.Fatalf("with a wrong SHA-512: %v", err)
+	}
+}
+
+// The built-in anchors are the real vendors' public files (the fixtures in
+// testdata/fixtures, each with its origin), each under its vendor, and they
+// read back from their file form.
+func TestDefaultTrust(t *testing.T) {
+	vt := evidence.DefaultTrust()
+	if err := vt.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fixture := func(rel string) string { return string(verifytest.Fixture(t, rel)) }
+	clam, moz, ms := vt.For("clamav", "daily"), vt.For("mozilla", "firefox-esr"), vt.For("microsoft", "windows")
+	if len(clam.ClamAVKeys) != 3 || len(clam.ClamAVSignRoots) != 1 || clam.ClamAVSignRoots[0].PEM != fixture("clamav/clamav.crt") {
+		t.Errorf("clamav: %d keys, .sign roots %v", len(clam.ClamAVKeys), clam.ClamAVSignRoots)
+	}
+	legacy := fixture("clamav/clamav-legacy-public-keys.txt")
+	for _, k := range clam.ClamAVKeys {
+		if !strings.Contains(legacy, "_N="+k.N+"\n") || !strings.Contains(legacy, fmt.Sprintf("_E=%d\n", k.E)) {
+			t.Errorf("ClamAV %s key is not the one in clamav-legacy-public-keys.txt", k.Use)
+		}
+	}
+	if len(moz.OpenPGPKeys) != 1 || moz.OpenPGPKeys[0].Armored != fixture("openpgp/mozilla-KEY.asc") ||
+		moz.OpenPGPKeys[0].Fingerprint != "14F26682D0916CDD81E37B6D61B7B526D98F0353" {
+		t.Errorf("mozilla: %v", vt.Summary())
+	}
+	if len(ms.AuthenticodeRoots) != 2 || ms.AuthenticodeRoots[0].PEM != fixture("authenticode-roots/microsoft-root-ca-2010.pem") ||
+		ms.AuthenticodeRoots[1].PEM != fixture("authenticode-roots/microsoft-root-ca-2011.pem") ||
+		len(ms.AuthenticodeSigners) != 1 || ms.AuthenticodeSigners[0] != "Microsoft Corporation" {
+		t.Errorf("microsoft: %v", vt.Summary())
+	}
+	// No vendor's anchors reach another vendor's checks.
+	if len(moz.ClamAVKeys)+len(moz.AuthenticodeRoots)+len(clam.OpenPGPKeys)+len(ms.OpenPGPKeys) != 0 {
+		t.Errorf("anchors cross vendors: %v", vt.Summary())
+	}
+	b, err := vt.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := verify.ParseVendorTrust(b)
+	if err != nil || len(back.Upgraded) != 0 || !slices.Equal(back.Summary(), vt.Summary()) {
+		t.Fatalf("the built-in trust does not read back from its file form: %v", err)
 	}
 }

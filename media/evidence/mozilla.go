@@ -11,14 +11,24 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/verify"
 )
 
-// Mozilla's method: the file's SHA-512 is listed in SHA512SUMS, whose
+// MethodMozillaSums: the file's SHA-512 is listed in SHA512SUMS, whose
 // detached signature SHA512SUMS.asc is by a pinned Mozilla key.
-func mozillaMethods(m map[string]Method) {
-	m[media.MethodMozillaSums] = mozillaSums
+const MethodMozillaSums = "openpgp-sha512sums"
+
+// mozilla: its method and Mozilla's release key
+// 14F26682D0916CDD81E37B6D61B7B526D98F0353 (roots/mozilla-release-key.asc,
+// Mozilla's KEY file).
+func mozilla() vendor {
+	return vendor{
+		methods: map[string]Method{MethodMozillaSums: mozillaSums},
+		anchors: []verify.Anchors{{Vendor: "mozilla", OpenPGPKeys: []verify.NamedPGPKey{{
+			Name: "Mozilla Software Releases <release@mozilla.com>", Fingerprint: "14F26682D0916CDD81E37B6D61B7B526D98F0353",
+			Armored: root("mozilla-release-key.asc"),
+		}}}},
+	}
 }
 
 // MozillaSums checks SHA512SUMS against SHA512SUMS.asc with the OpenPGP

@@ -19,6 +19,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -124,19 +125,19 @@ func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte, op
 	return w.Dirs[0], b
 }
 
-func cvdArtifact(version string, evidence ...string) media.Artifact {
+func cvdArtifact(version string, ev ...string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cvd", FileName: "daily.cvd",
-		Verification: media.Verification{Method: media.MethodClamAVCVD, Signer: "vendortest", Time: created, Evidence: evidence}}
+		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Signer: "vendortest", Time: created, Evidence: ev}}
 }
 
 func cdiffArtifact(version string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cdiff", FileName: "daily-" + version + ".cdiff",
-		Verification: media.Verification{Method: media.MethodClamAVCdiff, Time: created}}
+		Verification: media.Verification{Method: evidence.MethodClamAVCdiff, Time: created}}
 }
 
 func signArtifact(version, file string) media.Artifact {
 	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "sign", FileName: file,
-		Verification: media.Verification{Method: media.MethodClamAVSign, Time: created}}
+		Verification: media.Verification{Method: evidence.MethodClamAVSign, Time: created}}
 }
 
 const (
@@ -145,11 +146,11 @@ const (
 	ascName  = sumsName + ".asc"
 )
 
-func esrArtifact(entry string, evidence ...string) media.Artifact {
+func esrArtifact(entry string, ev ...string) media.Artifact {
 	return media.Artifact{Vendor: "mozilla", Product: "firefox-esr", Channel: "esr", Version: esrVersion, Platform: "win64",
 		Language: "ja", Kind: "installer-exe", FileName: "Firefox Setup " + esrVersion + ".exe",
-		Verification: media.Verification{Method: media.MethodMozillaSums, Signer: "Mozilla Software Releases", Time: created,
-			Evidence: evidence, Entry: entry}}
+		Verification: media.Verification{Method: evidence.MethodMozillaSums, Signer: "Mozilla Software Releases", Time: created,
+			Evidence: ev, Entry: entry}}
 }
 
 // A method the mirror does not know is refused by the import (each known

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/mirror/wire"
 )
 
@@ -86,7 +87,7 @@ func TestCatalog(t *testing.T) {
 			continue
 		case a.Vendor != f.vendor || a.Product != f.product || a.Version != f.version || a.FileName != f.name:
 			t.Errorf("%s: catalog says %s/%s %s %s", f.name, a.Vendor, a.Product, a.Version, a.FileName)
-		case a.Size != int64(len(f.data)) || a.Method != media.MethodManual:
+		case a.Size != int64(len(f.data)) || a.Method != evidence.MethodManual:
 			t.Errorf("%s: size %d method %q", f.name, a.Size, a.Method)
 		case a.URL != "/blobs/sha256/"+f.sha() || a.FilesURL != f.filesPath():
 			t.Errorf("%s: URL %q files URL %q, want %q", f.name, a.URL, a.FilesURL, f.filesPath())

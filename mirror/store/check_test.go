@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -28,7 +29,7 @@ func catalogStore(t *testing.T) (*store.Store, [][]byte) {
 			return store.PutArtifact(tx, &store.ArtifactRecord{
 				Artifact: media.Artifact{Vendor: "mozilla", Product: "firefox", Version: "145.0",
 					FileName: []string{"a.exe", "b.msi"}[i], Size: int64(len(c)), SHA256: sha(c),
-					Verification: media.Verification{Method: media.MethodManual}},
+					Verification: media.Verification{Method: evidence.MethodManual}},
 				FirstSequence: 1,
 			})
 		})

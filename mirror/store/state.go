@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -52,7 +53,7 @@ func (t *Trust) Keys() (media.Trust, error) {
 // Vendor returns the vendor trust: the stored file, or the built-in default.
 func (t *Trust) Vendor() (*verify.VendorTrust, error) {
 	if t.VendorTrust == "" {
-		return verify.DefaultVendorTrust(), nil
+		return evidence.DefaultTrust(), nil
 	}
 	return verify.ParseVendorTrust([]byte(t.VendorTrust))
 }

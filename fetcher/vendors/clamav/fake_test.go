@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
@@ -166,7 +167,7 @@ func TestClamAVPublishesVerifiableFiles(t *testing.T) {
 			t.Errorf("%s-%d.cvd.sign: %v", db, want, err)
 		}
 		// The fake's keys are not ClamAV's: production trust refuses.
-		if _, err := verify.VerifyCVD(bytes.NewReader(b), verify.DefaultVendorTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
+		if _, err := verify.VerifyCVD(bytes.NewReader(b), evidence.DefaultTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
 			t.Errorf("real ClamAV key accepted the fake: %v", err)
 		}
 	}
@@ -192,7 +193,7 @@ func TestClamAVPublishesVerifiableFiles(t *testing.T) {
 		if err := verify.VerifyClamSign(sign, bytes.NewReader(cd), pool, 1000, time.Now()); err != nil {
 			t.Errorf("%s.sign: %v", name, err)
 		}
-		if _, err := verify.VerifyCdiff(cd, verify.DefaultVendorTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
+		if _, err := verify.VerifyCdiff(cd, evidence.DefaultTrust().For("clamav", "daily")); !errors.Is(err, verify.ErrBadSignature) {
 			t.Errorf("real ClamAV key accepted the fake cdiff: %v", err)
 		}
 	}

@@ -148,7 +148,7 @@ func (c *Source) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 	a := &fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "cvd", FileName: db + ".cvd", URL: u,
 		Released:     time.Unix(h.BuildUnix, 0).UTC(),
-		Verification: media.Verification{Method: media.MethodClamAVCVD, Evidence: []string{ev.Name}},
+		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Evidence: []string{ev.Name}},
 	}, Evidence: []fetcher.Evidence{ev}}
 	group := []*fetcher.Candidate{{Artifact: a, Download: dl}}
 	if sign, err := c.sign(ctx, env, db, db+"-"+version+".cvd.sign", version); err != nil {
@@ -188,7 +188,7 @@ func (c *Source) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 	}
 	group := []*fetcher.Candidate{{Download: dl, Artifact: &fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "cdiff", FileName: name, URL: u,
-		Verification: media.Verification{Method: media.MethodClamAVCdiff},
+		Verification: media.Verification{Method: evidence.MethodClamAVCdiff},
 	}}}}
 	if sign, err := c.sign(ctx, env, db, name+".sign", version); err != nil {
 		env.Cache.Discard(dl)
@@ -218,7 +218,7 @@ func (c *Source) sign(ctx context.Context, env *fetcher.Env, db, name, version s
 	}
 	return &fetcher.Candidate{Artifact: &fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "sign", FileName: name, URL: u, Size: int64(len(b)), SHA256: sha,
-		Verification: media.Verification{Method: media.MethodClamAVSign},
+		Verification: media.Verification{Method: evidence.MethodClamAVSign},
 	}}, Note: "invalid .sign file refuses its database file"}, nil
 }
 

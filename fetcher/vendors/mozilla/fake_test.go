@@ -16,6 +16,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -137,7 +138,7 @@ func TestMozillaPublishedVerifies(t *testing.T) {
 		t.Error("installer bytes differ between two upstreams")
 	}
 	// The test key is not Mozilla's: the real vendor trust refuses it.
-	mozillaKey := mozillaRing(t, verify.DefaultVendorTrust())
+	mozillaKey := mozillaRing(t, evidence.DefaultTrust())
 	if _, err := checkMozillaRelease(t, u, m, mozillaKey, "firefox", "133.0"); !errors.Is(err, verify.ErrUntrusted) {
 		t.Errorf("with the real Mozilla key: err = %v, want ErrUntrusted", err)
 	}

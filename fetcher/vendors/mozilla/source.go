@@ -182,7 +182,7 @@ func (m *Source) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Art
 		}
 		return err
 	}
-	a.Verification = media.Verification{Method: media.MethodMozillaSums,
+	a.Verification = media.Verification{Method: evidence.MethodMozillaSums,
 		Evidence: []string{a.Evidence[0].Name, a.Evidence[1].Name}, Entry: rel}
 	_, err = env.Admit(ctx, what, &fetcher.Candidate{Artifact: a, Download: dl})
 	return err

@@ -12,6 +12,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/verify"
 )
@@ -64,7 +65,7 @@ func Run(t *testing.T, v Vendor, m Mirror) {
 			t.Fatalf("%d new, %d current artifacts", len(rep.New), len(arts))
 		}
 		for _, a := range arts {
-			if a.Vendor != v.Name() || a.Verification.Method == "" || a.Verification.Method == media.MethodManual {
+			if a.Vendor != v.Name() || a.Verification.Method == "" || a.Verification.Method == evidence.MethodManual {
 				t.Errorf("%s: vendor %q, method %q: every file of a vendor is checked by its evidence method", a.FileName, a.Vendor, a.Verification.Method)
 			}
 		}
