@@ -8,8 +8,8 @@ import (
 	"sync"
 )
 
-// dnsZone holds the TXT records vendors register (ClamAV's
-// current.cvd.clamav.net) and the UDP server that answers for them. The
+// dnsZone holds the TXT records vendors register (SetTXT) and the UDP
+// server that answers for them. The
 // zero value is empty and serves nothing.
 type dnsZone struct {
 	mu   sync.Mutex
@@ -59,8 +59,7 @@ func (u *Upstream) TXT(name string) (string, bool) { return u.dns.lookup(name) }
 
 // ServeDNS answers DNS queries over UDP on addr (e.g. "127.0.0.1:0") and
 // returns the address it listens on. It is authoritative for the TXT
-// records the vendors register (current.cvd.clamav.net and
-// <db>.cvd.clamav.net once AddClamAV ran): a TXT (or ANY) query gets the
+// records the vendors register (SetTXT): a TXT (or ANY) query gets the
 // record, another type for the name gets an empty answer, any other name
 // NXDOMAIN. Close stops it. Point a resolver at it with
 //
