@@ -29,4 +29,8 @@
 //	state.go   State, Trust, SequenceRecord, ArtifactRecord and their buckets
 //	check.go   Check: bbolt consistency, every referenced blob present and
 //	           hashing to its name
+//	maint.go   Scrub (re-hash every blob, quarantine what changed), GC (keep
+//	           N versions per product, remove unreferenced blobs)
+//	quarantine.go  Quarantine, Quarantined, ClearQuarantine: blobs never
+//	           served again until an import restores them
 package store
