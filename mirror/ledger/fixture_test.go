@@ -22,7 +22,17 @@ import (
 var updateFixture = flag.Bool("update-fixture", false,
 	"rewrite testdata/ledger-v1.json with this commit's Append (meaningful only at commit a2a7147)")
 
-const v1Fixture = "testdata/ledger-v1.json"
+// updateMixedFixture rewrites testdata/ledger-v1-v2.json: the v1 fixture
+// continued by this commit's Append. Like the v1 fixture it stands for
+// ledgers already in the field, so it is only meaningful at the commit that
+// added it (git log --diff-filter=A -- mirror/ledger/testdata/ledger-v1-v2.json).
+var updateMixedFixture = flag.Bool("update-mixed-fixture", false,
+	"rewrite testdata/ledger-v1-v2.json (meaningful only at the commit that added it)")
+
+const (
+	v1Fixture    = "testdata/ledger-v1.json"
+	mixedFixture = "testdata/ledger-v1-v2.json"
+)
 
 // fixtureFile is the raw content of the ledger bucket: every key (hex) and
 // its value (the exact bytes, as a JSON string), in bbolt's key order.
@@ -94,16 +104,25 @@ func TestWriteV1Fixture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := fixtureFile{Comment: "the ledger bucket of a mirror.db written by Append at commit a2a7147 (v1 rows); see README.md"}
-	err = st.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(store.BucketLedger).ForEach(func(k, v []byte) error {
+	writeFixture(t, st, v1Fixture, "the ledger bucket of a mirror.db written by Append at commit a2a7147 (v1 rows); see README.md",
+		func(v []byte) {
 			var probe map[string]json.RawMessage
 			if err := json.Unmarshal(v, &probe); err != nil {
-				return err
+				t.Fatal(err)
 			}
 			if _, ok := probe["v"]; ok {
 				t.Fatalf("Append wrote a row format version (%s): this code does not write v1 rows; check out a2a7147 to regenerate the fixture", probe["v"])
 			}
+		})
+}
+
+// writeFixture dumps the ledger bucket of st to name; check sees each value.
+func writeFixture(t *testing.T, st *store.Store, name, comment string, check func(v []byte)) {
+	t.Helper()
+	out := fixtureFile{Comment: comment}
+	err := st.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(store.BucketLedger).ForEach(func(k, v []byte) error {
+			check(v)
 			out.Entries = append(out.Entries, fixtureEntry{Key: hex.EncodeToString(k), Value: string(v)})
 			return nil
 		})
@@ -118,9 +137,25 @@ func TestWriteV1Fixture(t *testing.T) {
 	if err := enc.Encode(out); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(v1Fixture, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWriteMixedFixture writes the mixed fixture when -update-mixed-fixture
+// is given: the v1 fixture's rows, then the same rows appended by this
+// commit's Append (v2).
+func TestWriteMixedFixture(t *testing.T) {
+	if !*updateMixedFixture {
+		t.Skip("writes " + mixedFixture + " only with -update-mixed-fixture, and only at the commit that added it")
+	}
+	st, _ := loadFixture(t, v1Fixture)
+	for _, r := range v1FixtureRows() {
+		if err := st.Update(func(tx *bolt.Tx) error { _, err := Append(tx, r); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFixture(t, st, mixedFixture, "the v1 fixture continued by Append writing v2 rows; see README.md", func([]byte) {})
 }
 
 // loadFixture reads a fixture file and puts its entries, byte for byte, into
@@ -162,13 +197,30 @@ func loadFixture(t *testing.T, name string) (*store.Store, []fixtureEntry) {
 // TestV1Fixture: the ledger written by the release before the row format
 // carried a version still reads back and verifies.
 func TestV1Fixture(t *testing.T) {
-	st, entries := loadFixture(t, v1Fixture)
-	want := v1FixtureRows()
-	if len(entries) != len(want)+1 {
-		t.Fatalf("%s has %d entries, want %d rows and the head", v1Fixture, len(entries), len(want))
+	checkFixture(t, v1Fixture, v1FixtureRows())
+}
+
+// TestMixedFixture: a ledger of v1 rows continued by the first release
+// that wrote v2 rows reads back and verifies, and takes more rows.
+func TestMixedFixture(t *testing.T) {
+	st := checkFixture(t, mixedFixture, append(v1FixtureRows(), v1FixtureRows()...))
+	if err := st.Update(func(tx *bolt.Tx) error { _, err := Append(tx, Row{Time: t0, Operator: "next"}); return err }); err != nil {
+		t.Fatal(err)
 	}
 	if p := verifyLedger(t, st); len(p) != 0 {
-		t.Errorf("Verify of the v1 fixture = %q, want no problems", p)
+		t.Errorf("Verify after one more row = %q", p)
+	}
+}
+
+// checkFixture loads a fixture, verifies it and compares its rows with want.
+func checkFixture(t *testing.T, name string, want []Row) *store.Store {
+	t.Helper()
+	st, entries := loadFixture(t, name)
+	if len(entries) != len(want)+1 {
+		t.Fatalf("%s has %d entries, want %d rows and the head", name, len(entries), len(want))
+	}
+	if p := verifyLedger(t, st); len(p) != 0 {
+		t.Errorf("Verify of %s = %q, want no problems", name, p)
 	}
 	got := rows(t, st)
 	if len(got) != len(want) {
@@ -187,4 +239,5 @@ func TestV1Fixture(t *testing.T) {
 		}
 		prev = r.Hash
 	}
+	return st
 }
