@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -53,7 +55,7 @@ type Downloader struct {
 	cache   *Cache
 	state   *State
 	sem     chan struct{}
-	limit   *limiter
+	limit   *rate.Limiter // nil: no limit
 	log     *slog.Logger
 	Retries int                             // attempts after the first
 	Backoff func(attempt int) time.Duration // wait before attempt n (1-based)
@@ -93,7 +95,7 @@ func NewDownloader(cfg *Config, cache *Cache, state *State, log *slog.Logger) (*
 		Idle:    60 * time.Second,
 	}
 	if cfg.BandwidthLimit > 0 {
-		d.limit = &limiter{rate: int64(cfg.BandwidthLimit)}
+		d.limit = newLimiter(int64(cfg.BandwidthLimit))
 	}
 	return d, nil
 }
@@ -407,44 +409,33 @@ func (i *idleReader) stop() {
 	}
 }
 
-// limiter is a bandwidth limit shared by all downloads.
-type limiter struct {
-	rate int64 // bytes per second
-	mu   sync.Mutex
-	next time.Time
+// newLimiter returns the bandwidth limit that all downloads share:
+// bytesPerSecond on average, in bursts of at most a tenth of a second's
+// worth (between 1 byte and 256 KiB). A small burst keeps the flow smooth
+// and keeps each wait short next to Downloader.Idle.
+func newLimiter(bytesPerSecond int64) *rate.Limiter {
+	burst := min(max(bytesPerSecond/10, 1), 256<<10)
+	return rate.NewLimiter(rate.Limit(bytesPerSecond), int(burst))
 }
 
-func (l *limiter) wait(ctx context.Context, n int) error {
-	l.mu.Lock()
-	now := time.Now()
-	if l.next.Before(now) {
-		l.next = now
-	}
-	at := l.next
-	l.next = l.next.Add(time.Duration(int64(n) * int64(time.Second) / l.rate))
-	l.mu.Unlock()
-	if d := time.Until(at); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
+// limitedReader holds reads from r to the shared limit: it reads at most a
+// burst at a time, then waits until the limit allows the bytes it got.
 type limitedReader struct {
 	ctx context.Context
 	r   io.Reader
-	l   *limiter
+	l   *rate.Limiter
 }
 
 func (lr *limitedReader) Read(p []byte) (int, error) {
-	p = p[:min(len(p), 32<<10)]
+	p = p[:min(len(p), lr.l.Burst())] // WaitN refuses more than a burst
 	n, err := lr.r.Read(p)
 	if n > 0 {
-		if werr := lr.l.wait(lr.ctx, n); werr != nil {
-			return n, werr
+		if werr := lr.l.WaitN(lr.ctx, n); werr != nil {
+			if cerr := lr.ctx.Err(); cerr != nil {
+				return n, cerr
+			}
+			// WaitN fails at once when the wait would pass ctx's deadline.
+			return n, fmt.Errorf("bandwidth limit: %w (%v)", context.DeadlineExceeded, werr)
 		}
 	}
 	return n, err

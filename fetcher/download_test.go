@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -289,16 +291,97 @@ func TestProxy(t *testing.T) {
 	}
 }
 
+func TestNewLimiter(t *testing.T) {
+	for _, tc := range []struct {
+		rate  int64
+		burst int
+	}{{1, 1}, {50, 5}, {100_000, 10_000}, {2_621_440, 256 << 10}, {10 << 20, 256 << 10}} {
+		l := newLimiter(tc.rate)
+		if l.Burst() != tc.burst || float64(l.Limit()) != float64(tc.rate) {
+			t.Errorf("newLimiter(%d): rate %v, burst %d; want %d, %d", tc.rate, l.Limit(), l.Burst(), tc.rate, tc.burst)
+		}
+	}
+}
+
+// TestBandwidthLimit: N bytes take at least (N - burst) / rate, and two
+// downloads at once share one limit. Only lower bounds: a loaded machine can
+// only make a download slower. The burst (10,000 bytes) is smaller than
+// io.Copy's 32 KiB reads, so this also fails if a read waits for more than
+// a burst (WaitN refuses that).
 func TestBandwidthLimit(t *testing.T) {
+	const rate, burst, n = 100_000, 10_000, 60_000
 	e := newTestEnv(t)
-	data := randomBytes(t, 200_000)
-	e.up.Put("/f.bin", data, e.up.Now())
-	e.d.limit = &limiter{rate: 400_000}
+	for _, p := range []string{"/a.bin", "/b.bin", "/c.bin"} {
+		e.up.Put(p, randomBytes(t, n), e.up.Now())
+	}
+	e.d.limit = newLimiter(rate)
+	atLeast := func(bytes int) time.Duration {
+		return time.Duration(float64(bytes-burst) / rate * 0.95 * float64(time.Second))
+	}
+
 	start := time.Now()
-	if _, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20); err != nil {
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/a.bin", "a", 1<<20); err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(start); el < 300*time.Millisecond {
-		t.Errorf("200 kB at 400 kB/s took %v; the limit is not applied", el)
+	if el := time.Since(start); el < atLeast(n) {
+		t.Errorf("%d bytes at %d bytes/s took %v, want at least %v", n, rate, el, atLeast(n))
+	}
+
+	e.d.limit = newLimiter(rate) // a full bucket again
+	start = time.Now()
+	errs := make(chan error, 2)
+	for _, p := range []string{"/b.bin", "/c.bin"} {
+		go func() {
+			dl, err := e.d.File(context.Background(), e.up.URL()+p, p, 1<<20)
+			if err == nil && dl.Size != n {
+				err = fmt.Errorf("%s: %d bytes", p, dl.Size)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if el := time.Since(start); el < atLeast(2*n) {
+		t.Errorf("two downloads of %d bytes at once took %v, want at least %v: they do not share the limit", n, el, atLeast(2*n))
+	}
+}
+
+// TestBandwidthLimitCancel: cancelling stops a download that is waiting
+// for the limit at once (the whole file would take 50 s).
+func TestBandwidthLimitCancel(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/f.bin", randomBytes(t, 1_000_000), e.up.Now())
+	e.d.limit = newLimiter(20_000)
+	started := make(chan struct{})
+	var once sync.Once
+	e.d.Progress = func(string, int64) func(int64) {
+		return func(int64) { once.Do(func() { close(started) }) }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.d.File(ctx, e.up.URL()+"/f.bin", "f", 2<<20)
+		done <- err
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the download ended before any progress: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("File after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("File still running 10 s after cancel")
+	}
+	if n := len(e.up.Requests()); n != 1 {
+		t.Errorf("%d requests; a cancelled download must not be retried", n)
 	}
 }
