@@ -3,10 +3,12 @@ package fetcher
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -29,8 +31,10 @@ type Download struct {
 	URL    string
 	Path   string // the file in partial/
 	Size   int64
-	SHA256 string
+	SHA256 string // hex
+	SHA512 string // hex; for vendors that publish SHA-512 sums (Mozilla)
 	meta   string
+	sums   *digests // of what the partial file holds so far; nil once finished
 }
 
 // HTTPError is an answer other than success.
@@ -166,8 +170,10 @@ type partialMeta struct {
 }
 
 // File downloads u into partial/ — resuming an earlier cut download when the
-// server still has the same file — hashing while downloading. maxSize limits
-// the file.
+// server still has the same file — hashing while downloading (SHA-256 and
+// SHA-512; the file is never read back, only the prefix of a download an
+// earlier run left is hashed from disk before resuming). maxSize limits the
+// file.
 func (d *Downloader) File(ctx context.Context, u, name string, maxSize int64) (*Download, error) {
 	if err := d.acquire(ctx); err != nil {
 		return nil, err
@@ -193,8 +199,15 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 			have = fi.Size()
 		}
 	}
-	if meta.Total >= 0 && have == meta.Total && have > 0 {
-		return d.finish(dl, have) // complete already, cut before it was committed
+	if have > 0 {
+		prefix, err := prefixSums(dl, have)
+		if err != nil {
+			return err
+		}
+		dl.sums = prefix
+		if meta.Total == have {
+			return finish(dl) // complete already, cut before it was committed
+		}
 	}
 	h := http.Header{}
 	if have > 0 {
@@ -223,7 +236,7 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
 		// We may have had everything (a server that announced a wrong length).
 		if total, ok := strings.CutPrefix(resp.Header.Get("Content-Range"), "bytes */"); ok && total == strconv.FormatInt(have, 10) {
-			return d.finish(dl, have)
+			return finish(dl)
 		}
 		os.Remove(dl.meta)
 		return errors.New("server refused the resume range; starting over")
@@ -246,6 +259,7 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	flag := os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	if have == 0 {
 		flag |= os.O_TRUNC
+		dl.sums = newDigests()
 	}
 	f, err := os.OpenFile(dl.Path, flag, 0o644)
 	if err != nil {
@@ -260,9 +274,9 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	if d.limit != nil {
 		src = &limitedReader{ctx: ctx, r: src, l: d.limit}
 	}
-	var dst io.Writer = f
+	var dst io.Writer = hashingWriter{f: f, sums: dl.sums}
 	if *progress != nil {
-		dst = io.MultiWriter(f, progressFunc(*progress))
+		dst = io.MultiWriter(dst, progressFunc(*progress))
 	}
 	n, err := io.Copy(dst, src)
 	body.stop()
@@ -278,26 +292,73 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	return d.finish(dl, have+n)
+	if fi, err := f.Stat(); err != nil {
+		return err
+	} else if fi.Size() != dl.sums.n || dl.sums.n != have+n {
+		return fmt.Errorf("%s: partial file has %d bytes, %d were hashed, %d downloaded", dl.Path, fi.Size(), dl.sums.n, have+n)
+	}
+	return finish(dl)
 }
 
-// finish hashes the complete partial file.
-func (d *Downloader) finish(dl *Download, size int64) error {
+// finish records the size and digests of the complete partial file, which
+// dl.sums hashed while it was written: the file is not read again.
+func finish(dl *Download) error {
+	dl.Size = dl.sums.n
+	dl.SHA256 = hex.EncodeToString(dl.sums.sha256.Sum(nil))
+	dl.SHA512 = hex.EncodeToString(dl.sums.sha512.Sum(nil))
+	dl.sums = nil
+	return nil
+}
+
+// digests hashes a partial file's bytes as they are written: SHA-256 (the
+// cache's address) and SHA-512 (vendors such as Mozilla publish SHA-512
+// sums) in the same pass.
+type digests struct {
+	sha256, sha512 hash.Hash
+	n              int64 // bytes hashed
+}
+
+func newDigests() *digests { return &digests{sha256: sha256.New(), sha512: sha512.New()} }
+
+func (s *digests) Write(p []byte) (int, error) {
+	s.sha256.Write(p)
+	s.sha512.Write(p)
+	s.n += int64(len(p))
+	return len(p), nil
+}
+
+// hashingWriter writes to f and hashes exactly the bytes f took, so the
+// digests always describe the file, even after a failed write.
+type hashingWriter struct {
+	f    *os.File
+	sums *digests
+}
+
+func (w hashingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.sums.Write(p[:n])
+	return n, err
+}
+
+// prefixSums returns the digests of the first n bytes of dl's partial file,
+// to continue them with the bytes a resumed download appends. A retry in the
+// same File call finds them in dl.sums, carried over from the attempt that
+// was cut; a download left by an earlier run hashes its n bytes from the
+// file, once.
+func prefixSums(dl *Download, n int64) (*digests, error) {
+	if dl.sums != nil && dl.sums.n == n {
+		return dl.sums, nil
+	}
 	f, err := os.Open(dl.Path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return err
+	s := newDigests()
+	if _, err := io.CopyN(s, f, n); err != nil {
+		return nil, fmt.Errorf("hash the %d bytes already downloaded in %s: %w", n, dl.Path, err)
 	}
-	if n != size {
-		return fmt.Errorf("%s: partial file has %d bytes, expected %d", dl.Path, n, size)
-	}
-	dl.Size, dl.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-	return nil
+	return s, nil
 }
 
 func contentRangeStart(s string) (int64, bool) {
