@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -280,6 +281,10 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	}
 	n, err := io.Copy(dst, src)
 	body.stop()
+	if body.fired.Load() {
+		// Not the caller's cancel: a stalled server, worth another attempt.
+		return fmt.Errorf("%s: no data for %v after %d bytes; the server stalled", dl.URL, d.Idle, have+n)
+	}
 	if err != nil {
 		return err // cut: the next attempt resumes from here
 	}
@@ -456,10 +461,11 @@ type idleReader struct {
 	cancel context.CancelFunc
 	once   sync.Once
 	timer  *time.Timer
+	fired  atomic.Bool // the request was cancelled for idling
 }
 
 func (i *idleReader) Read(p []byte) (int, error) {
-	i.once.Do(func() { i.timer = time.AfterFunc(i.idle, i.cancel) })
+	i.once.Do(func() { i.timer = time.AfterFunc(i.idle, func() { i.fired.Store(true); i.cancel() }) })
 	i.timer.Reset(i.idle)
 	return i.r.Read(p)
 }

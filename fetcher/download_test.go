@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -388,4 +389,37 @@ func TestBandwidthLimitCancel(t *testing.T) {
 	if n := len(e.up.Requests()); n != 1 {
 		t.Errorf("%d requests; a cancelled download must not be retried", n)
 	}
+}
+
+// TestFileIdleRetried: a server that stops sending mid-body is given up on
+// after Idle and the download resumes; the idle cancel is not taken for
+// the caller's.
+func TestFileIdleRetried(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 100_000)
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.Write(data[:len(data)/2])
+			w.(http.Flusher).Flush()
+			select { // stall until the client gives up
+			case <-r.Context().Done():
+			case <-time.After(30 * time.Second):
+			}
+			return
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	}))
+	defer srv.Close()
+	e.d.Idle = 200 * time.Millisecond
+	dl, err := e.d.File(context.Background(), srv.URL+"/f.bin", "f", 1<<20)
+	if err != nil {
+		t.Fatalf("after a stalled body: %v", err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d requests, want the stalled one and a resume", n.Load())
+	}
+	checkDownload(t, dl, data)
 }
