@@ -207,7 +207,8 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 		}
 		dl.sums = prefix
 		if meta.Total == have {
-			return finish(dl) // complete already, cut before it was committed
+			dl.finish() // complete already, cut before it was committed
+			return nil
 		}
 	}
 	h := http.Header{}
@@ -237,7 +238,8 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
 		// We may have had everything (a server that announced a wrong length).
 		if total, ok := strings.CutPrefix(resp.Header.Get("Content-Range"), "bytes */"); ok && total == strconv.FormatInt(have, 10) {
-			return finish(dl)
+			dl.finish()
+			return nil
 		}
 		os.Remove(dl.meta)
 		return errors.New("server refused the resume range; starting over")
@@ -281,7 +283,7 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	}
 	n, err := io.Copy(dst, src)
 	body.stop()
-	if body.fired.Load() {
+	if err != nil && body.fired.Load() {
 		// Not the caller's cancel: a stalled server, worth another attempt.
 		return fmt.Errorf("%s: no data for %v after %d bytes; the server stalled", dl.URL, d.Idle, have+n)
 	}
@@ -302,17 +304,17 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	} else if fi.Size() != dl.sums.n || dl.sums.n != have+n {
 		return fmt.Errorf("%s: partial file has %d bytes, %d were hashed, %d downloaded", dl.Path, fi.Size(), dl.sums.n, have+n)
 	}
-	return finish(dl)
+	dl.finish()
+	return nil
 }
 
 // finish records the size and digests of the complete partial file, which
 // dl.sums hashed while it was written: the file is not read again.
-func finish(dl *Download) error {
+func (dl *Download) finish() {
 	dl.Size = dl.sums.n
 	dl.SHA256 = hex.EncodeToString(dl.sums.sha256.Sum(nil))
 	dl.SHA512 = hex.EncodeToString(dl.sums.sha512.Sum(nil))
 	dl.sums = nil
-	return nil
 }
 
 // digests hashes a partial file's bytes as they are written: SHA-256 (the
@@ -349,7 +351,8 @@ func (w hashingWriter) Write(p []byte) (int, error) {
 // to continue them with the bytes a resumed download appends. A retry in the
 // same File call finds them in dl.sums, carried over from the attempt that
 // was cut; a download left by an earlier run hashes its n bytes from the
-// file, once.
+// file, once, before the resume request (wasted only if the server then
+// ignores Range and sends the whole file).
 func prefixSums(dl *Download, n int64) (*digests, error) {
 	if dl.sums != nil && dl.sums.n == n {
 		return dl.sums, nil
