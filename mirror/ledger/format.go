@@ -15,13 +15,12 @@ import (
 const version = 2
 
 // A v2 row is stored as its body — a JSON object that starts with "v":2 —
-// with the hash appended as the object's last member. sealLen is the length
-// of what the hash adds: `,"hash":"` + 64 hex digits + `"}` in place of the
-// body's closing brace.
+// with the hash appended as the object's last member: the body's closing
+// brace is replaced by a tail of fixed length, `,"hash":"<64 hex>"}`.
 const (
 	hashOpen  = `,"hash":"`
 	hashClose = `"}`
-	sealLen   = len(hashOpen) + 2*sha256.Size + len(hashClose) - 1
+	tailLen   = len(hashOpen) + 2*sha256.Size + len(hashClose)
 )
 
 // chainHash is the hash of a row whose previous row has hash prev and whose
@@ -59,7 +58,7 @@ func encode(r Row) (stored []byte, hash string, err error) {
 
 // seal appends hash to body as the object's last member.
 func seal(body []byte, hash string) []byte {
-	out := make([]byte, 0, len(body)+sealLen)
+	out := make([]byte, 0, len(body)-1+tailLen)
 	out = append(out, body[:len(body)-1]...)
 	out = append(out, hashOpen...)
 	out = append(out, hash...)
@@ -73,10 +72,10 @@ var errNoHash = errors.New(`the stored bytes do not end with ,"hash":"<64 hex di
 // It never re-encodes: the body is the stored bytes up to the hash member,
 // closed with "}".
 func unseal(stored []byte) (body []byte, hash string, err error) {
-	if len(stored) < sealLen+2 || stored[0] != '{' {
+	if len(stored) < 1+tailLen || stored[0] != '{' {
 		return nil, "", errNoHash
 	}
-	n := len(stored) - sealLen - 1 // the body without its closing brace
+	n := len(stored) - tailLen // the body without its closing brace
 	tail := stored[n:]
 	if !bytes.HasPrefix(tail, []byte(hashOpen)) || !bytes.HasSuffix(tail, []byte(hashClose)) {
 		return nil, "", errNoHash

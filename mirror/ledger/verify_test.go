@@ -26,10 +26,12 @@ type ledgerFormat struct {
 	rehash func(t *testing.T, r Row) []byte
 }
 
-var formats = []ledgerFormat{
-	{name: "v1", make: func(t *testing.T) *store.Store { st, _ := loadFixture(t, v1Fixture); return st }, rehash: rehashV1},
-	{name: "v2", make: func(t *testing.T) *store.Store { return ledgerStore(t, 4) }, rehash: rehashV2},
-	{name: "v1 then v2", make: mixedStore, rehash: rehashV2},
+func ledgerFormats() []ledgerFormat {
+	return []ledgerFormat{
+		{name: "v1", make: func(t *testing.T) *store.Store { st, _ := loadFixture(t, v1Fixture); return st }, rehash: rehashV1},
+		{name: "v2", make: func(t *testing.T) *store.Store { return ledgerStore(t, 4) }, rehash: rehashV2},
+		{name: "v1 then v2", make: mixedStore, rehash: rehashV2},
+	}
 }
 
 // mixedStore is the v1 fixture with three v2 rows appended by this release.
@@ -245,7 +247,7 @@ func TestVerifyDetects(t *testing.T) {
 			want: fixed("row 2: cannot be read"),
 		},
 	}
-	for _, f := range formats {
+	for _, f := range ledgerFormats() {
 		for _, tc := range cases {
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
 				st := f.make(t)
