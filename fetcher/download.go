@@ -3,10 +3,12 @@ package fetcher
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -16,7 +18,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/patchferry/patchferry/verify"
 )
@@ -27,8 +32,10 @@ type Download struct {
 	URL    string
 	Path   string // the file in partial/
 	Size   int64
-	SHA256 string
+	SHA256 string // hex
+	SHA512 string // hex; for vendors that publish SHA-512 sums (Mozilla)
 	meta   string
+	sums   *digests // of what the partial file holds so far; nil once finished
 }
 
 // HTTPError is an answer other than success.
@@ -53,7 +60,7 @@ type Downloader struct {
 	cache   *Cache
 	state   *State
 	sem     chan struct{}
-	limit   *limiter
+	limit   *rate.Limiter // nil: no limit
 	log     *slog.Logger
 	Retries int                             // attempts after the first
 	Backoff func(attempt int) time.Duration // wait before attempt n (1-based)
@@ -93,7 +100,7 @@ func NewDownloader(cfg *Config, cache *Cache, state *State, log *slog.Logger) (*
 		Idle:    60 * time.Second,
 	}
 	if cfg.BandwidthLimit > 0 {
-		d.limit = &limiter{rate: int64(cfg.BandwidthLimit)}
+		d.limit = newLimiter(int64(cfg.BandwidthLimit))
 	}
 	return d, nil
 }
@@ -164,8 +171,10 @@ type partialMeta struct {
 }
 
 // File downloads u into partial/ — resuming an earlier cut download when the
-// server still has the same file — hashing while downloading. maxSize limits
-// the file.
+// server still has the same file — hashing while downloading (SHA-256 and
+// SHA-512; the file is never read back, only the prefix of a download an
+// earlier run left is hashed from disk before resuming). maxSize limits the
+// file.
 func (d *Downloader) File(ctx context.Context, u, name string, maxSize int64) (*Download, error) {
 	if err := d.acquire(ctx); err != nil {
 		return nil, err
@@ -191,8 +200,16 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 			have = fi.Size()
 		}
 	}
-	if meta.Total >= 0 && have == meta.Total && have > 0 {
-		return d.finish(dl, have) // complete already, cut before it was committed
+	if have > 0 {
+		prefix, err := prefixSums(dl, have)
+		if err != nil {
+			return err
+		}
+		dl.sums = prefix
+		if meta.Total == have {
+			dl.finish() // complete already, cut before it was committed
+			return nil
+		}
 	}
 	h := http.Header{}
 	if have > 0 {
@@ -221,7 +238,8 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
 		// We may have had everything (a server that announced a wrong length).
 		if total, ok := strings.CutPrefix(resp.Header.Get("Content-Range"), "bytes */"); ok && total == strconv.FormatInt(have, 10) {
-			return d.finish(dl, have)
+			dl.finish()
+			return nil
 		}
 		os.Remove(dl.meta)
 		return errors.New("server refused the resume range; starting over")
@@ -244,6 +262,7 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	flag := os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	if have == 0 {
 		flag |= os.O_TRUNC
+		dl.sums = newDigests()
 	}
 	f, err := os.OpenFile(dl.Path, flag, 0o644)
 	if err != nil {
@@ -258,12 +277,16 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	if d.limit != nil {
 		src = &limitedReader{ctx: ctx, r: src, l: d.limit}
 	}
-	var dst io.Writer = f
+	var dst io.Writer = hashingWriter{f: f, sums: dl.sums}
 	if *progress != nil {
-		dst = io.MultiWriter(f, progressFunc(*progress))
+		dst = io.MultiWriter(dst, progressFunc(*progress))
 	}
 	n, err := io.Copy(dst, src)
 	body.stop()
+	if err != nil && body.fired.Load() {
+		// Not the caller's cancel: a stalled server, worth another attempt.
+		return fmt.Errorf("%s: no data for %v after %d bytes; the server stalled", dl.URL, d.Idle, have+n)
+	}
 	if err != nil {
 		return err // cut: the next attempt resumes from here
 	}
@@ -276,26 +299,74 @@ func (d *Downloader) fileAttempt(ctx context.Context, dl *Download, name string,
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	return d.finish(dl, have+n)
+	if fi, err := f.Stat(); err != nil {
+		return err
+	} else if fi.Size() != dl.sums.n || dl.sums.n != have+n {
+		return fmt.Errorf("%s: partial file has %d bytes, %d were hashed, %d downloaded", dl.Path, fi.Size(), dl.sums.n, have+n)
+	}
+	dl.finish()
+	return nil
 }
 
-// finish hashes the complete partial file.
-func (d *Downloader) finish(dl *Download, size int64) error {
+// finish records the size and digests of the complete partial file, which
+// dl.sums hashed while it was written: the file is not read again.
+func (dl *Download) finish() {
+	dl.Size = dl.sums.n
+	dl.SHA256 = hex.EncodeToString(dl.sums.sha256.Sum(nil))
+	dl.SHA512 = hex.EncodeToString(dl.sums.sha512.Sum(nil))
+	dl.sums = nil
+}
+
+// digests hashes a partial file's bytes as they are written: SHA-256 (the
+// cache's address) and SHA-512 (vendors such as Mozilla publish SHA-512
+// sums) in the same pass.
+type digests struct {
+	sha256, sha512 hash.Hash
+	n              int64 // bytes hashed
+}
+
+func newDigests() *digests { return &digests{sha256: sha256.New(), sha512: sha512.New()} }
+
+func (s *digests) Write(p []byte) (int, error) {
+	s.sha256.Write(p)
+	s.sha512.Write(p)
+	s.n += int64(len(p))
+	return len(p), nil
+}
+
+// hashingWriter writes to f and hashes exactly the bytes f took, so the
+// digests always describe the file, even after a failed write.
+type hashingWriter struct {
+	f    *os.File
+	sums *digests
+}
+
+func (w hashingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.sums.Write(p[:n])
+	return n, err
+}
+
+// prefixSums returns the digests of the first n bytes of dl's partial file,
+// to continue them with the bytes a resumed download appends. A retry in the
+// same File call finds them in dl.sums, carried over from the attempt that
+// was cut; a download left by an earlier run hashes its n bytes from the
+// file, once, before the resume request (wasted only if the server then
+// ignores Range and sends the whole file).
+func prefixSums(dl *Download, n int64) (*digests, error) {
+	if dl.sums != nil && dl.sums.n == n {
+		return dl.sums, nil
+	}
 	f, err := os.Open(dl.Path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return err
+	s := newDigests()
+	if _, err := io.CopyN(s, f, n); err != nil {
+		return nil, fmt.Errorf("hash the %d bytes already downloaded in %s: %w", n, dl.Path, err)
 	}
-	if n != size {
-		return fmt.Errorf("%s: partial file has %d bytes, expected %d", dl.Path, n, size)
-	}
-	dl.Size, dl.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-	return nil
+	return s, nil
 }
 
 func contentRangeStart(s string) (int64, bool) {
@@ -393,10 +464,11 @@ type idleReader struct {
 	cancel context.CancelFunc
 	once   sync.Once
 	timer  *time.Timer
+	fired  atomic.Bool // the request was cancelled for idling
 }
 
 func (i *idleReader) Read(p []byte) (int, error) {
-	i.once.Do(func() { i.timer = time.AfterFunc(i.idle, i.cancel) })
+	i.once.Do(func() { i.timer = time.AfterFunc(i.idle, func() { i.fired.Store(true); i.cancel() }) })
 	i.timer.Reset(i.idle)
 	return i.r.Read(p)
 }
@@ -407,44 +479,33 @@ func (i *idleReader) stop() {
 	}
 }
 
-// limiter is a bandwidth limit shared by all downloads.
-type limiter struct {
-	rate int64 // bytes per second
-	mu   sync.Mutex
-	next time.Time
+// newLimiter returns the bandwidth limit that all downloads share:
+// bytesPerSecond on average, in bursts of at most a tenth of a second's
+// worth (between 1 byte and 256 KiB). A small burst keeps the flow smooth
+// and keeps each wait short next to Downloader.Idle.
+func newLimiter(bytesPerSecond int64) *rate.Limiter {
+	burst := min(max(bytesPerSecond/10, 1), 256<<10)
+	return rate.NewLimiter(rate.Limit(bytesPerSecond), int(burst))
 }
 
-func (l *limiter) wait(ctx context.Context, n int) error {
-	l.mu.Lock()
-	now := time.Now()
-	if l.next.Before(now) {
-		l.next = now
-	}
-	at := l.next
-	l.next = l.next.Add(time.Duration(int64(n) * int64(time.Second) / l.rate))
-	l.mu.Unlock()
-	if d := time.Until(at); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
+// limitedReader holds reads from r to the shared limit: it reads at most a
+// burst at a time, then waits until the limit allows the bytes it got.
 type limitedReader struct {
 	ctx context.Context
 	r   io.Reader
-	l   *limiter
+	l   *rate.Limiter
 }
 
 func (lr *limitedReader) Read(p []byte) (int, error) {
-	p = p[:min(len(p), 32<<10)]
+	p = p[:min(len(p), lr.l.Burst())] // WaitN refuses more than a burst
 	n, err := lr.r.Read(p)
 	if n > 0 {
-		if werr := lr.l.wait(lr.ctx, n); werr != nil {
-			return n, werr
+		if werr := lr.l.WaitN(lr.ctx, n); werr != nil {
+			if cerr := lr.ctx.Err(); cerr != nil {
+				return n, cerr
+			}
+			// WaitN fails at once when the wait would pass ctx's deadline.
+			return n, fmt.Errorf("bandwidth limit: %w (%v)", context.DeadlineExceeded, werr)
 		}
 	}
 	return n, err

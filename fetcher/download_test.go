@@ -7,13 +7,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,9 +78,7 @@ func TestFileDownloadAndCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dl.SHA256 != sum(data) || dl.Size != int64(len(data)) {
-		t.Fatalf("download %s/%d, want %s/%d", dl.SHA256, dl.Size, sum(data), len(data))
-	}
+	checkDownload(t, dl, data)
 	path, err := e.cache.Commit(dl)
 	if err != nil {
 		t.Fatal(err)
@@ -98,9 +99,7 @@ func TestFileResumesAfterReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dl.SHA256 != sum(data) {
-		t.Fatal("resumed download has the wrong content")
-	}
+	checkDownload(t, dl, data)
 	reqs := e.up.Requests()
 	if len(reqs) != 2 || reqs[1].Range == "" || reqs[1].Header.Get("If-Range") == "" || reqs[1].Status != http.StatusPartialContent {
 		t.Fatalf("second request should resume with Range and If-Range: %+v", reqs)
@@ -122,9 +121,10 @@ func TestFileResumesAcrossRuns(t *testing.T) {
 	}
 	e.up.ResetLog()
 	dl, err := e.d.File(context.Background(), e.up.URL()+"/big.bin", "big.bin", 2<<20)
-	if err != nil || dl.SHA256 != sum(data) {
+	if err != nil {
 		t.Fatalf("second run: %v", err)
 	}
+	checkDownload(t, dl, data)
 	if got := e.up.BytesServed("/big.bin"); got != int64(len(data))/2 {
 		t.Errorf("second run fetched %d bytes, want only the missing %d", got, len(data)/2)
 	}
@@ -138,10 +138,15 @@ func TestFileServerIgnoresRange(t *testing.T) {
 	e.d.Retries = 0
 	e.up.Inject("/f.bin", vendortest.FaultReset)
 	e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
+	e.up.ResetLog()
 	e.up.Inject("/f.bin", vendortest.FaultIgnoreRange)
 	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
-	if err != nil || dl.SHA256 != sum(data) || dl.Size != int64(len(data)) {
-		t.Fatalf("after a 200 to a Range request: %v, %+v", err, dl)
+	if err != nil {
+		t.Fatalf("after a 200 to a Range request: %v", err)
+	}
+	checkDownload(t, dl, data)
+	if r := e.up.Requests(); len(r) != 1 || r[0].Range == "" || r[0].Status != http.StatusOK || r[0].Bytes != int64(len(data)) {
+		t.Fatalf("want a Range request answered by 200 with the whole file: %+v", r)
 	}
 }
 
@@ -153,9 +158,10 @@ func TestFileNoETag(t *testing.T) {
 	e.up.Put("/f.bin", data, e.up.Now())
 	e.up.Inject("/f.bin", vendortest.FaultNoETag)
 	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
-	if err != nil || dl.SHA256 != sum(data) {
+	if err != nil {
 		t.Fatal(err)
 	}
+	checkDownload(t, dl, data)
 }
 
 func TestFileRetries(t *testing.T) {
@@ -166,9 +172,10 @@ func TestFileRetries(t *testing.T) {
 		e.up.Inject("/f.bin", f)
 	}
 	dl, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20)
-	if err != nil || dl.SHA256 != sum(data) {
+	if err != nil {
 		t.Fatalf("after 503, wrong length, 503: %v", err)
 	}
+	checkDownload(t, dl, data)
 	if n := len(e.up.Requests()); n != 4 {
 		t.Errorf("%d requests, want 4", n)
 	}
@@ -289,16 +296,130 @@ func TestProxy(t *testing.T) {
 	}
 }
 
+func TestNewLimiter(t *testing.T) {
+	for _, tc := range []struct {
+		rate  int64
+		burst int
+	}{{1, 1}, {50, 5}, {100_000, 10_000}, {2_621_440, 256 << 10}, {10 << 20, 256 << 10}} {
+		l := newLimiter(tc.rate)
+		if l.Burst() != tc.burst || float64(l.Limit()) != float64(tc.rate) {
+			t.Errorf("newLimiter(%d): rate %v, burst %d; want %d, %d", tc.rate, l.Limit(), l.Burst(), tc.rate, tc.burst)
+		}
+	}
+}
+
+// TestBandwidthLimit: N bytes take at least (N - burst) / rate, and two
+// downloads at once share one limit. Only lower bounds: a loaded machine can
+// only make a download slower. The burst (10,000 bytes) is smaller than
+// io.Copy's 32 KiB reads, so this also fails if a read waits for more than
+// a burst (WaitN refuses that).
 func TestBandwidthLimit(t *testing.T) {
+	const rate, burst, n = 100_000, 10_000, 60_000
 	e := newTestEnv(t)
-	data := randomBytes(t, 200_000)
-	e.up.Put("/f.bin", data, e.up.Now())
-	e.d.limit = &limiter{rate: 400_000}
+	for _, p := range []string{"/a.bin", "/b.bin", "/c.bin"} {
+		e.up.Put(p, randomBytes(t, n), e.up.Now())
+	}
+	e.d.limit = newLimiter(rate)
+	atLeast := func(bytes int) time.Duration {
+		return time.Duration(float64(bytes-burst) / rate * 0.95 * float64(time.Second))
+	}
+
 	start := time.Now()
-	if _, err := e.d.File(context.Background(), e.up.URL()+"/f.bin", "f", 1<<20); err != nil {
+	if _, err := e.d.File(context.Background(), e.up.URL()+"/a.bin", "a", 1<<20); err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(start); el < 300*time.Millisecond {
-		t.Errorf("200 kB at 400 kB/s took %v; the limit is not applied", el)
+	if el := time.Since(start); el < atLeast(n) {
+		t.Errorf("%d bytes at %d bytes/s took %v, want at least %v", n, rate, el, atLeast(n))
 	}
+
+	e.d.limit = newLimiter(rate) // a full bucket again
+	start = time.Now()
+	errs := make(chan error, 2)
+	for _, p := range []string{"/b.bin", "/c.bin"} {
+		go func() {
+			dl, err := e.d.File(context.Background(), e.up.URL()+p, p, 1<<20)
+			if err == nil && dl.Size != n {
+				err = fmt.Errorf("%s: %d bytes", p, dl.Size)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if el := time.Since(start); el < atLeast(2*n) {
+		t.Errorf("two downloads of %d bytes at once took %v, want at least %v: they do not share the limit", n, el, atLeast(2*n))
+	}
+}
+
+// TestBandwidthLimitCancel: cancelling stops a download that is waiting
+// for the limit at once (the whole file would take 50 s).
+func TestBandwidthLimitCancel(t *testing.T) {
+	e := newTestEnv(t)
+	e.up.Put("/f.bin", randomBytes(t, 1_000_000), e.up.Now())
+	e.d.limit = newLimiter(20_000)
+	started := make(chan struct{})
+	var once sync.Once
+	e.d.Progress = func(string, int64) func(int64) {
+		return func(int64) { once.Do(func() { close(started) }) }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.d.File(ctx, e.up.URL()+"/f.bin", "f", 2<<20)
+		done <- err
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the download ended before any progress: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("File after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("File still running 10 s after cancel")
+	}
+	if n := len(e.up.Requests()); n != 1 {
+		t.Errorf("%d requests; a cancelled download must not be retried", n)
+	}
+}
+
+// TestFileIdleRetried: a server that stops sending mid-body is given up on
+// after Idle and the download resumes; the idle cancel is not taken for
+// the caller's.
+func TestFileIdleRetried(t *testing.T) {
+	e := newTestEnv(t)
+	data := randomBytes(t, 100_000)
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"v1"`)
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.Write(data[:len(data)/2])
+			w.(http.Flusher).Flush()
+			select { // stall until the client gives up
+			case <-r.Context().Done():
+			case <-time.After(30 * time.Second):
+			}
+			return
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	}))
+	defer srv.Close()
+	e.d.Idle = 200 * time.Millisecond
+	dl, err := e.d.File(context.Background(), srv.URL+"/f.bin", "f", 1<<20)
+	if err != nil {
+		t.Fatalf("after a stalled body: %v", err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d requests, want the stalled one and a resume", n.Load())
+	}
+	checkDownload(t, dl, data)
 }

@@ -1,10 +1,9 @@
 package ledger
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,21 +48,35 @@ type Row struct {
 	Result         string    `json:"result"`
 	Reason         string    `json:"reason"`
 	Prev           string    `json:"prev"` // hash of the previous row ("" for the first)
-	Hash           string    `json:"hash"` // SHA-256 over prev and this row without Hash
+	Hash           string    `json:"hash"` // SHA-256 over prev and the row's stored bytes without Hash (doc.go)
 }
 
-// computeHash returns the chain hash of r (its Hash field ignored).
-func (r Row) computeHash() string {
-	r.Hash = ""
-	b, err := json.Marshal(r)
+// Append adds r as the next row, chaining it to the last one, inside tx. It
+// returns the row as stored: numbered, linked, its time in UTC, hashed.
+func Append(tx *bolt.Tx, r Row) (Row, error) {
+	b := tx.Bucket(store.BucketLedger)
+	h, err := readHead(b.Get(headKey))
 	if err != nil {
-		panic("ledger: row does not encode: " + err.Error()) // plain data
+		return r, fmt.Errorf("append to the ledger: %w", err)
 	}
-	h := sha256.New()
-	h.Write([]byte(r.Prev))
-	h.Write([]byte{'\n'})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	r.Number, r.Prev = h.Number+1, h.Hash
+	r.Time = r.Time.UTC()
+	data, hash, err := encode(r)
+	if err != nil {
+		return r, err
+	}
+	r.Hash = hash
+	if err := b.Put(key(r.Number), data); err != nil {
+		return r, fmt.Errorf("append ledger row %d: %w", r.Number, err)
+	}
+	hb, err := json.Marshal(head{V: version, Number: r.Number, Hash: r.Hash})
+	if err != nil {
+		return r, fmt.Errorf("ledger head: %w", err)
+	}
+	if err := b.Put(headKey, hb); err != nil {
+		return r, fmt.Errorf("ledger head: %w", err)
+	}
+	return r, nil
 }
 
 func key(n uint64) []byte {
@@ -72,39 +85,7 @@ func key(n uint64) []byte {
 	return k[:]
 }
 
-// headKey holds the number and hash of the last row, so a removed last row
-// is detected too.
-var headKey = []byte("head")
-
-type head struct {
-	Number uint64 `json:"number"`
-	Hash   string `json:"hash"`
-}
-
-// Append adds r as the next row, chaining it to the last one, inside tx.
-func Append(tx *bolt.Tx, r Row) (Row, error) {
-	b := tx.Bucket(store.BucketLedger)
-	var h head
-	if v := b.Get(headKey); v != nil {
-		if err := json.Unmarshal(v, &h); err != nil {
-			return r, fmt.Errorf("ledger head: %w", err)
-		}
-	}
-	r.Number, r.Prev = h.Number+1, h.Hash
-	r.Time = r.Time.UTC()
-	r.Hash = r.computeHash()
-	data, err := json.Marshal(r)
-	if err != nil {
-		return r, err
-	}
-	if err := b.Put(key(r.Number), data); err != nil {
-		return r, err
-	}
-	hb, _ := json.Marshal(head{Number: r.Number, Hash: r.Hash})
-	return r, b.Put(headKey, hb)
-}
-
-// All returns every row in order.
+// All returns every row in order, whatever format version it is stored in.
 func All(tx *bolt.Tx) ([]Row, error) {
 	var rows []Row
 	c := tx.Bucket(store.BucketLedger).Cursor()
@@ -122,35 +103,55 @@ func All(tx *bolt.Tx) ([]Row, error) {
 }
 
 // Verify checks the chain and returns one message per broken link. An
-// empty result means the ledger is intact.
+// empty result means the ledger is intact. Each row is checked by the rule
+// of its own format version (v1 rows by the frozen v1 rule), so a ledger
+// that older releases began verifies after the format changed.
 func Verify(tx *bolt.Tx) ([]string, error) {
-	rows, err := All(tx)
-	if err != nil {
-		return nil, err
-	}
+	b := tx.Bucket(store.BucketLedger)
 	var problems []string
-	prev := ""
-	for i, r := range rows {
-		want := uint64(i + 1)
-		if r.Number != want {
-			problems = append(problems, fmt.Sprintf("row %d: numbered %d — a row before it was removed or inserted", want, r.Number))
+	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	var (
+		n        uint64 // rows seen
+		prev     string // the hash of the row before
+		prevRead = true // whether the row before could be read; if not, the link to it cannot be checked
+	)
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != 8 {
+			continue // head
 		}
-		if r.Prev != prev {
-			problems = append(problems, fmt.Sprintf("row %d: does not link to the row before it — a row was removed, inserted or edited", r.Number))
+		n++
+		l, err := readLink(v)
+		var uv *unknownVersionError
+		switch {
+		case errors.As(err, &uv):
+			add("row %d: %v", n, err)
+		case err != nil:
+			add("row %d: cannot be read (%v) — the row was damaged or edited", n, err)
+			prev, prevRead = "", false
+			continue
 		}
-		if r.computeHash() != r.Hash {
-			problems = append(problems, fmt.Sprintf("row %d: content does not match its hash — the row was edited", r.Number))
+		if l.number != n {
+			add("row %d: numbered %d — a row before it was removed or inserted", n, l.number)
 		}
-		prev = r.Hash
+		if prevRead && l.prev != prev {
+			add("row %d: does not link to the row before it — a row was removed, inserted or edited", l.number)
+		}
+		if uv == nil && !l.intact {
+			add("row %d: content does not match its hash — the row was edited", l.number)
+		}
+		prev, prevRead = l.hash, true
 	}
-	var h head
-	if v := tx.Bucket(store.BucketLedger).Get(headKey); v != nil {
-		if err := json.Unmarshal(v, &h); err != nil {
-			return nil, fmt.Errorf("ledger head: %w", err)
-		}
+	h, err := readHead(b.Get(headKey))
+	if err != nil {
+		add("%v — the ledger head was damaged or edited", err)
+		return problems, nil
 	}
-	if h.Number != uint64(len(rows)) || h.Hash != prev {
-		problems = append(problems, fmt.Sprintf("the ledger should end at row %d but ends at row %d — rows at the end were removed", h.Number, len(rows)))
+	switch {
+	case h.Number != n:
+		add("the ledger should end at row %d but ends at row %d — rows at the end were removed or added", h.Number, n)
+	case prevRead && h.Hash != prev:
+		add("row %d: is not the last row the ledger head records — the last row was replaced", n)
 	}
 	return problems, nil
 }

@@ -229,3 +229,70 @@ func TestCatalogChangesOnlyOnImport(t *testing.T) {
 	resp, b = m.get(t, "/blobs/sha256/"+ffSetup.sha())
 	wantStatus(t, "old blob", resp, b, http.StatusOK)
 }
+
+// TestCatalogConditional: the catalog answers conditional, HEAD and Range
+// requests like any static file (http.ServeContent), with the SHA-256 ETag
+// as the validator; a Refresh with nothing new changes neither bytes nor
+// ETag, so terminals keep getting 304.
+func TestCatalogConditional(t *testing.T) {
+	m := basicMirror(t)
+	body, etag := m.catalog(t)
+	if len(body) < 100 {
+		t.Fatalf("catalog of %d bytes is too short to test ranges", len(body))
+	}
+
+	for _, match := range []string{etag, `"sha256:0000", ` + etag, "W/" + etag, "*"} {
+		resp, b := m.get(t, "/v1/catalog", "If-None-Match", match)
+		wantStatus(t, "If-None-Match: "+match, resp, b, http.StatusNotModified)
+		if len(b) != 0 || resp.Header.Get("ETag") != etag || resp.Header.Get("Cache-Control") != "no-cache" {
+			t.Errorf("304 to %s: %d bytes of body, ETag %q, Cache-Control %q", match, len(b), resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
+		}
+	}
+	resp, b := m.get(t, "/v1/catalog", "If-None-Match", `"sha256:0000"`)
+	wantStatus(t, "If-None-Match other", resp, b, http.StatusOK)
+	wantBody(t, "If-None-Match other", b, body)
+	// No Last-Modified, so a date cannot make the catalog look unchanged.
+	resp, b = m.get(t, "/v1/catalog", "If-Modified-Since", "Sun, 01 Jan 2090 00:00:00 GMT")
+	wantStatus(t, "If-Modified-Since", resp, b, http.StatusOK)
+	if lm := resp.Header.Get("Last-Modified"); lm != "" {
+		t.Errorf("Last-Modified %q", lm)
+	}
+
+	resp, b = m.do(t, http.MethodHead, "/v1/catalog")
+	wantStatus(t, "HEAD", resp, b, http.StatusOK)
+	if len(b) != 0 || resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("ETag") != etag ||
+		resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD: %d bytes of body, headers %v", len(b), resp.Header)
+	}
+	resp, b = m.do(t, http.MethodHead, "/v1/catalog", "If-None-Match", etag)
+	wantStatus(t, "HEAD If-None-Match", resp, b, http.StatusNotModified)
+
+	resp, b = m.get(t, "/v1/catalog", "Range", "bytes=10-49")
+	wantStatus(t, "Range", resp, b, http.StatusPartialContent)
+	wantBody(t, "Range", b, body[10:50])
+	if cr := resp.Header.Get("Content-Range"); cr != "bytes 10-49/"+strconv.Itoa(len(body)) || resp.Header.Get("ETag") != etag {
+		t.Errorf("Range: Content-Range %q, ETag %q", cr, resp.Header.Get("ETag"))
+	}
+	resp, b = m.get(t, "/v1/catalog", "Range", "bytes=-5")
+	wantStatus(t, "suffix Range", resp, b, http.StatusPartialContent)
+	wantBody(t, "suffix Range", b, body[len(body)-5:])
+	resp, b = m.get(t, "/v1/catalog", "Range", "bytes=10-", "If-Range", etag)
+	wantStatus(t, "If-Range current", resp, b, http.StatusPartialContent)
+	wantBody(t, "If-Range current", b, body[10:])
+	resp, b = m.get(t, "/v1/catalog", "Range", "bytes=10-", "If-Range", `"sha256:0000"`)
+	wantStatus(t, "If-Range old", resp, b, http.StatusOK) // changed since: the whole catalog
+	wantBody(t, "If-Range old", b, body)
+	resp, b = m.get(t, "/v1/catalog", "Range", "bytes="+strconv.Itoa(len(body))+"-")
+	wantStatus(t, "Range past the end", resp, b, http.StatusRequestedRangeNotSatisfiable)
+	resp, b = m.get(t, "/v1/catalog", "If-Match", `"sha256:0000"`)
+	wantStatus(t, "If-Match other", resp, b, http.StatusPreconditionFailed)
+
+	// Nothing imported: Refresh builds a new snapshot with the same bytes.
+	m.refresh(t)
+	again, etag2 := m.catalog(t)
+	if !bytes.Equal(again, body) || etag2 != etag {
+		t.Fatalf("a Refresh with nothing new changed the catalog (ETag %s → %s)", etag, etag2)
+	}
+	resp, b = m.get(t, "/v1/catalog", "If-None-Match", etag)
+	wantStatus(t, "If-None-Match after Refresh", resp, b, http.StatusNotModified)
+}
