@@ -16,7 +16,8 @@
 //	vendor.go     Vendor, SourceConfig, SourceBase, EnabledSources
 //	download.go   Downloader: bounded parallelism, resume (Range/If-Range),
 //	              conditional requests (Meta, Head), retries with backoff,
-//	              bandwidth limit, size limits, hashing while downloading
+//	              bandwidth limit (golang.org/x/time/rate), size limits,
+//	              SHA-256 and SHA-512 of what is written, while it is written
 //	cache.go      Cache: <cache_dir>/blobs/sha256/ab/<sha256>, partial/
 //	state.go      State (bbolt <cache_dir>/state.db): artifacts and their
 //	              evidence, what each source found current, HTTP validators,

@@ -178,6 +178,7 @@ func (e *Env) subject(c *Candidate, before []*Candidate) *evidence.Subject {
 	s := e.cachedSubject(a)
 	if dl := c.Download; dl != nil {
 		s.Open = func(context.Context) (io.ReadCloser, error) { return openChecked(dl.Path, dl.Size, dl.SHA256) }
+		s.SHA512 = dl.SHA512 // hashed while downloading: a SHA-512 check reads nothing again
 	}
 	s.Related = func(_ context.Context, match func(*media.Artifact) bool) (*evidence.Subject, error) {
 		for _, o := range before {
