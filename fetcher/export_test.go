@@ -13,7 +13,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,22 +22,12 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/verify"
 )
 
 // exportNow is when the test bundles are written.
 var exportNow = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
-
-// exportKey is made once per test binary: scrypt costs about 0.4 s per key
-// (more under -race).
-var exportKey = sync.OnceValues(func() (*verify.PrivateKey, error) {
-	pw := []byte("export-test")
-	priv, _, err := verify.GenerateKeyPair(pw)
-	if err != nil {
-		return nil, err
-	}
-	return verify.ParsePrivateKey(priv, pw)
-})
 
 // exportEnv is a fetch state and cache with hand-recorded artifacts, as
 // sources leave them after a fetch.
@@ -52,10 +41,7 @@ type exportEnv struct {
 
 func newExportEnv(t *testing.T) *exportEnv {
 	t.Helper()
-	key, err := exportKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := mediatest.TestKeys(t).Publisher
 	dir := t.TempDir()
 	cache, err := fetcher.OpenCache(filepath.Join(dir, "cache"))
 	if err != nil {

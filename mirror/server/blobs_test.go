@@ -9,14 +9,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/patchferry/patchferry/media/mediatest"
 )
 
 // The files of the basic test mirror: two products, a name with spaces and
 // one in Japanese.
 var (
-	ffSetup  = file{"mozilla", "firefox", "145.0", "Firefox Setup 145.0.exe", randomBytes(1, 300_000)}
-	ffMSI    = file{"mozilla", "firefox", "145.0", "Firefox Setup 145.0.msi", randomBytes(2, 70_000)}
-	ichitaro = file{"justsystems", "ichitaro", "2026.1", "一太郎 2026 更新.exe", randomBytes(3, 50_000)}
+	ffSetup  = file{"mozilla", "firefox", "145.0", "Firefox Setup 145.0.exe", mediatest.RandomBytes(1, 300_000)}
+	ffMSI    = file{"mozilla", "firefox", "145.0", "Firefox Setup 145.0.msi", mediatest.RandomBytes(2, 70_000)}
+	ichitaro = file{"justsystems", "ichitaro", "2026.1", "一太郎 2026 更新.exe", mediatest.RandomBytes(3, 50_000)}
 	basic    = []file{ffSetup, ffMSI, ichitaro}
 )
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/wire"
 )
 
@@ -59,7 +60,7 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("catalog head: site %q sequence %d state code %q created %s", c.Site, c.Sequence, c.StateCode, c.Created)
 	}
 	// A terminal can check the catalog with the publisher key it trusts.
-	if err := publisher(t).Public().Verify(c.Manifest, c.Signature); err != nil {
+	if err := mediatest.TestKeys(t).Publisher.Public().Verify(c.Manifest, c.Signature); err != nil {
 		t.Errorf("catalog signature does not verify: %v", err)
 	}
 	m2, err := media.ParseManifest(c.Manifest)
@@ -157,7 +158,7 @@ func TestCatalogChangesOnlyOnImport(t *testing.T) {
 	first := writeBundle(t, 1, nil, basic...)
 	m := newMirror(t, st, first)
 	before, etag := m.catalog(t)
-	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", randomBytes(4, 40_000)}
+	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", mediatest.RandomBytes(4, 40_000)}
 
 	refusals := []struct {
 		name   string

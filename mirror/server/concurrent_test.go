@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/wire"
 )
 
@@ -65,11 +66,11 @@ func download(ctx context.Context, url, want string, size int64, halfway chan<- 
 // a catalog it saw names is there, complete.
 func TestImportWhileDownloading(t *testing.T) {
 	const size = 16 << 20
-	old := file{"microsoft", "defender", "1.441.1", "mpam-fe.exe", randomBytes(20, size)}
-	next := file{"microsoft", "defender", "1.441.2", "mpam-fe.exe", randomBytes(21, size)}
+	old := file{"microsoft", "defender", "1.441.1", "mpam-fe.exe", mediatest.RandomBytes(20, size)}
+	next := file{"microsoft", "defender", "1.441.2", "mpam-fe.exe", mediatest.RandomBytes(21, size)}
 	// Small files (served from memory) change too: one goes, one comes.
-	oldSig := file{"microsoft", "defender", "1.441.1", "mpam-fe.sig", randomBytes(22, 700)}
-	nextSig := file{"microsoft", "defender", "1.441.2", "mpam-fe.sig", randomBytes(23, 700)}
+	oldSig := file{"microsoft", "defender", "1.441.1", "mpam-fe.sig", mediatest.RandomBytes(22, 700)}
+	nextSig := file{"microsoft", "defender", "1.441.2", "mpam-fe.sig", mediatest.RandomBytes(23, 700)}
 	st := newStore(t)
 	m := newMirror(t, st, writeBundle(t, 1, nil, old, oldSig, ichitaro))
 	oldCatalog, _ := m.catalog(t)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/patchferry/patchferry/media/mediatest"
 )
 
 var hrefRE = regexp.MustCompile(`href="([^"]*)"`)
@@ -23,7 +25,7 @@ func links(page []byte) []string {
 
 func TestFilesIndex(t *testing.T) {
 	st := newStore(t)
-	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", randomBytes(4, 40_000)}
+	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", mediatest.RandomBytes(4, 40_000)}
 	m := newMirror(t, st, writeBundle(t, 1, nil, basic...), writeBundle(t, 2, nil, ffNext, ichitaro))
 	cases := []struct {
 		path    string
@@ -67,7 +69,7 @@ func TestFilesIndex(t *testing.T) {
 // and every link works.
 func TestFilesCrawl(t *testing.T) {
 	st := newStore(t)
-	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", randomBytes(4, 40_000)}
+	ffNext := file{"mozilla", "firefox", "146.0", "Firefox Setup 146.0.exe", mediatest.RandomBytes(4, 40_000)}
 	m := newMirror(t, st, writeBundle(t, 1, nil, basic...), writeBundle(t, 2, nil, ffNext, ichitaro))
 	want := make(map[string][]byte)
 	for _, f := range append(slices.Clone(basic), ffNext) {

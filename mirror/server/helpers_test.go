@@ -7,28 +7,22 @@ package server_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/server"
 	"github.com/patchferry/patchferry/mirror/store"
-	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/mirror/store/storetest"
 )
 
 // Bundles are created at created and imported at now.
@@ -37,38 +31,7 @@ var (
 	now     = created.Add(time.Hour)
 )
 
-var publisherKey = sync.OnceValues(func() (*verify.PrivateKey, error) {
-	password := []byte("test-password")
-	priv, _, err := verify.GenerateKeyPair(password)
-	if err != nil {
-		return nil, err
-	}
-	return verify.ParsePrivateKey(priv, password)
-})
-
-func publisher(t testing.TB) *verify.PrivateKey {
-	t.Helper()
-	k, err := publisherKey()
-	if err != nil {
-		t.Fatalf("publisher key: %v", err)
-	}
-	return k
-}
-
-// randomBytes returns n deterministic pseudo-random bytes.
-func randomBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n+7)
-	for i := 0; i < n; i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
-	}
-	return b[:n]
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+func sha(b []byte) string { return mediatest.SHA256(b) }
 
 // file is one payload of a test bundle.
 type file struct {
@@ -94,37 +57,19 @@ func writeBundle(t testing.TB, seq uint64, catalog media.Catalog, files ...file)
 // writeDelta writes a bundle with sequence seq on top of base (0: full).
 func writeDelta(t testing.TB, seq, base uint64, catalog media.Catalog, files ...file) string {
 	t.Helper()
-	src := t.TempDir()
-	c := media.Contents{Catalog: catalog}
-	for i, f := range files {
-		p := filepath.Join(src, strconv.Itoa(i))
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: media.Artifact{
+	c := mediatest.Contents{Catalog: catalog}
+	for _, f := range files {
+		c.Files = append(c.Files, mediatest.File{Data: f.data, Artifact: media.Artifact{
 			Vendor: f.vendor, Product: f.product, Version: f.version, FileName: f.name, Kind: "installer",
 		}})
 	}
-	w, err := media.Write(t.Context(), media.WriteOptions{
-		Out: filepath.Join(t.TempDir(), "media"), Site: "city", Sequence: seq, Base: base, Created: created, Key: publisher(t),
-	}, c)
-	if err != nil {
-		t.Fatalf("media.Write: %v", err)
-	}
-	return w.Dirs[0]
+	return mediatest.Write(t, media.WriteOptions{Sequence: seq, Base: base, Created: created}, c).Dirs[0]
 }
 
 // newStore creates a store that trusts the test publisher.
 func newStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{
-		Publishers: []string{string(publisher(t).Public().PEM())},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return storetest.New(t, storetest.Trust(t))
 }
 
 func importBundle(t testing.TB, st *store.Store, dir string) (*ingest.Result, error) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/wire"
 )
 
@@ -12,13 +13,13 @@ import (
 // bundle. The catalog describes each as the bundle did (its version, its
 // name), and /files/ serves each path.
 func TestSharedContent(t *testing.T) {
-	readme := randomBytes(60, 4000)
+	readme := mediatest.RandomBytes(60, 4000)
 	v1 := []file{
-		{"justsystems", "ichitaro", "2026.1", "setup.exe", randomBytes(61, 9000)},
+		{"justsystems", "ichitaro", "2026.1", "setup.exe", mediatest.RandomBytes(61, 9000)},
 		{"justsystems", "ichitaro", "2026.1", "readme.pdf", readme},
 	}
 	v2 := []file{
-		{"justsystems", "ichitaro", "2026.2", "setup.exe", randomBytes(62, 9000)},
+		{"justsystems", "ichitaro", "2026.2", "setup.exe", mediatest.RandomBytes(62, 9000)},
 		{"justsystems", "ichitaro", "2026.2", "readme.pdf", readme},
 		{"justsystems", "ichitaro", "2026.2", "readme-copy.pdf", readme},
 	}
@@ -52,9 +53,9 @@ func TestSharedContent(t *testing.T) {
 // gc keeps the bytes a kept version needs even when an older, removed
 // version brought them first.
 func TestSharedContentGC(t *testing.T) {
-	readme := randomBytes(70, 3000)
+	readme := mediatest.RandomBytes(70, 3000)
 	ver := func(v string, seed uint64, withReadme bool) []file {
-		fs := []file{{"justsystems", "ichitaro", v, "setup.exe", randomBytes(seed, 5000)}}
+		fs := []file{{"justsystems", "ichitaro", v, "setup.exe", mediatest.RandomBytes(seed, 5000)}}
 		if withReadme {
 			fs = append(fs, file{"justsystems", "ichitaro", v, "readme.pdf", readme})
 		}

@@ -5,17 +5,19 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/patchferry/patchferry/media/mediatest"
 )
 
 // Blobs up to 2 KiB are served from memory: the same answers as from disk
 // (headers, ranges, conditionals), and bytes checked against the SHA-256
 // when first read, so a damaged file is refused, not sent.
 func TestSmallBlobs(t *testing.T) {
-	tiny := file{"clamav", "sigs", "1", "a.sign", randomBytes(10, 1)}
-	kib := file{"clamav", "sigs", "1", "b.sign", randomBytes(11, 1024)}
-	edge := file{"clamav", "sigs", "1", "c.sign", randomBytes(12, 2048)}
-	above := file{"clamav", "sigs", "1", "d.sign", randomBytes(13, 2049)}
-	rotten := file{"clamav", "sigs", "1", "e.sign", randomBytes(14, 1500)}
+	tiny := file{"clamav", "sigs", "1", "a.sign", mediatest.RandomBytes(10, 1)}
+	kib := file{"clamav", "sigs", "1", "b.sign", mediatest.RandomBytes(11, 1024)}
+	edge := file{"clamav", "sigs", "1", "c.sign", mediatest.RandomBytes(12, 2048)}
+	above := file{"clamav", "sigs", "1", "d.sign", mediatest.RandomBytes(13, 2049)}
+	rotten := file{"clamav", "sigs", "1", "e.sign", mediatest.RandomBytes(14, 1500)}
 	files := []file{tiny, kib, edge, above, rotten}
 	st := newStore(t)
 	m := newMirror(t, st, writeBundle(t, 1, nil, files...))

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patchferry/patchferry/media/mediatest"
 )
 
 // rawGet writes the request line itself, so the path reaches the server
@@ -47,7 +49,7 @@ func rawGet(t *testing.T, addr, target string) (*http.Response, []byte) {
 func TestTraversal(t *testing.T) {
 	st := newStore(t)
 	m := newMirror(t, st, writeBundle(t, 1, nil, basic...))
-	canary := []byte(fmt.Sprintf("CANARY-%x", randomBytes(9, 16)))
+	canary := []byte(fmt.Sprintf("CANARY-%x", mediatest.RandomBytes(9, 16)))
 	for _, p := range []string{filepath.Join(st.Dir(), "secret.txt"), filepath.Join(filepath.Dir(st.Dir()), "secret.txt")} {
 		if err := os.WriteFile(p, canary, 0o644); err != nil {
 			t.Fatal(err)

@@ -3,34 +3,20 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
 )
 
-func randomBytes(seed uint64, n int) []byte {
-	b := make([]byte, n)
-	r := rand.New(rand.NewPCG(seed, seed+1))
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+func sha(b []byte) string { return mediatest.SHA256(b) }
 
 // files lists every regular file under dir (relative paths).
 func files(t *testing.T, dir string) []string {
@@ -54,7 +40,7 @@ func files(t *testing.T, dir string) []string {
 
 func TestPutBlob(t *testing.T) {
 	st := newStore(t)
-	content := randomBytes(1, 3<<20+17) // more than one copy buffer
+	content := mediatest.RandomBytes(1, 3<<20+17) // more than one copy buffer
 	var progress int64
 	written, err := st.PutBlob(t.Context(), sha(content), int64(len(content)), bytes.NewReader(content), func(n int64) { progress += n })
 	if err != nil || !written {
@@ -97,7 +83,7 @@ func TestPutBlob(t *testing.T) {
 }
 
 func TestPutBlobRefuses(t *testing.T) {
-	content := randomBytes(2, 100_000)
+	content := mediatest.RandomBytes(2, 100_000)
 	other := bytes.Clone(content)
 	other[50_000] ^= 1
 	cancelled, cancel := context.WithCancel(context.Background())
@@ -154,7 +140,7 @@ func (u unreadable) Read([]byte) (int, error) {
 
 func TestPutBlobKeepsExisting(t *testing.T) {
 	st := newStore(t)
-	content := randomBytes(3, 4096)
+	content := mediatest.RandomBytes(3, 4096)
 	if _, err := st.PutBlob(t.Context(), sha(content), 4096, bytes.NewReader(content), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +168,7 @@ func TestPutBlobKeepsExisting(t *testing.T) {
 
 func TestRemoveBlob(t *testing.T) {
 	st := newStore(t)
-	content := randomBytes(4, 1000)
+	content := mediatest.RandomBytes(4, 1000)
 	if _, err := st.PutBlob(t.Context(), sha(content), 1000, bytes.NewReader(content), nil); err != nil {
 		t.Fatal(err)
 	}

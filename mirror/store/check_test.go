@@ -10,6 +10,7 @@ import (
 
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -18,7 +19,7 @@ import (
 func catalogStore(t *testing.T) (*store.Store, [][]byte) {
 	t.Helper()
 	st := newStore(t)
-	contents := [][]byte{randomBytes(10, 5000), randomBytes(11, 70_000)}
+	contents := [][]byte{mediatest.RandomBytes(10, 5000), mediatest.RandomBytes(11, 70_000)}
 	entry := media.CatalogEntry{Vendor: "mozilla", Product: "firefox", Version: "145.0"}
 	for i, c := range contents {
 		if _, err := st.PutBlob(t.Context(), sha(c), int64(len(c)), bytes.NewReader(c), nil); err != nil {
@@ -131,7 +132,7 @@ func TestCheckEmptyStore(t *testing.T) {
 		t.Fatalf("Check of a new store = %q, %v", problems, err)
 	}
 	// An orphan blob (a write that no import committed) is not a problem.
-	c := randomBytes(12, 100)
+	c := mediatest.RandomBytes(12, 100)
 	if _, err := st.PutBlob(t.Context(), sha(c), 100, bytes.NewReader(c), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestStateRecords(t *testing.T) {
 // The same bytes under several identities: a record each, one blob.
 func TestArtifactRecordsPerIdentity(t *testing.T) {
 	st := newStore(t)
-	data := randomBytes(5, 100)
+	data := mediatest.RandomBytes(5, 100)
 	if _, err := st.PutBlob(t.Context(), sha(data), int64(len(data)), bytes.NewReader(data), nil); err != nil {
 		t.Fatal(err)
 	}

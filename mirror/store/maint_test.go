@@ -9,16 +9,16 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/store"
-	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/mirror/store/storetest"
 )
 
 var scrubTime = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
@@ -150,53 +150,23 @@ func TestScrubCancelled(t *testing.T) {
 	}
 }
 
-// The GC tests import real bundles; the publisher key costs about 0.4 s of
-// scrypt, so it is made once.
-var gcKey = sync.OnceValues(func() (*verify.PrivateKey, error) {
-	pw := []byte("pw")
-	priv, _, err := verify.GenerateKeyPair(pw)
-	if err != nil {
-		return nil, err
-	}
-	return verify.ParsePrivateKey(priv, pw)
-})
-
 var (
 	bundleTime = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	readme     = randomBytes(100, 3000) // in every bundle, unchanged
+	readme     = mediatest.RandomBytes(100, 3000) // in every bundle, unchanged
 )
 
 // firefox returns the installer of firefox version v.
-func firefox(v int) []byte { return randomBytes(uint64(200+v), 20_000+v) }
+func firefox(v int) []byte { return mediatest.RandomBytes(uint64(200+v), 20_000+v) }
 
 // importFirefox imports a full bundle with sequence seq holding firefox
 // version v (catalog: that version) and the ichitaro readme.
 func importFirefox(t *testing.T, st *store.Store, seq uint64, v int) {
 	t.Helper()
-	key, err := gcKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := t.TempDir()
-	var c media.Contents
-	for i, in := range []struct {
-		a    media.Artifact
-		data []byte
-	}{
-		{media.Artifact{Vendor: "mozilla", Product: "firefox", Version: fmt.Sprint(v), FileName: "setup.exe"}, firefox(v)},
-		{media.Artifact{Vendor: "justsystems", Product: "ichitaro", Version: "2026.1", FileName: "readme.txt"}, readme},
-	} {
-		p := filepath.Join(src, fmt.Sprint(i))
-		if err := os.WriteFile(p, in.data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: in.a})
-	}
-	w, err := media.Write(t.Context(), media.WriteOptions{Out: t.TempDir(), Sequence: seq, Created: bundleTime.Add(time.Duration(seq) * time.Hour), Key: key}, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = ingest.Import(t.Context(), st, w.Dirs, ingest.Options{Operator: "t", Now: func() time.Time { return bundleTime.Add(48 * time.Hour) }})
+	w := mediatest.Write(t, media.WriteOptions{Sequence: seq, Created: bundleTime.Add(time.Duration(seq) * time.Hour)}, mediatest.Contents{Files: []mediatest.File{
+		{Data: firefox(v), Artifact: media.Artifact{Vendor: "mozilla", Product: "firefox", Version: fmt.Sprint(v), FileName: "setup.exe"}},
+		{Data: readme, Artifact: media.Artifact{Vendor: "justsystems", Product: "ichitaro", Version: "2026.1", FileName: "readme.txt"}},
+	}})
+	_, err := ingest.Import(t.Context(), st, w.Dirs, ingest.Options{Operator: "t", Now: func() time.Time { return bundleTime.Add(48 * time.Hour) }})
 	if err != nil {
 		t.Fatalf("import sequence %d: %v", seq, err)
 	}
@@ -205,15 +175,7 @@ func importFirefox(t *testing.T, st *store.Store, seq uint64, v int) {
 // versionsStore imports firefox versions 1..4 as sequences 1..4.
 func versionsStore(t *testing.T) *store.Store {
 	t.Helper()
-	key, err := gcKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{Publishers: []string{string(key.Public().PEM())}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.New(t, storetest.Trust(t))
 	for v := 1; v <= 4; v++ {
 		importFirefox(t, st, uint64(v), v)
 	}
@@ -288,7 +250,7 @@ func TestGC(t *testing.T) {
 			}
 			defer st.Close()
 			// An orphan: a blob an interrupted import wrote without a record.
-			orphan := randomBytes(300, 5000)
+			orphan := mediatest.RandomBytes(300, 5000)
 			if _, err := st.PutBlob(t.Context(), sha(orphan), int64(len(orphan)), bytes.NewReader(orphan), nil); err != nil {
 				t.Fatal(err)
 			}

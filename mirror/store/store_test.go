@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/mirror/store/storetest"
 )
 
 // holdEnv makes the test binary a child that opens the store named by the
@@ -44,12 +45,7 @@ func hold(dir string) int {
 // closes it when the test ends.
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{})
-	if err != nil {
-		t.Fatalf("Create: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return storetest.New(t, store.Trust{})
 }
 
 func TestOpenInUse(t *testing.T) {

@@ -1,0 +1,6 @@
+// Package storetest is test support for packages that work on a mirror
+// store: a new store in a temporary directory that trusts the test
+// publisher.
+//
+//	storetest.go  New, Trust
+package storetest
