@@ -64,25 +64,35 @@
 //
 // # Code map
 //
-//	manifest.go  Manifest and its parts, ParseManifest (strict), Validate,
-//	             Marshal, Paths
-//	path.go      ValidName, ValidPath: the path rules
-//	layout.go    DirName: patchferry-<site>-<seq>[-volNNofMM]
-//	volume.go    VolumeIndex (volume.json)
-//	writer.go    Write: stage, sign, fsync everything, durable rename of
-//	             the staging directories into place
-//	copy.go      payload copy (copy_file_range where the OS has it), each
-//	             chunk read back and hashed; inputs hashed two at a time,
-//	             finished in order
-//	plan.go      part size and volume assignment, CatalogOf
-//	writemeta.go xz compression of meta files
-//	reader.go    Open (bundle folder, volumes in any order, or media root),
-//	             Verify (signatures, approvals, expiry), CheckFiles,
-//	             OpenArtifact, OpenMeta
-//	approve.go   Approve: write an approver countersignature
-//	readme.go    README.txt in Japanese and English
-//	xzcheck.go   structure, dictionary and block-boundary pre-check of .xz
-//	             files
-//	size.go      ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
-//	durable/     temp → fsync → rename → fsync(dir)
+//	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
+//	                 Marshal, Payloads (the one reading order), Paths
+//	path.go          ValidName, ValidPath: the path rules
+//	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
+//	volume.go        VolumeIndex (volume.json)
+//	writer.go        Write: stage, sign, fsync everything, durable rename of
+//	                 the staging directories into place
+//	copy.go          payload copy (copy_file_range where the OS has it), each
+//	                 chunk read back and hashed; inputs hashed two at a time,
+//	                 finished in order
+//	plan.go          part size and volume assignment, CatalogOf
+//	writemeta.go     xz compression of meta files
+//	open.go          Bundle, Open: finding bundle folders (folder, volumes in
+//	                 any order, media root), merging volumes; FileError,
+//	                 ErrLayout
+//	tree.go          the layout walk: nothing unlisted, no links or devices
+//	signatures.go    bundle.json.sig and approvals/*.sig of every volume
+//	verify.go        Trust, Verdict, Verify (signatures, approvals, expiry),
+//	                 Size
+//	source.go        source, the seam between a Bundle and its files;
+//	                 dirSource (directories); readers that check and name
+//	                 the file
+//	payload.go       OpenArtifact, CheckFiles
+//	meta.go          OpenMeta, CheckMeta
+//	approve.go       Approve: write an approver countersignature
+//	readme.go        README.txt in Japanese and English
+//	statecode.go     CatalogHash, StateCode: the short code of a catalog
+//	xzcheck.go       structure, dictionary and block-boundary pre-check of .xz
+//	                 files
+//	size.go          ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
+//	durable/         temp → fsync → rename → fsync(dir)
 package media
