@@ -62,6 +62,16 @@
 // ask for at most MaxXZDict of dictionary, and each block's data ends where
 // the index says.
 //
+// # Import stream
+//
+// ReadStream and WriteStream carry one bundle from the process that reads
+// the media to the one that imports it (the mirror's admin socket): the
+// manifest, the signatures and the meta files first, then the payload files
+// in the order of Manifest.Payloads, each in data chunks, so the receiver
+// reads every payload once, in place, straight from the stream (stream.go
+// has the frame grammar). A Bundle reads its files through one small seam,
+// source: the bundle directories (Open) or the stream (ReadStream).
+//
 // # Code map
 //
 //	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
@@ -88,6 +98,11 @@
 //	                 the file
 //	payload.go       OpenArtifact, CheckFiles
 //	meta.go          OpenMeta, CheckMeta
+//	stream.go        the import stream's grammar; ReadStream: structure and
+//	                 staged meta files
+//	streamframe.go   frames of an import stream, the sender's errors
+//	streamsource.go  streamSource: payloads read in place, in stream order
+//	streamwrite.go   WriteStream
 //	approve.go       Approve: write an approver countersignature
 //	readme.go        README.txt in Japanese and English
 //	statecode.go     CatalogHash, StateCode: the short code of a catalog
