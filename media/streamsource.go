@@ -82,8 +82,13 @@ func (s *streamSource) open(rels []string) ([]sourceFile, io.Closer, error) {
 		}
 		files[i] = e
 	}
-	return files, io.NopCloser(nil), nil
+	return files, nopCloser{}, nil
 }
+
+// nopCloser: a stream's files need no closing; the stream is the caller's.
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
 
 func samePaths(refs []FileRef, rels []string) bool {
 	if len(refs) != len(rels) {
