@@ -50,6 +50,10 @@ var verifyForbiddenStd = []string{"os", "net/http", "log/slog", "log"}
 
 const verifyTestSupport = "verify/verifytest"
 
+// Commands reach the mirror's index only through mirror/service: nothing
+// under cmd imports the embedded database (DESIGN.md, the mirror row).
+const bbolt = "go.etcd.io/bbolt"
+
 func under(pkg, prefix string) bool {
 	p := module
 	if prefix != "" {
@@ -83,6 +87,13 @@ func violations(pkgs []pkgInfo) []string {
 			for _, d := range p.Deps {
 				if !isStd(d, pkgs) {
 					out = append(out, p.ImportPath+" (standard library only) depends on "+d)
+				}
+			}
+		}
+		if under(p.ImportPath, "cmd") {
+			for _, d := range p.Imports {
+				if d == bbolt || strings.HasPrefix(d, bbolt+"/") {
+					out = append(out, p.ImportPath+" imports "+d+" (go through mirror/service)")
 				}
 			}
 		}
@@ -158,6 +169,8 @@ func TestViolationsDetected(t *testing.T) {
 		{ImportPath: m("mirror/wire"), Deps: []string{"encoding/json", "github.com/x/y"}},
 		{ImportPath: m("clients"), Deps: []string{m("mirror/wire"), m("mirror")}},
 		{ImportPath: m("media"), Deps: []string{m("verify")}},
+		{ImportPath: m("cmd/patchferry"), Imports: []string{m("mirror/service"), "go.etcd.io/bbolt/errors"}, Deps: []string{m("mirror/service"), m("mirror/store"), "go.etcd.io/bbolt"}},
+		{ImportPath: m("mirror/store"), Imports: []string{"go.etcd.io/bbolt"}, Deps: []string{"go.etcd.io/bbolt"}},
 		{ImportPath: "encoding/json", Standard: true},
 	}
 	got := strings.Join(violations(pkgs), "\n")
@@ -167,12 +180,14 @@ func TestViolationsDetected(t *testing.T) {
 		"verify (pure) imports os",
 		"(standard library only) depends on github.com/x/y",
 		"clients depends on " + m("mirror"),
+		"cmd/patchferry imports go.etcd.io/bbolt/errors (go through mirror/service)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("violation %q not reported; got:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "clients depends on "+m("mirror/wire")) || strings.Contains(got, m("media")+" depends") {
+	if strings.Contains(got, "clients depends on "+m("mirror/wire")) || strings.Contains(got, m("media")+" depends") ||
+		strings.Contains(got, "mirror/store imports") || strings.Count(got, "imports go.etcd.io/bbolt") != 1 {
 		t.Errorf("allowed dependency reported:\n%s", got)
 	}
 }

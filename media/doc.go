@@ -63,30 +63,55 @@
 // ask for at most MaxXZDict of dictionary, and each block's data ends where
 // the index says.
 //
+// # Import stream
+//
+// ReadStream and WriteStream carry one bundle from the process that reads
+// the media to the one that imports it (the mirror's admin socket): the
+// manifest, the signatures and the meta files first, then the payload files
+// in the order of Manifest.Payloads, each in data chunks, so the receiver
+// reads every payload once, in place, straight from the stream (stream.go
+// has the frame grammar). A Bundle reads its files through one small seam,
+// source: the bundle directories (Open) or the stream (ReadStream).
+//
 // # Code map
 //
-//	manifest.go  Manifest and its parts, ParseManifest (strict), Validate,
-//	             Marshal, Paths
-//	path.go      ValidName, ValidPath: the path rules
-//	layout.go    DirName: patchferry-<site>-<seq>[-volNNofMM]
-//	volume.go    VolumeIndex (volume.json)
-//	writer.go    Write: stage, sign, fsync everything, durable rename of
-//	             the staging directories into place
-//	copy.go      payload copy (copy_file_range where the OS has it), each
-//	             chunk read back and hashed; inputs hashed two at a time,
-//	             finished in order
-//	plan.go      part size and volume assignment, CatalogOf
-//	writemeta.go xz compression of meta files
-//	reader.go    Open (bundle folder, volumes in any order, or media root),
-//	             Verify (signatures, approvals, expiry), CheckFiles,
-//	             OpenArtifact, OpenMeta
-//	approve.go   Approve: write an approver countersignature
-//	readme.go    README.txt in Japanese and English
-//	xzcheck.go   structure, dictionary and block-boundary pre-check of .xz
-//	             files
-//	size.go      ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
-//	durable/     temp → fsync → rename → fsync(dir)
-//	evidence/    the vendors' verification methods, run by the fetcher and
-//	             the mirror alike, and their built-in trust anchors
-//	mediatest/   test support: signing keys made once per test binary
+//	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
+//	                 Marshal, Payloads (the one reading order), Paths
+//	path.go          ValidName, ValidPath: the path rules
+//	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
+//	volume.go        VolumeIndex (volume.json)
+//	writer.go        Write: stage, sign, fsync everything, durable rename of
+//	                 the staging directories into place
+//	copy.go          payload copy (copy_file_range where the OS has it), each
+//	                 chunk read back and hashed; inputs hashed two at a time,
+//	                 finished in order
+//	plan.go          part size and volume assignment, CatalogOf
+//	writemeta.go     xz compression of meta files
+//	open.go          Bundle, Open: finding bundle folders (folder, volumes in
+//	                 any order, media root), merging volumes; FileError,
+//	                 ErrLayout
+//	tree.go          the layout walk: nothing unlisted, no links or devices
+//	signatures.go    bundle.json.sig and approvals/*.sig of every volume
+//	verify.go        Trust, Verdict, Verify (signatures, approvals, expiry),
+//	                 Size
+//	source.go        source, the seam between a Bundle and its files;
+//	                 dirSource (directories); readers that check and name
+//	                 the file
+//	payload.go       OpenArtifact, CheckFiles
+//	meta.go          OpenMeta, CheckMeta
+//	stream.go        the import stream's grammar; ReadStream: structure and
+//	                 staged meta files
+//	streamframe.go   frames of an import stream, the sender's errors
+//	streamsource.go  streamSource: payloads read in place, in stream order
+//	streamwrite.go   WriteStream
+//	approve.go       Approve: write an approver countersignature
+//	readme.go        README.txt in Japanese and English
+//	statecode.go     CatalogHash, StateCode: the short code of a catalog
+//	xzcheck.go       structure, dictionary and block-boundary pre-check of .xz
+//	                 files
+//	size.go          ParseSize: K/M/G powers of 10, Ki/Mi/Gi powers of 2
+//	durable/         temp → fsync → rename → fsync(dir)
+//	evidence/        the vendors' verification methods, run by the fetcher and
+//	                 the mirror alike, and their built-in trust anchors
+//	mediatest/       test support: test keys, payload bytes, bundles from bytes
 package media

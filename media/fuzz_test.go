@@ -112,6 +112,9 @@ func generatedSeeds(t testing.TB) map[string][]byte {
 	put("xz/bad-huge-dict.xz", hugeDictXZ(t, metaText))
 	put("xz/bad-hidden-block.xz", hiddenBlockXZ(t))
 	put("xz/check-mismatch.xz", badCheckXZ(t))
+	for name, b := range streamSeeds(t) {
+		put(name, b)
+	}
 	return out
 }
 
@@ -134,6 +137,7 @@ func TestFuzzSeeds(t *testing.T) {
 		"manifest": func(b []byte) error { _, err := ParseManifest(b); return err },
 		"volume":   func(b []byte) error { _, err := ParseVolumeIndex(b); return err },
 		"xz":       func(b []byte) error { return checkXZ(bytes.NewReader(b), int64(len(b))) },
+		"stream":   func(b []byte) error { return consumeStream(t, b) },
 	}
 	for kind, parse := range parsers {
 		for name, b := range seeds(t, kind) {

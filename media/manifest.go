@@ -416,25 +416,42 @@ func textFields(fields ...string) error {
 	return nil
 }
 
-// Paths returns the relative path of every file the manifest lists, in a
-// fixed order: each artifact's file or parts (once per distinct SHA-256),
-// then meta files.
-func (m *Manifest) Paths() []FileRef {
-	seen := make(map[string]bool)
-	var out []FileRef
+// Payloads returns the artifacts whose files a bundle stores, in the order
+// in which readers take them: manifest order, one artifact per distinct
+// SHA-256 (the same bytes are stored once). An import stream carries the
+// payload files in exactly this order, each artifact's Files in turn.
+func (m *Manifest) Payloads() []*Artifact {
+	seen := make(map[string]bool, len(m.Artifacts))
+	var out []*Artifact
 	for i := range m.Artifacts {
 		a := &m.Artifacts[i]
-		if seen[a.SHA256] {
-			continue
+		if !seen[a.SHA256] {
+			seen[a.SHA256] = true
+			out = append(out, a)
 		}
-		seen[a.SHA256] = true
-		if len(a.Parts) == 0 {
-			out = append(out, FileRef{Path: PayloadPath(a.SHA256), Size: a.Size, SHA256: a.SHA256})
-			continue
-		}
-		for j, p := range a.Parts {
-			out = append(out, FileRef{Path: PartPath(a.SHA256, j+1), Size: p.Size, SHA256: p.SHA256})
-		}
+	}
+	return out
+}
+
+// Files returns the files that hold an artifact on media: the whole
+// payload, or its parts in order.
+func (a *Artifact) Files() []FileRef {
+	if len(a.Parts) == 0 {
+		return []FileRef{{Path: PayloadPath(a.SHA256), Size: a.Size, SHA256: a.SHA256}}
+	}
+	out := make([]FileRef, len(a.Parts))
+	for j, p := range a.Parts {
+		out[j] = FileRef{Path: PartPath(a.SHA256, j+1), Size: p.Size, SHA256: p.SHA256}
+	}
+	return out
+}
+
+// Paths returns the relative path of every file the manifest lists, in a
+// fixed order: the files of Payloads, then meta files.
+func (m *Manifest) Paths() []FileRef {
+	var out []FileRef
+	for _, a := range m.Payloads() {
+		out = append(out, a.Files()...)
 	}
 	for _, mf := range m.Meta {
 		out = append(out, FileRef{Path: MetaPath(mf.Name), Size: mf.Size, SHA256: mf.SHA256})

@@ -6,8 +6,11 @@
 //	                vendor evidence re-verification, virus scan
 //	mirror/ledger   the hash-chained import ledger (媒体持込台帳), CSV for Excel
 //	mirror/server   the HTTP surface for terminals and staff
-//	mirror/admin    the admin socket through which `mirror serve` runs the
-//	                other mirror commands
+//	mirror/service  the typed Service every mirror command goes through:
+//	                Local on a store, or the admin client
+//	mirror/admin    the admin socket through which `mirror serve` carries
+//	                out the other processes' mirror operations (typed JSON,
+//	                imports streamed straight into the blob store)
 //	mirror/wire     JSON types shared with the agent (standard library only)
 //
 // It may import media, verify and mirror/wire; never fetcher or clients

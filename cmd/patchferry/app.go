@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -36,10 +37,6 @@ type app struct {
 	readPassword   func() ([]byte, error)
 	systemLang     func(getenv func(string) string) string
 
-	// owned is the store of the running `mirror serve` when this app runs a
-	// command handed over through the admin socket.
-	owned *store.Store
-
 	// set from global flags
 	lang     string
 	jsonOut  bool
@@ -53,6 +50,21 @@ func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// exitError ends a command with an exit code after its output has been
+// printed (a scrub that found damage, a fetch with failed sources).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
+
+// isUsage reports whether err is a usage or configuration error: the
+// command's own checks, cobra's, a request the mirror service refused as
+// it stands, or a data directory that holds no mirror.
+func isUsage(err error) bool {
+	var ue *usageError
+	var ie *service.InvalidError
+	return errors.As(err, &ue) || errors.As(err, &ie) || errors.Is(err, store.ErrNoStore) || isCobraUsage(err)
+}
 
 func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
@@ -90,11 +102,10 @@ func run(ctx context.Context, a *app, args []string) int {
 	}
 	var fe *exitError
 	if errors.As(err, &fe) {
-		return fe.code // printed by the server that ran the command
+		return fe.code // the command printed what happened
 	}
 	code := exitFailed
-	var ue *usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if isUsage(err) {
 		code = exitUsage
 	}
 	a.reportError(err, code)

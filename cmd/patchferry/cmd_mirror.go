@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -9,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/mirror/admin"
+	"github.com/patchferry/patchferry/mirror/service"
 )
 
 const envData = "PATCHFERRY_DATA"
@@ -44,20 +46,21 @@ func (a *app) dataDir(flag string) string {
 	return "/var/lib/patchferry"
 }
 
-// openStore opens the mirror store for a command; release closes it. Inside
-// `mirror serve` it is the server's own store, which stays open.
-func (a *app) openStore(flag string, readOnly bool) (st *store.Store, release func(), err error) {
-	if a.owned != nil {
-		return a.owned, func() {}, nil
+// mirror returns the mirror service of the data directory: the running
+// `mirror serve` through its admin socket when there is one (it owns the
+// store), else the store opened here (read-only for commands that only
+// read). The caller closes it.
+func (a *app) mirror(dataFlag string, readOnly bool) (service.Service, error) {
+	dir := a.dataDir(dataFlag)
+	c, err := admin.Dial(filepath.Join(dir, admin.SocketName))
+	if err == nil {
+		return c, nil
 	}
-	st, err = store.Open(a.dataDir(flag), store.Options{ReadOnly: readOnly})
-	if errors.Is(err, store.ErrNoStore) {
-		return nil, nil, &usageError{err}
+	if !errors.Is(err, admin.ErrNoServer) {
+		return nil, err
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, func() { st.Close() }, nil
+	return service.Open(dir, service.Options{ReadOnly: readOnly, Now: a.now,
+		Log: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 
 // operator returns --operator, else the OS user.

@@ -2,21 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/service"
 )
 
 type mirrorImportOptions struct {
 	data, operator, label, scanCommand string
-	recordRefusal                      string // internal: set by a forwarding client
 }
 
 func newMirrorImportCommand(a *app) *cobra.Command {
@@ -34,44 +30,39 @@ func newMirrorImportCommand(a *app) *cobra.Command {
 	f.StringVar(&o.operator, "operator", "", "who brings the media in, for the ledger (default: the OS user)")
 	f.StringVar(&o.label, "label", "", "label of the medium, for the ledger (e.g. USB-07)")
 	f.StringVar(&o.scanCommand, "scan-command", "", "virus scanner run on every payload, e.g. \"clamscan --no-summary\" (exit 0 clean, 1 detected)")
-	f.StringVar(&o.recordRefusal, "record-refusal", "", "internal: record a refusal found by the process that read the media")
-	f.MarkHidden("record-refusal")
 	return cmd
 }
 
+// runMirrorImport imports the bundle at paths. With `mirror serve` running,
+// this process reads the media (they may be mounted for the operator only)
+// and streams them to the server, which imports while they arrive.
 func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths []string) error {
-	opts := ingest.Options{Operator: operator(o.operator), Label: o.label, Now: a.now,
-		Log: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	req := service.ImportRequest{Paths: paths, Operator: operator(o.operator), Label: o.label}
 	if o.scanCommand != "" {
 		argv, err := ingest.ParseScanCommand(o.scanCommand)
 		if err != nil {
 			return usagef("--scan-command: %w", err)
 		}
-		opts.Scanner = &ingest.Scanner{Argv: argv}
+		req.Scanner = argv
 	}
-	if handled, err := a.forwardImport(ctx, o, paths); handled {
-		return err
-	}
-	st, release, err := a.openStore(o.data, false)
+	svc, err := a.mirror(o.data, false)
 	if err != nil {
 		return err
 	}
-	defer release()
-	if o.recordRefusal != "" {
-		if err := ingest.RecordRefusal(st, opts, o.recordRefusal); err != nil {
-			return err
-		}
-		return errors.New(o.recordRefusal)
+	defer svc.Close()
+	desc := a.msg(msgImporting)
+	if _, remote := svc.(*admin.Client); remote {
+		desc = a.msg(msgSending)
 	}
 	var bar func(int64)
 	done := func() {}
-	opts.Total = func(total int64) { bar, done = a.progress(total, a.msg(msgImporting)) }
-	opts.Progress = func(n int64) {
+	req.Total = func(total int64) { bar, done = a.progress(total, desc) }
+	req.Progress = func(n int64) {
 		if bar != nil {
 			bar(n)
 		}
 	}
-	res, err := ingest.Import(ctx, st, paths, opts)
+	res, err := svc.Import(ctx, req)
 	done()
 	if err != nil {
 		return err
@@ -89,42 +80,4 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), res.Scan)
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
 	return nil
-}
-
-// forwardImport hands the import to a running `mirror serve`: this process
-// reads the media (they may be mounted for the operator only) and streams
-// the bundle to the server, which verifies and imports it. A bundle that
-// cannot even be opened here is refused here, and the server records the
-// refusal in the ledger.
-func (a *app) forwardImport(ctx context.Context, o mirrorImportOptions, paths []string) (bool, error) {
-	if a.owned != nil {
-		return false, nil
-	}
-	args := []string{"mirror", "import", "--operator", operator(o.operator), "--label", o.label}
-	if o.scanCommand != "" {
-		args = append(args, "--scan-command", o.scanCommand)
-	}
-	b, openErr := media.Open(paths...)
-	if openErr != nil {
-		handled, err := a.forwardQuiet(ctx, o.data, append(args, "--record-refusal", openErr.Error(), "-"))
-		if !handled {
-			return false, nil
-		}
-		if err != nil && !isExit(err) {
-			return true, errors.Join(openErr, err)
-		}
-		return true, openErr
-	}
-	var uploads []admin.Upload
-	var total int64
-	for i, d := range b.Dirs {
-		name := fmt.Sprintf("in/%d/%s", i+1, filepath.Base(d))
-		ups, n, err := uploadDir(d, name)
-		if err != nil {
-			return true, err
-		}
-		uploads, total = append(uploads, ups...), total+n
-		args = append(args, uploadPrefix+name)
-	}
-	return a.forward(ctx, o.data, args, uploads, total)
 }

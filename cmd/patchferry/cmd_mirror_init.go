@@ -5,10 +5,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	bolt "go.etcd.io/bbolt"
 
-	"github.com/patchferry/patchferry/mirror/ledger"
-	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -50,46 +48,45 @@ func readVendorTrust(path string) (string, *verify.VendorTrust, error) {
 	return string(b), vt, nil
 }
 
+// vendorTrustFile reads --vendor-trust for a request; nil when not given.
+func vendorTrustFile(path string) (*service.VendorTrustFile, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, _, err := readVendorTrust(path)
+	if err != nil {
+		return nil, err
+	}
+	return &service.VendorTrustFile{Name: path, YAML: raw}, nil
+}
+
+// pems returns the keys as PEM.
+func pems(keys []*verify.PublicKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = string(k.PEM())
+	}
+	return out
+}
+
 func runMirrorInit(a *app, o mirrorInitOptions) error {
 	keys, err := o.trust.load()
 	if err != nil {
 		return err
 	}
-	t := store.Trust{Threshold: keys.Threshold}
-	for _, k := range keys.Publishers {
-		t.Publishers = append(t.Publishers, string(k.PEM()))
-	}
-	for _, k := range keys.Approvers {
-		t.Approvers = append(t.Approvers, string(k.PEM()))
-	}
-	vtName := "built-in"
-	if o.vendorTrust != "" {
-		if t.VendorTrust, _, err = readVendorTrust(o.vendorTrust); err != nil {
-			return err
-		}
-		vtName = o.vendorTrust
-	}
-	if err := t.Validate(); err != nil {
-		return usagef("%w", err)
+	req := service.InitRequest{Publishers: pems(keys.Publishers), Approvers: pems(keys.Approvers), Threshold: keys.Threshold, Operator: operator(o.operator)}
+	if req.VendorTrust, err = vendorTrustFile(o.vendorTrust); err != nil {
+		return err
 	}
 	dir := a.dataDir(o.data)
-	st, err := store.Create(dir, t)
+	res, err := service.Create(dir, req, service.Options{Now: a.now})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	reason := fmt.Sprintf("mirror created: publishers %v, approvers %v, approvals %d, vendor trust %s",
-		keyIDs(keys.Publishers), keyIDs(keys.Approvers), keys.Threshold, vtName)
-	if err := st.Update(func(tx *bolt.Tx) error {
-		_, err := ledger.Append(tx, ledger.Row{Time: a.now(), Operator: operator(o.operator), Result: ledger.ResultTrustChanged, Reason: reason})
-		return err
-	}); err != nil {
-		return err
-	}
 	if a.jsonOut {
-		return a.printJSON(map[string]any{"ok": true, "data": dir, "publisher_key_ids": keyIDs(keys.Publishers),
-			"approver_key_ids": keyIDs(keys.Approvers), "approvals": keys.Threshold, "vendor_trust": vtName})
+		return a.printJSON(map[string]any{"ok": true, "data": dir, "publisher_key_ids": res.PublisherKeyIDs,
+			"approver_key_ids": res.ApproverKeyIDs, "approvals": res.Approvals, "vendor_trust": res.VendorTrust})
 	}
-	fmt.Fprintf(a.stdout, "%s: %s\n  %s\n", a.msg(msgMirrorCreated), dir, reason)
+	fmt.Fprintf(a.stdout, "%s: %s\n  %s\n", a.msg(msgMirrorCreated), dir, res.Reason)
 	return nil
 }

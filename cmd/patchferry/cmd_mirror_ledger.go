@@ -1,13 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/mirror/ledger"
 )
@@ -26,19 +26,7 @@ func newMirrorLedgerCommand(a *app) *cobra.Command {
 		Use:   "ledger --data DIR [--csv | --verify]",
 		Short: "Show the import ledger (媒体持込台帳); --csv for Excel, --verify checks the hash chain",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			fwd := []string{"mirror", "ledger"}
-			if o.csv {
-				fwd = append(fwd, "--csv")
-			}
-			if o.verify {
-				fwd = append(fwd, "--verify")
-			}
-			if handled, err := a.forward(cmd.Context(), o.data, fwd, nil, 0); handled {
-				return err
-			}
-			return runMirrorLedger(a, o)
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorLedger(cmd.Context(), a, o) },
 	}
 	addDataFlag(cmd, &o.data)
 	cmd.Flags().BoolVar(&o.csv, "csv", false, "write CSV (UTF-8 with BOM, one header row) to stdout for Excel")
@@ -47,37 +35,32 @@ func newMirrorLedgerCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func runMirrorLedger(a *app, o mirrorLedgerOptions) error {
-	st, release, err := a.openStore(o.data, true)
+func runMirrorLedger(ctx context.Context, a *app, o mirrorLedgerOptions) error {
+	svc, err := a.mirror(o.data, true)
 	if err != nil {
 		return err
 	}
-	defer release()
-	var rows []ledger.Row
-	var problems []string
-	err = st.View(func(tx *bolt.Tx) error {
-		if rows, err = ledger.All(tx); err != nil {
+	defer svc.Close()
+	if o.verify {
+		c, err := svc.VerifyLedger(ctx)
+		if err != nil {
 			return err
 		}
-		if o.verify {
-			problems, err = ledger.Verify(tx)
+		if a.jsonOut {
+			a.printJSON(map[string]any{"ok": len(c.Problems) == 0, "rows": c.Rows, "problems": c.Problems})
+		} else if len(c.Problems) == 0 {
+			fmt.Fprintln(a.stdout, a.msg(msgLedgerIntact, c.Rows))
 		}
-		return err
-	})
+		if len(c.Problems) > 0 {
+			return fmt.Errorf("%w: %s", errLedgerBroken, strings.Join(c.Problems, "; "))
+		}
+		return nil
+	}
+	rows, err := svc.Ledger(ctx)
 	if err != nil {
 		return err
 	}
 	switch {
-	case o.verify:
-		if a.jsonOut {
-			a.printJSON(map[string]any{"ok": len(problems) == 0, "rows": len(rows), "problems": problems})
-		} else if len(problems) == 0 {
-			fmt.Fprintln(a.stdout, a.msg(msgLedgerIntact, len(rows)))
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("%w: %s", errLedgerBroken, strings.Join(problems, "; "))
-		}
-		return nil
 	case o.csv:
 		return ledger.WriteCSV(a.stdout, rows, a.lang, time.Local)
 	case a.jsonOut:

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/patchferry/patchferry/mirror/service"
 )
 
 func newMirrorScrubCommand(a *app) *cobra.Command {
@@ -14,25 +15,20 @@ func newMirrorScrubCommand(a *app) *cobra.Command {
 		Use:   "scrub --data DIR",
 		Short: "Re-hash every blob; quarantine any that changed on disk so it is never served",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if handled, err := a.forward(cmd.Context(), data, []string{"mirror", "scrub"}, nil, 0); handled {
-				return err
-			}
-			return runMirrorScrub(cmd.Context(), a, data)
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorScrub(cmd.Context(), a, data) },
 	}
 	addDataFlag(cmd, &data)
 	return cmd
 }
 
 func runMirrorScrub(ctx context.Context, a *app, data string) error {
-	st, release, err := a.openStore(data, false)
+	svc, err := a.mirror(data, false)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer svc.Close()
 	bar, done := a.progress(-1, a.msg(msgScrubbing))
-	rep, err := st.Scrub(ctx, a.now(), bar)
+	rep, err := svc.Scrub(ctx, service.ScrubRequest{Progress: bar})
 	done()
 	if err != nil {
 		return err
@@ -64,9 +60,6 @@ func newMirrorGCCommand(a *app) *cobra.Command {
 			if keep < 1 {
 				return usagef("--keep %d: keep at least 1 version per product", keep)
 			}
-			if handled, err := a.forward(cmd.Context(), data, []string{"mirror", "gc", "--keep", strconv.Itoa(keep)}, nil, 0); handled {
-				return err
-			}
 			return runMirrorGC(cmd.Context(), a, data, keep)
 		},
 	}
@@ -77,12 +70,12 @@ func newMirrorGCCommand(a *app) *cobra.Command {
 }
 
 func runMirrorGC(ctx context.Context, a *app, data string, keep int) error {
-	st, release, err := a.openStore(data, false)
+	svc, err := a.mirror(data, false)
 	if err != nil {
 		return err
 	}
-	defer release()
-	rep, err := st.GC(ctx, keep)
+	defer svc.Close()
+	rep, err := svc.GC(ctx, service.GCRequest{Keep: keep})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/server"
+	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -49,11 +50,11 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 
 func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	dir := a.dataDir(o.data)
-	st, release, err := a.openStore(dir, false)
+	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer st.Close()
 	// The access log is buffered and flushed every 200 ms: one write per
 	// request would cost more than serving a small blob.
 	var logOut io.Writer = a.stderr
@@ -86,29 +87,20 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var writers sync.Mutex // imports, trust changes, scrub and gc run one at a time
-	handle := func(ctx context.Context, req *admin.Request, uploads string) *admin.Response {
-		write := len(req.Args) > 1 && forwardable[req.Args[1]]
-		if write {
-			writers.Lock()
-			defer writers.Unlock()
-		}
-		sub := *a
-		sub.owned = st
-		resp := runForwarded(ctx, &sub, req, uploads)
-		if write {
+	// Other mirror commands hand their work to this process: the service on
+	// its store, write operations one at a time, each followed by a reload
+	// of the catalog the HTTP server serves.
+	cfg := admin.Config{Service: service.New(st, service.Options{Now: a.now, Log: log}), TmpDir: filepath.Join(dir, store.TmpDir), Log: log,
+		Changed: func() {
 			if err := srv.Refresh(); err != nil {
-				log.Error("reload catalog after "+req.Args[1], "err", err)
+				log.Error("reload catalog", "err", err)
 			}
-		}
-		log.Info("admin", "command", req.Args, "exit_code", resp.ExitCode)
-		return resp
-	}
+		}}
 	errc := make(chan error, 2)
 	adminDone := make(chan struct{})
 	go func() {
 		defer close(adminDone)
-		if err := admin.Serve(ctx, adminLn, filepath.Join(dir, store.TmpDir), handle, log); err != nil {
+		if err := admin.Serve(ctx, adminLn, cfg); err != nil {
 			errc <- err
 		}
 	}()
@@ -144,7 +136,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	if serr := hs.Shutdown(shutdown); serr != nil {
 		log.Warn("shutdown: some downloads were cut off", "err", serr)
 	}
-	<-adminDone // handed-over commands have finished: the store may close
+	<-adminDone // handed-over operations have finished: the store may close
 	return err
 }
 

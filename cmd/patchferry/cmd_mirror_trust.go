@@ -3,19 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
-	bolt "go.etcd.io/bbolt"
 
-	"github.com/patchferry/patchferry/mirror/admin"
-	"github.com/patchferry/patchferry/mirror/ledger"
-	"github.com/patchferry/patchferry/mirror/store"
-	"github.com/patchferry/patchferry/verify"
+	"github.com/patchferry/patchferry/mirror/service"
 )
 
 type mirrorTrustOptions struct {
@@ -23,6 +14,7 @@ type mirrorTrustOptions struct {
 	addPublishers, addApprovers        []string
 	removePublishers, removeApprovers  []string
 	approvals                          int
+	setApprovals                       bool // --approvals was given
 	vendorTrust                        string
 	vendorTrustDefault, showVendorKeys bool
 }
@@ -34,11 +26,8 @@ func newMirrorTrustCommand(a *app) *cobra.Command {
 		Short: "Show or change whom the mirror trusts (every change is a ledger row)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			setApprovals := cmd.Flags().Changed("approvals")
-			if handled, err := a.forwardTrust(cmd.Context(), o, setApprovals); handled {
-				return err
-			}
-			return runMirrorTrust(a, o, setApprovals)
+			o.setApprovals = cmd.Flags().Changed("approvals")
+			return runMirrorTrust(cmd.Context(), a, o)
 		},
 	}
 	addDataFlag(cmd, &o.data)
@@ -55,171 +44,72 @@ func newMirrorTrustCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func runMirrorTrust(a *app, o mirrorTrustOptions, setApprovals bool) error {
-	changing := len(o.addPublishers)+len(o.removePublishers)+len(o.addApprovers)+len(o.removeApprovers) > 0 ||
-		setApprovals || o.vendorTrust != "" || o.vendorTrustDefault
-	st, release, err := a.openStore(o.data, !changing)
-	if err != nil {
-		return err
+// change turns the flags into a trust change, reading the key and vendor
+// trust files here; nil when nothing is to change.
+func (o mirrorTrustOptions) change() (*service.TrustChange, error) {
+	if len(o.addPublishers)+len(o.removePublishers)+len(o.addApprovers)+len(o.removeApprovers) == 0 &&
+		!o.setApprovals && o.vendorTrust == "" && !o.vendorTrustDefault {
+		return nil, nil
 	}
-	defer release()
-	var t *store.Trust
-	var changes []string
-	if !changing {
-		err = st.View(func(tx *bolt.Tx) error { t, err = store.GetTrust(tx); return err })
-		if err != nil {
-			return err
-		}
-		return a.printTrust(t, nil, o.showVendorKeys)
-	}
-	err = st.Update(func(tx *bolt.Tx) error {
-		if t, err = store.GetTrust(tx); err != nil {
-			return err
-		}
-		if changes, err = applyTrustChanges(t, o, setApprovals); err != nil {
-			return err
-		}
-		if err := t.Validate(); err != nil {
-			return usagef("%w", err)
-		}
-		if err := store.PutTrust(tx, t); err != nil {
-			return err
-		}
-		_, err = ledger.Append(tx, ledger.Row{Time: a.now(), Operator: operator(o.operator), Result: ledger.ResultTrustChanged, Reason: strings.Join(changes, "; ")})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return a.printTrust(t, changes, o.showVendorKeys)
-}
-
-func applyTrustChanges(t *store.Trust, o mirrorTrustOptions, setApprovals bool) ([]string, error) {
-	var changes []string
-	add := func(list *[]string, paths []string, role string) error {
-		keys, err := loadPublicKeys(paths)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			*list = append(*list, string(k.PEM()))
-			changes = append(changes, fmt.Sprintf("added %s %s", role, k.ID()))
-		}
-		return nil
-	}
-	remove := func(list *[]string, ids []string, role string) error {
-		for _, id := range ids {
-			i := slices.IndexFunc(*list, func(p string) bool { k, err := verify.ParsePublicKey([]byte(p)); return err == nil && k.ID() == id })
-			if i < 0 {
-				return usagef("no %s key with ID %s; `patchferry mirror trust` lists them", role, id)
-			}
-			*list = slices.Delete(*list, i, i+1)
-			changes = append(changes, fmt.Sprintf("removed %s %s", role, id))
-		}
-		return nil
-	}
-	for _, step := range []error{
-		add(&t.Publishers, o.addPublishers, "publisher"), remove(&t.Publishers, o.removePublishers, "publisher"),
-		add(&t.Approvers, o.addApprovers, "approver"), remove(&t.Approvers, o.removeApprovers, "approver"),
-	} {
-		if step != nil {
-			return nil, step
-		}
-	}
-	if setApprovals {
-		t.Threshold = o.approvals
-		changes = append(changes, fmt.Sprintf("approvals required: %d", o.approvals))
-	}
-	switch {
-	case o.vendorTrust != "":
-		raw, _, err := readVendorTrust(o.vendorTrust)
+	req := &service.TrustChange{Operator: operator(o.operator), RemovePublishers: o.removePublishers,
+		RemoveApprovers: o.removeApprovers, VendorTrustDefault: o.vendorTrustDefault && o.vendorTrust == ""} // a file wins, as it always did
+	for _, add := range []struct {
+		paths []string
+		to    *[]string
+	}{{o.addPublishers, &req.AddPublishers}, {o.addApprovers, &req.AddApprovers}} {
+		keys, err := loadPublicKeys(add.paths)
 		if err != nil {
 			return nil, err
 		}
-		t.VendorTrust = raw
-		changes = append(changes, "vendor trust from "+o.vendorTrust)
-	case o.vendorTrustDefault:
-		t.VendorTrust = ""
-		changes = append(changes, "vendor trust: built-in")
+		*add.to = pems(keys)
 	}
-	return changes, nil
+	if o.setApprovals {
+		req.Approvals = &o.approvals
+	}
+	var err error
+	req.VendorTrust, err = vendorTrustFile(o.vendorTrust)
+	return req, err
 }
 
-func (a *app) printTrust(t *store.Trust, changes []string, showVendor bool) error {
-	keys, err := t.Keys()
+func runMirrorTrust(ctx context.Context, a *app, o mirrorTrustOptions) error {
+	req, err := o.change()
 	if err != nil {
 		return err
 	}
-	vt, err := t.Vendor()
+	svc, err := a.mirror(o.data, req == nil)
 	if err != nil {
 		return err
 	}
-	vendor := "built-in"
-	if t.VendorTrust != "" {
-		vendor = "custom"
+	defer svc.Close()
+	var t *service.TrustInfo
+	if req == nil {
+		t, err = svc.Trust(ctx)
+	} else {
+		t, err = svc.ChangeTrust(ctx, *req)
 	}
+	if err != nil {
+		return err
+	}
+	return a.printTrust(t, o.showVendorKeys)
+}
+
+func (a *app) printTrust(t *service.TrustInfo, showVendor bool) error {
 	if a.jsonOut {
-		return a.printJSON(map[string]any{"ok": true, "changes": changes, "publisher_key_ids": keyIDs(keys.Publishers),
-			"approver_key_ids": keyIDs(keys.Approvers), "approvals": t.Threshold, "vendor_trust": vendor, "vendor_keys": vt.Summary()})
+		return a.printJSON(map[string]any{"ok": true, "changes": t.Changes, "publisher_key_ids": t.PublisherKeyIDs,
+			"approver_key_ids": t.ApproverKeyIDs, "approvals": t.Approvals, "vendor_trust": t.VendorTrust, "vendor_keys": t.VendorKeys})
 	}
 	if showVendor {
-		b, err := vt.Marshal()
-		if err != nil {
-			return err
-		}
-		_, err = a.stdout.Write(b)
+		_, err := fmt.Fprint(a.stdout, t.VendorTrustFile)
 		return err
 	}
-	for _, c := range changes {
+	for _, c := range t.Changes {
 		fmt.Fprintf(a.stdout, "* %s\n", c)
 	}
-	fmt.Fprintf(a.stdout, "%s %v\n", a.label(msgLabelPublisher), keyIDs(keys.Publishers))
-	fmt.Fprintf(a.stdout, "%s %v (%d)\n", a.label(msgLabelApprovers), keyIDs(keys.Approvers), t.Threshold)
-	fmt.Fprintf(a.stdout, "%s %s\n", a.label(msgLabelVendorTrust), vendor)
-	for _, s := range vt.Summary() {
+	fmt.Fprintf(a.stdout, "%s %v\n", a.label(msgLabelPublisher), t.PublisherKeyIDs)
+	fmt.Fprintf(a.stdout, "%s %v (%d)\n", a.label(msgLabelApprovers), t.ApproverKeyIDs, t.Approvals)
+	fmt.Fprintf(a.stdout, "%s %s\n", a.label(msgLabelVendorTrust), t.VendorTrust)
+	for _, s := range t.VendorKeys {
 		fmt.Fprintf(a.stdout, "  %s\n", s)
 	}
 	return nil
-}
-
-// forwardTrust hands a trust command to a running `mirror serve`, sending
-// the key and vendor trust files it names.
-func (a *app) forwardTrust(ctx context.Context, o mirrorTrustOptions, setApprovals bool) (bool, error) {
-	args := []string{"mirror", "trust", "--operator", operator(o.operator)}
-	var uploads []admin.Upload
-	file := func(flag, path string) {
-		name := fmt.Sprintf("arg/%d/%s", len(uploads)+1, filepath.Base(path))
-		uploads = append(uploads, admin.Upload{Name: name, Path: path})
-		args = append(args, flag, uploadPrefix+name)
-	}
-	for _, p := range o.addPublishers {
-		file("--add-publisher", p)
-	}
-	for _, p := range o.addApprovers {
-		file("--add-approver", p)
-	}
-	if o.vendorTrust != "" {
-		file("--vendor-trust", o.vendorTrust)
-	}
-	for _, id := range o.removePublishers {
-		args = append(args, "--remove-publisher", id)
-	}
-	for _, id := range o.removeApprovers {
-		args = append(args, "--remove-approver", id)
-	}
-	if setApprovals {
-		args = append(args, "--approvals", strconv.Itoa(o.approvals))
-	}
-	if o.vendorTrustDefault {
-		args = append(args, "--vendor-trust-default")
-	}
-	if o.showVendorKeys {
-		args = append(args, "--show-vendor-trust")
-	}
-	for _, u := range uploads {
-		if _, err := os.Stat(u.Path); err != nil {
-			return true, usagef("%w", err)
-		}
-	}
-	return a.forward(ctx, o.data, args, uploads, 0)
 }

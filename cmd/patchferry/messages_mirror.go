@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/store"
 )
@@ -60,6 +61,7 @@ const (
 	hintUnknownMethod
 	hintVendorEvidence
 	hintMalware
+	hintServerStopped
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -125,6 +127,8 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"フェッチャーの方が新しく、このミラーが知らない検証方式が使われています。LGWAN 側の patchferry を更新してから、もう一度取り込んでください。"},
 	hintVendorEvidence: {"A vendor's signature or checksum does not match its file: the file was changed after the vendor published it. Do not use this medium; fetch again on the internet side and report it to the information security officer.",
 		"ベンダーの署名またはチェックサムがファイルと一致しません（公開後に改変されています）。この媒体は使用せず、インターネット側で取得し直し、情報セキュリティ責任者に報告してください。"},
+	hintServerStopped: {"The mirror server (patchferry mirror serve) stopped while it ran the command. Check its log (or `systemctl status patchferry-mirror`, or the Windows service) and start it again; then run `patchferry mirror status` to see whether the command took effect before you run it again.",
+		"ミラーサーバー（patchferry mirror serve）がコマンドの実行中に停止しました。ログ（または `systemctl status patchferry-mirror`、Windows のサービス）を確認して起動し直し、`patchferry mirror status` でコマンドが反映されたかを確かめてから、必要ならもう一度実行してください。"},
 	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
 		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
 }
@@ -164,6 +168,8 @@ func (a *app) mirrorHint(err error) string {
 		return a.msg(hintNoStore)
 	case errors.Is(err, errLedgerBroken):
 		return a.msg(hintLedger)
+	case errors.Is(err, admin.ErrServerStopped):
+		return a.msg(hintServerStopped)
 	}
 	return ""
 }

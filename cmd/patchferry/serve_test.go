@@ -18,15 +18,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/mirror/wire"
 )
@@ -164,6 +164,23 @@ func damagedBundle(t *testing.T) (string, string) {
 	return dir, filepath.Base(payloads[0])
 }
 
+// volumeBundle makes bundle sequence 3 over several volumes, one payload
+// split into parts, and returns the volume folders in reverse order.
+func volumeBundle(t *testing.T) []string {
+	t.Helper()
+	f := shared(t)
+	out := t.TempDir()
+	args := []string{"bundle", "create", "--key", f.publisher.priv, "--out", out, "--sequence", "3", "--volume-size", "40k",
+		"--max-file-size", "12k", "--product", "justsystems/ichitaro", "--version", "2026.3", "--created", baseCreated}
+	mustRun(t, pwEnv, append(args, f.payloads...)...)
+	vols, _ := filepath.Glob(filepath.Join(out, "patchferry-default-3-vol*"))
+	if len(vols) < 2 {
+		t.Fatalf("bundle create made %d volumes, the test needs at least 2", len(vols))
+	}
+	slices.Reverse(vols)
+	return vols
+}
+
 // unopenableBundle is a copy of the shared bundle with a file added after
 // signing: it cannot even be opened.
 func unopenableBundle(t *testing.T) string {
@@ -210,6 +227,13 @@ func TestServeHandsOverCommands(t *testing.T) {
 	bundle := copyBundle(t)
 	damaged, damagedFile := damagedBundle(t)
 	unopenable := unopenableBundle(t)
+	// The imported bundle again, with a payload damaged on this copy: the
+	// media are still checked, so it is refused, not "already imported".
+	damagedAgain := copyBundle(t)
+	againFiles, _ := filepath.Glob(filepath.Join(damagedAgain, "files", "sha256", "*", "*"))
+	flipByte(t, againFiles[0], 10)
+	againFile := strings.TrimPrefix(filepath.ToSlash(againFiles[0]), filepath.ToSlash(damagedAgain)+"/")
+	volumes := volumeBundle(t)
 	readmeSHA := sha256File(t, f.payloads[1])
 	steps := []struct {
 		name string
@@ -231,23 +255,30 @@ func TestServeHandsOverCommands(t *testing.T) {
 				}
 			}},
 		{name: "import again", args: []string{"--json", "mirror", "import", "--data", "DATA", bundle}, want: []string{`"already imported"`}},
+		{name: "import again, damaged", args: []string{"--json", "mirror", "import", "--data", "DATA", damagedAgain}, code: exitFailed,
+			want: []string{`"file": "` + againFile + `"`, "SHA-256 is"}},
 		{name: "status --json", args: []string{"--json", "mirror", "status", "--data", "DATA"}, want: []string{`"sequence": 1`}},
 		{name: "status", args: []string{"mirror", "status", "--data", "DATA"}, want: []string{"DATA"}},
 		{name: "refused import", args: []string{"mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
 			want: []string{damagedFile}},
 		{name: "refused import --json", args: []string{"--json", "mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
-			want: []string{`"ok": false`, damagedFile}},
+			want: []string{`"ok": false`, `"file": "files/sha256/`, damagedFile, `"hint": "The copy on this medium is damaged`}},
+		{name: "refused import, ja", args: []string{"--lang", "ja", "mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
+			want: []string{"エラー: files/sha256/", "→ この媒体上のコピーが壊れているか"}},
 		{name: "unopenable import", args: []string{"mirror", "import", "--data", "DATA", "--label", "USB-09", unopenable}, code: exitFailed,
 			want: []string{"autorun.inf"}},
 		{name: "trust", args: []string{"mirror", "trust", "--data", "DATA", "--operator", "kacho", "--add-approver", f.approver1.pub},
 			want: []string{"added approver " + f.approver1.id}},
 		{name: "trust show", args: []string{"mirror", "trust", "--data", "DATA"}, want: []string{f.approver1.id}},
+		{name: "trust --json", args: []string{"--json", "mirror", "trust", "--data", "DATA"}, want: []string{`"approver_key_ids": [`, `"changes": null`}},
+		{name: "trust --show-vendor-trust", args: []string{"mirror", "trust", "--data", "DATA", "--show-vendor-trust"}},
 		{name: "trust unknown key", args: []string{"mirror", "trust", "--data", "DATA", "--remove-publisher", "0000000000000000"}, code: exitUsage},
 		{name: "trust missing file", args: []string{"mirror", "trust", "--data", "DATA", "--add-approver", filepath.Join(t.TempDir(), "none.pub")}, code: exitUsage},
 		{name: "ledger", args: []string{"mirror", "ledger", "--data", "DATA"}, want: []string{"山田", "USB-09", "refused"}},
 		{name: "ledger --csv", args: []string{"--lang", "ja", "mirror", "ledger", "--data", "DATA", "--csv"}, want: []string{"\uFEFF番号", "拒否"}},
 		{name: "ledger --json", args: []string{"--json", "mirror", "ledger", "--data", "DATA"}},
 		{name: "ledger --verify", args: []string{"mirror", "ledger", "--data", "DATA", "--verify"}},
+		{name: "ledger --verify --json", args: []string{"--json", "mirror", "ledger", "--data", "DATA", "--verify"}, want: []string{`"problems": null`}},
 		{name: "scrub", args: []string{"mirror", "scrub", "--data", "DATA"}},
 		{name: "scrub finds damage", args: []string{"mirror", "scrub", "--data", "DATA"}, code: exitFailed, want: []string{readmeSHA},
 			then: func(t *testing.T) {
@@ -258,6 +289,13 @@ func TestServeHandsOverCommands(t *testing.T) {
 		{name: "gc", args: []string{"mirror", "gc", "--data", "DATA", "--keep", "1"}},
 		{name: "gc --json", args: []string{"--json", "mirror", "gc", "--data", "DATA", "--keep", "1"}, want: []string{`"removed_blobs": 0`}},
 		{name: "gc --keep 0", args: []string{"mirror", "gc", "--data", "DATA", "--keep", "0"}, code: exitUsage},
+		{name: "import volumes", args: append([]string{"--json", "mirror", "import", "--data", "DATA"}, volumes...),
+			want: []string{`"status": "imported"`, `"sequence": 3`},
+			then: func(t *testing.T) {
+				if status, body := s.get(t, "/v1/catalog"); status != 200 || decodeCatalog(t, body).Sequence != 3 {
+					t.Errorf("catalog after the volumes: %d %.200s", status, body)
+				}
+			}},
 		{name: "status at the end", args: []string{"--json", "mirror", "status", "--data", "DATA"}},
 	}
 	forwarded := 0
@@ -302,9 +340,11 @@ func TestServeHandsOverCommands(t *testing.T) {
 	if n := strings.Count(log, "msg=admin "); n != forwarded {
 		t.Errorf("%d admin lines in the server log, want %d:\n%s", n, forwarded, log)
 	}
-	wantContains(t, "server log", log, `command="[mirror import --operator 山田 --label USB-07 @upload:in/1/patchferry-default-1]" exit_code=0`,
-		`command="[mirror status]" exit_code=0`, `command="[mirror gc --keep 1]" exit_code=0`, "exit_code=1",
-		"--label USB-09 --record-refusal autorun.inf: bundle layout is wrong")
+	wantContains(t, "server log", log, "msg=admin op=import ok=true", "msg=admin op=status ok=true", "msg=admin op=gc ok=true",
+		"msg=admin op=import ok=false err=\"files/sha256/", "msg=admin op=refusal ok=true", "msg=admin op=trust-change ok=false err=\"no publisher key")
+	if strings.Contains(log, "record-refusal") || strings.Contains(log, "@upload") {
+		t.Error("the server log shows a command line: the server ran the CLI")
+	}
 
 	// The refusals are in the ledger, the one of the bundle that could not
 	// be opened written by the server for the caller.
@@ -315,8 +355,11 @@ func TestServeHandsOverCommands(t *testing.T) {
 			refused = append(refused, r)
 		}
 	}
-	if len(refused) != 3 || !strings.Contains(refused[0].Reason, damagedFile) || refused[0].Label != "USB-08" ||
-		!strings.Contains(refused[2].Reason, "autorun.inf") || refused[2].Label != "USB-09" || refused[2].Bundle != "" {
+	// The damaged copy of the imported bundle, the damaged bundle three
+	// times, the bundle that could not be opened.
+	if len(refused) != 5 || !strings.Contains(refused[0].Reason, againFile) || refused[0].Bundle != "patchferry-default-1" ||
+		!strings.Contains(refused[1].Reason, damagedFile) || refused[1].Label != "USB-08" ||
+		!strings.Contains(refused[4].Reason, "autorun.inf") || refused[4].Label != "USB-09" || refused[4].Bundle != "" {
 		t.Errorf("refused rows: %+v", refused)
 	}
 
@@ -402,7 +445,7 @@ func TestServeStaleSocket(t *testing.T) {
 	if st := mirrorStatusJSON(t, data); st["sequence"].(float64) != 1 {
 		t.Errorf("status through the new server: %v", st)
 	}
-	const line = `msg=admin command="[mirror status]"`
+	const line = `msg=admin op=status ok=true`
 	wantContains(t, "server log", s.logWhen(func(log string) bool { return strings.Contains(log, line) }), line)
 }
 
@@ -456,20 +499,12 @@ func TestServeStopDuringImport(t *testing.T) {
 	if r.code != exitFailed || !strings.Contains(r.stderr, "error: ") || strings.Contains(r.stderr, "admin socket") {
 		t.Errorf("import cut off by the shutdown: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
-	st, err := store.Open(data, store.Options{Timeout: time.Second})
+	l, err := service.Open(data, service.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	var rows []ledger.Row
-	var cur *store.State
-	err = st.View(func(tx *bolt.Tx) (err error) {
-		if rows, err = ledger.All(tx); err != nil {
-			return err
-		}
-		cur, err = store.GetState(tx)
-		return err
-	})
+	defer l.Close()
+	rows, err := l.Ledger(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,8 +512,8 @@ func TestServeStopDuringImport(t *testing.T) {
 	if last.Label != "USB-STOP" || last.Result == ledger.ResultImported || last.Reason == "" {
 		t.Errorf("last ledger row: %+v, want the cancelled import", last)
 	}
-	if cur != nil {
-		t.Errorf("a cancelled import switched the catalog to sequence %d", cur.Sequence)
+	if st, err := l.Status(t.Context()); err != nil || st.LastImport != nil {
+		t.Errorf("a cancelled import switched the catalog to sequence %d (%v)", st.Sequence, err)
 	}
 }
 
@@ -525,5 +560,49 @@ func TestServeLogFile(t *testing.T) {
 	}
 	if strings.Contains(s.stderr.String(), "path=/healthz") {
 		t.Error("the access log still went to stderr")
+	}
+}
+
+// dyingServer listens on data's admin socket like a `mirror serve` that
+// dies in the middle of every command: it reads a little of the request
+// and drops the connection.
+func dyingServer(t *testing.T, data string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX sockets")
+	}
+	ln, err := net.Listen("unix", filepath.Join(data, admin.SocketName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.CopyN(io.Discard, r.Body, 64<<10)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+}
+
+// When the server dies mid-command, the command says so in plain words and
+// what to do, in the user's language — not a raw HTTP error.
+func TestServerStoppedMidCommand(t *testing.T) {
+	data := initMirror(t)
+	dyingServer(t, data)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"mirror", "status", "--data", data}, []string{"error: mirror status: the mirror server (patchferry mirror serve) stopped before it answered",
+			"→ The mirror server (patchferry mirror serve) stopped while it ran the command.", "patchferry mirror status"}},
+		{[]string{"--lang", "ja", "mirror", "import", "--data", data, copyBundle(t)}, []string{"エラー: mirror import: the mirror server",
+			"→ ミラーサーバー（patchferry mirror serve）がコマンドの実行中に停止しました。"}},
+	} {
+		stdout, stderr, code := runCLI(t, nil, tc.args...)
+		if code != exitFailed || strings.Contains(stderr, "http://") || strings.Contains(stderr, "Post") {
+			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", tc.args, code, stdout, stderr)
+		}
+		wantContains(t, "stderr", stderr, tc.want...)
 	}
 }

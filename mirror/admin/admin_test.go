@@ -1,12 +1,12 @@
 package admin_test
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -14,32 +14,46 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/patchferry/patchferry/mirror/admin"
+	"github.com/patchferry/patchferry/mirror/service"
+	"github.com/patchferry/patchferry/mirror/service/servicetest"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
 )
 
-// served is an admin socket served by h until the test ends.
+// served is an admin socket in front of a real store, served until the
+// test ends.
 type served struct {
-	sock, tmp string
-	stop      context.CancelFunc
-	done      chan error // Serve's result
+	data, sock string
+	local      *service.Local
+	changed    atomic.Int32 // Config.Changed calls
+	stop       context.CancelFunc
+	done       chan error // Serve's result
 }
 
-func serve(t *testing.T, h admin.Handler) *served {
+// serve serves the mirror in data (created with a test publisher when
+// empty) through svc, or through its own Local when wrap is nil.
+func serve(t *testing.T, data string, now func() time.Time, wrap func(service.Service) service.Service) *served {
 	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the tests use POSIX socket permissions")
 	}
-	dir := t.TempDir()
-	s := &served{sock: filepath.Join(dir, admin.SocketName), tmp: filepath.Join(dir, "tmp"), done: make(chan error, 1)}
-	if err := os.Mkdir(s.tmp, 0o755); err != nil {
+	if data == "" {
+		data = newMirror(t)
+	}
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	s := &served{data: data, sock: filepath.Join(data, admin.SocketName), local: service.New(st, service.Options{Now: now}), done: make(chan error, 1)}
+	var svc service.Service = s.local
+	if wrap != nil {
+		svc = wrap(svc)
 	}
 	ln, err := admin.Listen(s.sock)
 	if err != nil {
@@ -47,7 +61,8 @@ func serve(t *testing.T, h admin.Handler) *served {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	go func() { s.done <- admin.Serve(ctx, ln, s.tmp, h, slog.New(slog.DiscardHandler)) }()
+	cfg := admin.Config{Service: svc, TmpDir: filepath.Join(data, store.TmpDir), Changed: func() { s.changed.Add(1) }, Log: slog.New(slog.DiscardHandler)}
+	go func() { s.done <- admin.Serve(ctx, ln, cfg) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -55,21 +70,60 @@ func serve(t *testing.T, h admin.Handler) *served {
 		case <-time.After(10 * time.Second):
 			t.Error("Serve did not return after its context ended")
 		}
+		st.Close()
 	})
 	return s
 }
 
-// wantTmpEmpty fails t unless the server left nothing in its tmp dir.
+// newMirror creates a mirror trusting a throwaway publisher key.
+func newMirror(t *testing.T) string {
+	t.Helper()
+	_, pub, err := verify.GenerateKeyPair([]byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	if _, err := service.Create(data, service.InitRequest{Publishers: []string{string(pub)}}, service.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func (s *served) dial(t *testing.T) *admin.Client {
+	t.Helper()
+	c, err := admin.Dial(s.sock)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// wantTmpEmpty fails t unless the server left nothing in the store's tmp/.
 func (s *served) wantTmpEmpty(t *testing.T) {
 	t.Helper()
-	entries, err := os.ReadDir(s.tmp)
+	entries, err := os.ReadDir(filepath.Join(s.data, store.TmpDir))
 	if err != nil || len(entries) != 0 {
 		t.Errorf("tmp/ after the request: %v, %v", entries, err)
 	}
 }
 
+// The client passes the service conformance suite through a real socket
+// and a real server: every result and every error class arrives.
+func TestClientConformance(t *testing.T) {
+	var s *served
+	servicetest.Run(t, func(t *testing.T, data string, now func() time.Time) service.Service {
+		s = serve(t, data, now, nil)
+		return s.dial(t)
+	})
+	if n := s.changed.Load(); n < 10 {
+		t.Errorf("Changed ran %d times; want once per write operation", n)
+	}
+	s.wantTmpEmpty(t)
+}
+
 func TestListen(t *testing.T) {
-	s := serve(t, func(context.Context, *admin.Request, string) *admin.Response { return &admin.Response{} })
+	s := serve(t, "", nil, nil)
 	fi, err := os.Stat(s.sock)
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +139,8 @@ func TestListen(t *testing.T) {
 		t.Errorf("second Listen: %v", err)
 	}
 	// The first one still answers.
-	if _, err := admin.Call(t.Context(), s.sock, &admin.Request{Args: []string{"mirror", "status"}}, nil, nil); err != nil {
-		t.Errorf("Call after the refused Listen: %v", err)
+	if _, err := s.dial(t).Status(t.Context()); err != nil {
+		t.Errorf("Status after the refused Listen: %v", err)
 	}
 }
 
@@ -124,7 +178,7 @@ func TestListenReplacesStaleSocket(t *testing.T) {
 	c.Close()
 }
 
-func TestCallNoServer(t *testing.T) {
+func TestDialNoServer(t *testing.T) {
 	regular := filepath.Join(t.TempDir(), admin.SocketName)
 	if err := os.WriteFile(regular, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -135,86 +189,16 @@ func TestCallNoServer(t *testing.T) {
 		"regular file": regular,
 	} {
 		t.Run(name, func(t *testing.T) {
-			resp, err := admin.Call(t.Context(), p, &admin.Request{Args: []string{"mirror", "status"}}, nil, nil)
-			if !errors.Is(err, admin.ErrNoServer) || resp != nil {
-				t.Errorf("Call: %v, %v; want ErrNoServer", resp, err)
+			c, err := admin.Dial(p)
+			if !errors.Is(err, admin.ErrNoServer) || c != nil {
+				t.Errorf("Dial: %v, %v; want ErrNoServer", c, err)
 			}
 		})
 	}
 }
 
-func TestCallRoundTrip(t *testing.T) {
-	uploads := map[string][]byte{
-		"in/1/patchferry-city-7/bundle.json":             []byte(`{"format":1}`),
-		"in/1/patchferry-city-7/files/sha256/ab/abcdef":  bytes.Repeat([]byte{0xab}, 3<<20), // bigger than any buffer
-		"in/1/patchferry-city-7/approvals/課長.sig":        []byte("sig\n"),
-		"arg/1/publisher.pub":                            []byte("-----BEGIN PUBLIC KEY-----\n"),
-		"in/1/patchferry-city-7/files/sha256/00/empty-0": {},
-	}
-	src := t.TempDir()
-	var ups []admin.Upload
-	var total int64
-	for name, data := range uploads {
-		p := filepath.Join(src, strings.ReplaceAll(name, "/", "_"))
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		ups = append(ups, admin.Upload{Name: name, Path: p})
-		total += int64(len(data))
-	}
-	var got *admin.Request
-	var seen map[string][]byte
-	var calls atomic.Int32
-	s := serve(t, func(_ context.Context, req *admin.Request, dir string) *admin.Response {
-		calls.Add(1)
-		got = req
-		seen = make(map[string][]byte)
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				rel, _ := filepath.Rel(dir, p)
-				seen[filepath.ToSlash(rel)], _ = os.ReadFile(p)
-			}
-			return err
-		})
-		return &admin.Response{ExitCode: 3, Stdout: []byte("out\x00\xff"), Stderr: []byte("エラー\n")}
-	})
-	req := &admin.Request{Args: []string{"mirror", "import", "--label", "USB 07", "@upload:in/1/patchferry-city-7"}, Lang: "ja", JSON: true}
-	var sent int64
-	resp, err := admin.Call(t.Context(), s.sock, req, ups, func(n int64) { sent += n })
-	if err != nil {
-		t.Fatalf("Call: %v", err)
-	}
-	if resp.ExitCode != 3 || string(resp.Stdout) != "out\x00\xff" || string(resp.Stderr) != "エラー\n" {
-		t.Errorf("response %+v", resp)
-	}
-	if calls.Load() != 1 || !slices.Equal(got.Args, req.Args) || got.Lang != "ja" || !got.JSON {
-		t.Errorf("the handler got %+v (%d calls)", got, calls.Load())
-	}
-	if len(seen) != len(uploads) {
-		t.Errorf("the handler saw %d files, want %d", len(seen), len(uploads))
-	}
-	for name, data := range uploads {
-		if !bytes.Equal(seen[name], data) {
-			t.Errorf("upload %s: %d bytes arrived, want %d", name, len(seen[name]), len(data))
-		}
-	}
-	if sent != total {
-		t.Errorf("progress reported %d bytes, want %d", sent, total)
-	}
-	s.wantTmpEmpty(t)
-
-	// An upload that is not a regular file fails on the calling side.
-	_, err = admin.Call(t.Context(), s.sock, req, []admin.Upload{{Name: "in/x", Path: src}}, nil)
-	if err == nil {
-		t.Error("Call with a directory as upload succeeded")
-	}
-	if calls.Load() != 1 {
-		t.Error("the handler ran for a broken upload")
-	}
-}
-
-// rawCall posts body to the admin socket and decodes the answer.
-func rawCall(t *testing.T, sock string, body []byte) *admin.Response {
+// rawPost posts body to /v1/op on the socket and decodes the answer.
+func rawPost(t *testing.T, sock, op string, body []byte) (result json.RawMessage, werr *service.WireError) {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -222,146 +206,97 @@ func rawCall(t *testing.T, sock string, body []byte) *admin.Response {
 			return d.DialContext(ctx, "unix", sock)
 		},
 	}}
-	resp, err := client.Post("http://admin/v1/run", "application/octet-stream", bytes.NewReader(body))
+	resp, err := client.Post("http://admin/v1/"+op, "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var r admin.Response
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+	var a struct {
+		Result json.RawMessage    `json:"result"`
+		Error  *service.WireError `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatalf("%s: answer: %v (status %s)", op, err, resp.Status)
+	}
+	return a.Result, a.Error
+}
+
+// header is an import header as the client writes it.
+func header(h string) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(h)))
+	return append(b, h...)
+}
+
+// Requests the server cannot read are answered as invalid requests, and
+// never reach the store.
+func TestServeRefusesBadRequests(t *testing.T) {
+	s := serve(t, "", nil, nil)
+	rowsBefore, err := s.local.Ledger(t.Context())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &r
-}
-
-// requestBody is a request as Call writes it: a length-prefixed JSON
-// header and a tar stream of the entries.
-func requestBody(t *testing.T, header []byte, entries ...*tar.Header) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(len(header)))
-	b.Write(header)
-	tw := tar.NewWriter(&b)
-	for _, h := range entries {
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if h.Typeflag == tar.TypeReg {
-			tw.Write(bytes.Repeat([]byte("x"), int(h.Size)))
-		}
-	}
-	tw.Close()
-	return b.Bytes()
-}
-
-func TestServeRefusesBadRequests(t *testing.T) {
-	var calls atomic.Int32
-	s := serve(t, func(context.Context, *admin.Request, string) *admin.Response {
-		calls.Add(1)
-		return &admin.Response{}
-	})
-	outside := filepath.Join(filepath.Dir(s.tmp), "escaped")
-	hdr := []byte(`{"args":["mirror","status"]}`)
-	reg := func(name string) *tar.Header {
-		return &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o600, Size: 4}
-	}
-	big := make([]byte, 4)
-	binary.BigEndian.PutUint32(big, 1<<30)
+	huge := binary.BigEndian.AppendUint32(nil, 1<<30)
 	cases := []struct {
-		name string
-		body []byte
+		name, op string
+		body     []byte
 	}{
-		{"empty body", nil},
-		{"short header", []byte{0, 0, 0, 9, '{'}},
-		{"header too large", append(big, '{')},
-		{"header not JSON", requestBody(t, []byte("not json"))},
-		{"parent directory", requestBody(t, hdr, reg("../escaped"))},
-		{"deep parent directory", requestBody(t, hdr, reg("in/../../escaped"))},
-		{"absolute", requestBody(t, hdr, reg(outside))},
-		{"backslash", requestBody(t, hdr, reg(`in\..\..\escaped`))},
-		{"empty element", requestBody(t, hdr, reg("in//x"))},
-		{"symbolic link", requestBody(t, hdr, &tar.Header{Name: "in/link", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})},
-		{"hard link", requestBody(t, hdr, &tar.Header{Name: "in/link", Typeflag: tar.TypeLink, Linkname: "/etc/passwd"})},
-		{"directory", requestBody(t, hdr, &tar.Header{Name: "in/", Typeflag: tar.TypeDir, Mode: 0o700})},
-		{"device", requestBody(t, hdr, &tar.Header{Name: "in/dev", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3})},
-		{"fifo", requestBody(t, hdr, &tar.Header{Name: "in/fifo", Typeflag: tar.TypeFifo})},
-		{"same name twice", requestBody(t, hdr, reg("in/a"), reg("in/a"))},
-		{"file then folder of the same name", requestBody(t, hdr, reg("in/a"), reg("in/a/b"))},
-		{"not tar", append(requestBody(t, hdr)[:4+len(hdr)], bytes.Repeat([]byte("garbage!"), 200)...)},
+		{"not JSON", "status", []byte("status please")},
+		{"unknown field", "gc", []byte(`{"keep": 1, "force": true}`)},
+		{"two objects", "gc", []byte(`{"keep": 1}{"keep": 1}`)},
+		{"wrong type", "gc", []byte(`{"keep": "all"}`)},
+		{"too large", "trust-change", append([]byte(`{"operator": "`), bytes.Repeat([]byte("a"), 9<<20)...)},
+		{"refusal without reason", "refusal", []byte(`{"label": "USB"}`)},
+		{"empty import", "import", nil},
+		{"import header too large", "import", append(huge, '{')},
+		{"import header not JSON", "import", header("not json")},
+		{"import header without dirs", "import", header(`{"operator": "x", "label": "y", "dirs": []}`)},
+		{"import header with NUL", "import", header(`{"operator": "x", "label": "y", "dirs": ["/media/\u0000usb"]}`)},
+		{"import header unknown field", "import", header(`{"dirs": ["/m"], "args": ["mirror", "import"]}`)},
+		{"import without a stream", "import", header(`{"operator": "x", "label": "y", "dirs": ["/media/usb"]}`)},
+		{"import of garbage", "import", append(header(`{"dirs": ["/media/usb"]}`), bytes.Repeat([]byte("garbage!"), 100)...)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := rawCall(t, s.sock, tc.body)
-			if resp.ExitCode != 1 || !strings.Contains(string(resp.Stderr), "admin request") {
-				t.Errorf("answer %+v, want exit 1 and an admin request error", resp)
+			_, werr := rawPost(t, s.sock, tc.op, tc.body)
+			if werr == nil {
+				t.Fatal("accepted")
 			}
-			if _, err := os.Lstat(outside); err == nil {
-				t.Fatal("an upload was written outside the request's directory")
+			err := service.DecodeError(werr)
+			var ie *service.InvalidError
+			if !errors.As(err, &ie) && !strings.Contains(err.Error(), "import stream") {
+				t.Errorf("answer %v, want an invalid request or a refused stream", err)
 			}
 			s.wantTmpEmpty(t)
 		})
 	}
-	if n := calls.Load(); n != 0 {
-		t.Errorf("the handler ran %d times for refused requests", n)
+	rows, err := s.local.Ledger(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the imports that got as far as a stream write a ledger row.
+	if n := len(rows) - len(rowsBefore); n != 2 {
+		t.Errorf("%d ledger rows for refused requests, want 2 (the streams)", n)
 	}
 	// A good request still works.
-	if resp := rawCall(t, s.sock, requestBody(t, hdr, reg("in/a"))); resp.ExitCode != 0 || calls.Load() != 1 {
-		t.Errorf("good request: %+v, %d calls", resp, calls.Load())
+	if res, werr := rawPost(t, s.sock, "status", []byte("{}")); werr != nil || !bytes.Contains(res, []byte(`"sequence":0`)) {
+		t.Errorf("good request: %s, %+v", res, werr)
 	}
 }
 
-// When the server stops, a command that is running sees its context end,
-// and Serve returns only after the command finished and its answer was
-// sent: the owner closes the store only then.
-func TestServeWaitsForRunningCommand(t *testing.T) {
-	started := make(chan struct{})
-	var finished atomic.Bool
-	s := serve(t, func(ctx context.Context, req *admin.Request, dir string) *admin.Response {
-		close(started)
-		<-ctx.Done()
-		time.Sleep(200 * time.Millisecond) // e.g. writing the ledger row of the cancelled import
-		finished.Store(true)
-		return &admin.Response{ExitCode: 1, Stderr: []byte("error: " + ctx.Err().Error() + "\n")}
-	})
-	var wg sync.WaitGroup
-	var resp *admin.Response
-	var callErr error
-	wg.Go(func() {
-		resp, callErr = admin.Call(context.Background(), s.sock, &admin.Request{Args: []string{"mirror", "import"}}, nil, nil)
-	})
-	<-started
-	s.stop()
-	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		if !finished.Load() {
-			t.Error("Serve returned while a command was still running")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve did not return")
+// An unknown operation is not found; the client says what happened
+// without any raw HTTP detail.
+func TestUnknownOperation(t *testing.T) {
+	s := serve(t, "", nil, nil)
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return net.Dial("unix", s.sock)
+	}}}
+	resp, err := client.Post("http://admin/v1/run", "application/json", strings.NewReader(`{"args": ["mirror", "status"]}`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.done <- nil // for the cleanup
-	wg.Wait()
-	if callErr != nil || resp == nil || resp.ExitCode != 1 || !strings.Contains(string(resp.Stderr), "context canceled") {
-		t.Errorf("the caller got %+v, %v; want the command's answer", resp, callErr)
-	}
-}
-
-func TestServeStops(t *testing.T) {
-	s := serve(t, func(context.Context, *admin.Request, string) *admin.Response { return &admin.Response{} })
-	s.stop()
-	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Errorf("Serve after its context ended: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve did not return")
-	}
-	s.done <- nil
-	if _, err := admin.Call(t.Context(), s.sock, &admin.Request{}, nil, nil); !errors.Is(err, admin.ErrNoServer) {
-		t.Errorf("Call after the server stopped: %v, want ErrNoServer", err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the old argv endpoint: %s, want 404", resp.Status)
 	}
 }

@@ -1,9 +1,7 @@
 package admin
 
 import (
-	"archive/tar"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,15 +10,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/service"
 )
-
-// Handler runs one command. dir holds the request's uploads under their
-// names (empty when there are none).
-type Handler func(ctx context.Context, req *Request, dir string) *Response
 
 // Listen creates the admin socket at path with owner-only permissions. A
 // stale socket left by a killed server is replaced; a live one is an error.
@@ -41,24 +36,52 @@ func Listen(path string) (net.Listener, error) {
 	return ln, nil
 }
 
+// Config is what Serve serves.
+type Config struct {
+	// Service carries out the operations: the Local of the store that
+	// `mirror serve` owns. Write operations reach it one at a time.
+	Service service.Service
+	// TmpDir holds each import's staged meta files (the store's tmp/, so
+	// nothing is left behind after a crash: the store clears it).
+	TmpDir string
+	// Changed, if set, runs after every write operation (import, trust
+	// change, scrub, gc), still one at a time: the HTTP server reloads its
+	// catalog.
+	Changed func()
+	Log     *slog.Logger
+}
+
 // shutdownTimeout bounds how long Serve waits, once ctx has ended, for
-// running commands to wind down and answer.
+// running operations to wind down and answer.
 const shutdownTimeout = time.Minute
 
-// Serve answers requests on ln until ctx ends. Uploads are unpacked into a
-// new directory under tmpDir, removed after each request. When ctx ends, the
-// running commands see their context end too; Serve returns only after they
+// drainTimeout bounds how long an import that was answered early (a
+// refusal) keeps reading what the caller still sends, so that the caller
+// reads the answer rather than a broken connection.
+const drainTimeout = 30 * time.Second
+
+// Serve answers requests on ln until ctx ends. When ctx ends, the running
+// operations see their context end too; Serve returns only after they
 // have finished and answered, so the caller may close the store then.
-func Serve(ctx context.Context, ln net.Listener, tmpDir string, h Handler, log *slog.Logger) error {
+func Serve(ctx context.Context, ln net.Listener, cfg Config) error {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{cfg: cfg}
+	svc := cfg.Service
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/run", func(w http.ResponseWriter, r *http.Request) {
-		resp := serveOne(r.Context(), r.Body, tmpDir, h)
-		w.Header().Set("Content-Type", "application/json")
-		if err := json.NewEncoder(w).Encode(resp); err != nil {
-			log.Warn("admin: answer lost", "err", err)
-		}
+	mux.HandleFunc("POST /v1/"+opImport, s.importHandler)
+	handle(s, mux, opRefusal, true, func(ctx context.Context, req service.Refusal) (*empty, error) {
+		return nil, svc.RecordRefusal(ctx, req)
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+	handle(s, mux, opStatus, false, func(ctx context.Context, _ empty) (*service.Status, error) { return svc.Status(ctx) })
+	handle(s, mux, opTrust, false, func(ctx context.Context, _ empty) (*service.TrustInfo, error) { return svc.Trust(ctx) })
+	handle(s, mux, opChangeTrust, true, svc.ChangeTrust)
+	handle(s, mux, opLedger, false, func(ctx context.Context, _ empty) (any, error) { return svc.Ledger(ctx) })
+	handle(s, mux, opVerifyLedger, false, func(ctx context.Context, _ empty) (*service.LedgerCheck, error) { return svc.VerifyLedger(ctx) })
+	handle(s, mux, opScrub, true, svc.Scrub)
+	handle(s, mux, opGC, true, svc.GC)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	stopped, served := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -71,95 +94,119 @@ func Serve(ctx context.Context, ln net.Listener, tmpDir string, h Handler, log *
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer cancel()
 		if err := srv.Shutdown(shutdown); err != nil {
-			log.Warn("admin: commands still running at shutdown", "err", err)
+			cfg.Log.Warn("admin: operations still running at shutdown", "err", err)
 			srv.Close()
 		}
 	}()
 	err := srv.Serve(ln)
 	close(served)
-	<-stopped // Serve returns at once on Shutdown; the commands may still run
+	<-stopped // Serve returns at once on Shutdown; the operations may still run
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
-func serveOne(ctx context.Context, body io.Reader, tmpDir string, h Handler) *Response {
-	fail := func(err error) *Response {
-		return &Response{ExitCode: 1, Stderr: []byte("error: admin request: " + err.Error() + "\n")}
-	}
-	req, err := readHeader(body)
-	if err != nil {
-		return fail(err)
-	}
-	dir, err := os.MkdirTemp(tmpDir, "admin-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := unpack(ctx, body, dir); err != nil {
-		return fail(err)
-	}
-	return h(ctx, req, dir)
+type server struct {
+	cfg    Config
+	writes sync.Mutex // write operations run one at a time
 }
 
-func readHeader(r io.Reader) (*Request, error) {
-	var n uint32
-	if err := binary.Read(r, binary.BigEndian, &n); err != nil {
-		return nil, err
-	}
-	if n > maxHeader {
-		return nil, errors.New("header too large")
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	var req Request
-	if err := json.Unmarshal(b, &req); err != nil {
-		return nil, err
-	}
-	return &req, nil
+// empty is the request of an operation that takes none.
+type empty struct{}
+
+// handle serves one JSON operation.
+func handle[Req, Res any](s *server, mux *http.ServeMux, op string, write bool, call func(context.Context, Req) (Res, error)) {
+	mux.HandleFunc("POST /v1/"+op, func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if err := decodeJSON(r.Body, maxRequest, &req); err != nil {
+			s.answer(w, op, nil, badRequest(err))
+			return
+		}
+		s.run(w, op, write, func() (any, error) { return call(r.Context(), req) })
+	})
 }
 
-// unpack extracts regular files with clean relative names; anything else
-// in the stream is an error.
-func unpack(ctx context.Context, r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
+// run runs one operation (a write one alone) and answers it.
+func (s *server) run(w http.ResponseWriter, op string, write bool, call func() (any, error)) {
+	if write {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
+	res, err := call()
+	if write && s.cfg.Changed != nil {
+		s.cfg.Changed()
+	}
+	s.answer(w, op, res, err)
+}
+
+// badRequest is a request the server cannot read: the caller's fault.
+func badRequest(err error) error {
+	return &service.InvalidError{Err: fmt.Errorf("admin request: %w", err)}
+}
+
+func (s *server) answer(w http.ResponseWriter, op string, res any, err error) {
+	var a answer
+	if err != nil {
+		a.Error = service.EncodeError(err)
+		s.cfg.Log.Info("admin", "op", op, "ok", false, "err", err.Error())
+	} else {
+		b, merr := json.Marshal(res)
+		if merr != nil {
+			a.Error = service.EncodeError(merr)
 		}
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
+		a.Result = b
+		s.cfg.Log.Info("admin", "op", op, "ok", true)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(&a); err != nil {
+		s.cfg.Log.Warn("admin: answer lost", "op", op, "err", err)
+	}
+}
+
+// importHandler imports the bundle that arrives as an import stream,
+// storing each payload straight from the request body. It answers as soon
+// as the import is decided — a refusal may come before the caller has sent
+// everything — and then reads on until the caller, having its answer,
+// stops sending.
+func (s *server) importHandler(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	if err := rc.EnableFullDuplex(); err != nil {
+		s.answer(w, opImport, nil, err)
+		return
+	}
+	// A read blocked on a caller that sends nothing ends with the request.
+	defer context.AfterFunc(r.Context(), func() { rc.SetReadDeadline(time.Now()) })()
+	defer drain(rc, r.Body)
+	h, err := readImportHeader(r.Body)
+	if err != nil {
+		s.answer(w, opImport, nil, badRequest(err))
+		return
+	}
+	s.run(w, opImport, true, func() (any, error) {
+		stage, err := os.MkdirTemp(s.cfg.TmpDir, "import-")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if hdr.Typeflag != tar.TypeReg {
-			return fmt.Errorf("upload %q: only regular files", hdr.Name)
-		}
-		if err := media.ValidPath(hdr.Name); err != nil {
-			return fmt.Errorf("upload: %w", err)
-		}
-		target := filepath.Join(dir, filepath.FromSlash(hdr.Name))
-		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(f, tr)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
+		defer os.RemoveAll(stage) // before the answer: the caller may look
+		return s.cfg.Service.Import(r.Context(), service.ImportRequest{Operator: h.Operator, Label: h.Label, Scanner: h.Scanner,
+			Open: func() (*media.Bundle, error) {
+				return media.ReadStream(r.Context(), r.Body, media.StreamOptions{Dirs: h.Dirs, StageDir: stage})
+			}})
+	})
+}
+
+// drain delivers the answer written so far and reads the rest of the
+// request, so that a caller still sending gets the answer, not a broken
+// connection; it stops sending once it has it. A caller that goes on past
+// drainTimeout is cut off. (Reading to the end also keeps net/http from
+// reading the body after the handler, which it must not in full duplex.)
+func drain(rc *http.ResponseController, body io.Reader) {
+	if rc.Flush() != nil {
+		panic(http.ErrAbortHandler)
+	}
+	rc.SetReadDeadline(time.Now().Add(drainTimeout))
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		panic(http.ErrAbortHandler) // close the connection; nothing is logged
 	}
 }

@@ -58,6 +58,17 @@ type Result struct {
 // the catalog stays as it was, and blobs written so far are unreferenced
 // (a run again copies only what is missing). Every attempt is a ledger row.
 func Import(ctx context.Context, st *store.Store, paths []string, o Options) (*Result, error) {
+	return ImportFrom(ctx, st, func() (*media.Bundle, error) { return media.Open(paths...) }, o)
+}
+
+// ImportFrom imports the bundle that open returns, as Import does: the
+// media opened in place (media.Open), or an import stream read from another
+// process (media.ReadStream). A bundle that cannot be opened is refused.
+// Payloads are read exactly once each, in the order of
+// Manifest.Payloads, on every path — also when the bundle is already
+// imported, when every payload is still hashed on the media (a damaged copy
+// is refused) and what is missing or quarantined on the mirror is restored.
+func ImportFrom(ctx context.Context, st *store.Store, open func() (*media.Bundle, error), o Options) (*Result, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -71,7 +82,7 @@ func Import(ctx context.Context, st *store.Store, paths []string, o Options) (*R
 	if o.Scanner != nil {
 		row.Scanner = o.Scanner.Name()
 	}
-	res, err := run(ctx, st, paths, o, &row)
+	res, err := run(ctx, st, open, o, &row)
 	if err == nil {
 		return res, nil
 	}
@@ -87,8 +98,8 @@ func Import(ctx context.Context, st *store.Store, paths []string, o Options) (*R
 	return nil, err
 }
 
-func run(ctx context.Context, st *store.Store, paths []string, o Options, row *ledger.Row) (*Result, error) {
-	b, err := media.Open(paths...)
+func run(ctx context.Context, st *store.Store, open func() (*media.Bundle, error), o Options, row *ledger.Row) (*Result, error) {
+	b, err := open()
 	if err != nil {
 		return nil, refused(err)
 	}
@@ -127,20 +138,7 @@ func run(ctx context.Context, st *store.Store, paths []string, o Options, row *l
 		return nil, err
 	}
 	if noop {
-		res.Status, res.StateCode, res.Bytes = StatusAlreadyImported, cur.StateCode, 0
-		row.Result, row.Reason, row.Bytes = ledger.ResultAlreadyImported, "the same bundle is already imported; nothing changed", 0
-		restored, err := restore(ctx, st, b, o, res)
-		if err != nil {
-			return nil, err
-		}
-		if restored > 0 {
-			row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", restored)
-		}
-		return res, st.Update(func(tx *bolt.Tx) error {
-			r, err := ledger.Append(tx, *row)
-			res.Ledger = r.Number
-			return err
-		})
+		return again(ctx, st, b, o, row, res, cur)
 	}
 	if err := checkCatalog(st, b); err != nil {
 		return nil, err
@@ -237,71 +235,6 @@ func checkEvidence(ctx context.Context, ev *Evidence, trust *store.Trust, hooks 
 	return nil
 }
 
-// copyPayloads hashes every payload on the media and stores the missing
-// ones. It returns the SHA-256 of the blobs it newly wrote.
-func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) ([]string, error) {
-	if o.Total != nil {
-		o.Total(b.Size())
-	}
-	var written []string
-	seen := make(map[string]bool)
-	for i := range b.Manifest.Artifacts {
-		a := &b.Manifest.Artifacts[i]
-		if seen[a.SHA256] {
-			continue
-		}
-		seen[a.SHA256] = true
-		wrote, err := storeArtifact(ctx, st, b, a, o.Progress)
-		if err != nil {
-			return written, err
-		}
-		if wrote {
-			written = append(written, a.SHA256)
-			res.Copied += a.Size
-		}
-	}
-	for _, mf := range b.Manifest.Meta {
-		if err := b.CheckMeta(ctx, mf.Name); err != nil {
-			return written, refused(err)
-		}
-		if o.Progress != nil {
-			o.Progress(mf.Size) // Total counts the meta files too
-		}
-	}
-	return written, nil
-}
-
-// storeArtifact copies one artifact from the media into the store, hashing
-// it once while copying. When the blob is already stored the media copy is
-// still read and hashed: the media must be proven intact. A mismatch is a
-// refusal.
-func storeArtifact(ctx context.Context, st *store.Store, b *media.Bundle, a *media.Artifact, progress func(int64)) (wrote bool, err error) {
-	rc, err := b.OpenArtifact(ctx, a)
-	if err != nil {
-		return false, refused(err)
-	}
-	defer rc.Close()
-	wrote, err = st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, progress)
-	if err == nil && !wrote {
-		var dst io.Writer = io.Discard
-		if progress != nil {
-			dst = progressWriter(progress)
-		}
-		_, err = io.Copy(dst, rc)
-	}
-	if errors.Is(err, verify.ErrMismatch) {
-		return wrote, refused(err)
-	}
-	if err != nil {
-		return wrote, fmt.Errorf("store %s: %w", a.FileName, err)
-	}
-	return wrote, nil
-}
-
-type progressWriter func(int64)
-
-func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return len(b), nil }
-
 // scan runs the virus scanner over the stored blobs of this bundle. On a
 // detection the blobs this import wrote are removed again.
 func scan(ctx context.Context, st *store.Store, b *media.Bundle, sc *Scanner, written []string, row *ledger.Row) error {
@@ -381,37 +314,4 @@ func RecordRefusal(st *store.Store, o Options, reason string) error {
 	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
 		Result: ledger.ResultRefused, Reason: reason}
 	return st.Update(func(tx *bolt.Tx) error { _, err := ledger.Append(tx, row); return err })
-}
-
-// restore copies back, from a bundle that is already imported, the blobs
-// of its artifacts that are missing or were quarantined by scrub: bringing
-// the same media again repairs the mirror. It returns how many it restored.
-func restore(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) (int, error) {
-	var quarantined map[string]store.QuarantineRecord
-	if err := st.View(func(tx *bolt.Tx) error {
-		var err error
-		quarantined, err = store.Quarantined(tx)
-		return err
-	}); err != nil {
-		return 0, err
-	}
-	n := 0
-	seen := make(map[string]bool)
-	for i := range b.Manifest.Artifacts {
-		a := &b.Manifest.Artifacts[i]
-		_, bad := quarantined[a.SHA256]
-		if seen[a.SHA256] || (st.HasBlob(a.SHA256) && !bad) {
-			continue
-		}
-		seen[a.SHA256] = true
-		if _, err := storeArtifact(ctx, st, b, a, o.Progress); err != nil {
-			return n, err
-		}
-		if err := st.Update(func(tx *bolt.Tx) error { return store.ClearQuarantine(tx, a.SHA256) }); err != nil {
-			return n, err
-		}
-		res.Copied += a.Size
-		n++
-	}
-	return n, nil
 }

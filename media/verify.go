@@ -1,0 +1,58 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/patchferry/patchferry/verify"
+)
+
+// Trust is what a reader trusts: publisher keys, approver keys and how many
+// distinct approvers must countersign.
+type Trust struct {
+	Publishers []*verify.PublicKey
+	Approvers  []*verify.PublicKey
+	Threshold  int
+}
+
+// Verdict says who signed a bundle that passed Verify.
+type Verdict struct {
+	Publisher *verify.PublicKey
+	Approvers []*verify.PublicKey
+}
+
+// ErrSignature is wrapped when bundle.json.sig does not verify.
+var ErrSignature = errors.New("publisher signature is not valid")
+
+// Verify checks the publisher signature, the approval threshold and the
+// validity period at now. It reads no payload.
+func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
+	if len(t.Publishers) == 0 {
+		return nil, errors.New("no trusted publisher key given")
+	}
+	pub, err := verify.Signer(b.Raw, verify.Signed{Name: SignatureName, Sig: b.Signature}, t.Publishers)
+	if err != nil {
+		return nil, &FileError{Path: SignatureName, Dir: b.Dirs[0], Err: fmt.Errorf("%w: %v", ErrSignature, err)}
+	}
+	v := &Verdict{Publisher: pub}
+	if t.Threshold > 0 {
+		v.Approvers, err = verify.Approvals(b.Raw, b.Approvals, t.Approvers, t.Threshold)
+		if err != nil {
+			return nil, &FileError{Path: ApprovalsDir, Dir: b.Dirs[0], Err: err}
+		}
+	}
+	if err := verify.CheckValidity(b.Manifest.Created, b.Manifest.Expires, now); err != nil {
+		return nil, &FileError{Path: ManifestName, Dir: b.Dirs[0], Err: err}
+	}
+	return v, nil
+}
+
+// Size returns the total bytes of all files the manifest lists.
+func (b *Bundle) Size() int64 {
+	var n int64
+	for _, r := range b.Manifest.Paths() {
+		n += r.Size
+	}
+	return n
+}

@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
+)
+
+// copyPayloads hashes every payload on the media, in the order of
+// Manifest.Payloads, and stores the missing ones; then it checks the meta
+// files. It returns the SHA-256 of the blobs it newly wrote.
+func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) ([]string, error) {
+	if o.Total != nil {
+		o.Total(b.Size())
+	}
+	var written []string
+	for _, a := range b.Manifest.Payloads() {
+		wrote, err := storeArtifact(ctx, st, b, a, o.Progress)
+		if err != nil {
+			return written, err
+		}
+		if wrote {
+			written = append(written, a.SHA256)
+			res.Copied += a.Size
+		}
+	}
+	for _, mf := range b.Manifest.Meta {
+		if err := b.CheckMeta(ctx, mf.Name); err != nil {
+			return written, refused(err)
+		}
+		if o.Progress != nil {
+			o.Progress(mf.Size) // Total counts the meta files too
+		}
+	}
+	return written, nil
+}
+
+// storeArtifact copies one artifact from the media into the store, hashing
+// it once while copying. When the blob is already stored the media copy is
+// still read and hashed: the media must be proven intact. A mismatch is a
+// refusal.
+func storeArtifact(ctx context.Context, st *store.Store, b *media.Bundle, a *media.Artifact, progress func(int64)) (wrote bool, err error) {
+	rc, err := b.OpenArtifact(ctx, a)
+	if err != nil {
+		return false, refused(err)
+	}
+	defer rc.Close()
+	wrote, err = st.PutBlob(ctx, a.SHA256, a.Size, store.Verified{Reader: rc}, progress)
+	if err == nil && !wrote {
+		var dst io.Writer = io.Discard
+		if progress != nil {
+			dst = progressWriter(progress)
+		}
+		_, err = io.Copy(dst, rc)
+	}
+	if errors.Is(err, verify.ErrMismatch) || errors.Is(err, media.ErrLayout) {
+		return wrote, refused(err) // damaged media, or a stream out of order
+	}
+	if err != nil {
+		return wrote, fmt.Errorf("store %s: %w", a.FileName, err)
+	}
+	return wrote, nil
+}
+
+type progressWriter func(int64)
+
+func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return len(b), nil }
+
+// again handles a bundle that is already imported: nothing changes but
+// what bringing the media again repairs. Every payload is still read and
+// hashed (a stream is read whole, and a damaged copy is refused); blobs
+// that are missing or were quarantined by scrub are restored from it.
+func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row *ledger.Row, res *Result, cur *store.State) (*Result, error) {
+	res.Status, res.StateCode = StatusAlreadyImported, cur.StateCode
+	written, err := copyPayloads(ctx, st, b, o, res)
+	if err != nil {
+		return nil, err
+	}
+	row.Result, row.Reason = ledger.ResultAlreadyImported, "the same bundle is already imported; nothing changed"
+	if len(written) > 0 {
+		row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", len(written))
+	}
+	return res, st.Update(func(tx *bolt.Tx) error {
+		for _, sha := range written {
+			if err := store.ClearQuarantine(tx, sha); err != nil {
+				return err
+			}
+		}
+		r, err := ledger.Append(tx, *row)
+		res.Ledger = r.Number
+		return err
+	})
+}

@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/store"
+)
+
+// Service is every operation the mirror commands ask of a mirror. Local
+// carries them out on a store; the admin socket's client hands them to the
+// running `mirror serve`, whose Local carries them out. Requests and
+// results are plain data (they cross the socket as JSON); fields tagged
+// json:"-" stay in the calling process. Errors keep their classes across
+// the socket (see EncodeError).
+type Service interface {
+	// Import imports a bundle all or nothing, and writes its ledger row.
+	Import(ctx context.Context, req ImportRequest) (*ingest.Result, error)
+	// RecordRefusal writes the ledger row of an import refused before the
+	// bundle reached the mirror: the process that read the media could not
+	// open it.
+	RecordRefusal(ctx context.Context, req Refusal) error
+	// Status says what the mirror serves.
+	Status(ctx context.Context) (*Status, error)
+	// Trust shows whom the mirror trusts.
+	Trust(ctx context.Context) (*TrustInfo, error)
+	// ChangeTrust changes whom the mirror trusts, with a ledger row.
+	ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, error)
+	// Ledger returns every ledger row.
+	Ledger(ctx context.Context) ([]ledger.Row, error)
+	// VerifyLedger checks the ledger's hash chain.
+	VerifyLedger(ctx context.Context) (*LedgerCheck, error)
+	// Scrub re-hashes every blob and quarantines the damaged ones.
+	Scrub(ctx context.Context, req ScrubRequest) (*store.ScrubReport, error)
+	// GC keeps req.Keep versions per product and removes unreferenced blobs.
+	GC(ctx context.Context, req GCRequest) (*store.GCReport, error)
+	// Close releases the store or the connection.
+	Close() error
+}
+
+// ImportRequest is one import.
+type ImportRequest struct {
+	// Paths are the media: a bundle folder, a media root or volume folders
+	// in any order. The process that holds them reads them.
+	Paths    []string `json:"-"`
+	Operator string   `json:"operator"`
+	Label    string   `json:"label"`
+	// Scanner is the virus scanner's command, in words
+	// (ingest.ParseScanCommand); empty: no scan.
+	Scanner []string `json:"scanner,omitempty"`
+	// Open, when set, opens the bundle instead of Paths: the admin server
+	// reads it from an import stream.
+	Open func() (*media.Bundle, error) `json:"-"`
+	// Total is called once with the bytes to read; Progress with the
+	// bytes read (through a server: sent) so far.
+	Total    func(int64) `json:"-"`
+	Progress func(int64) `json:"-"`
+}
+
+// Refusal is an import the calling process refused before anything reached
+// the mirror.
+type Refusal struct {
+	Operator string `json:"operator"`
+	Label    string `json:"label"`
+	Reason   string `json:"reason"`
+}
+
+// Status is what the mirror serves. Its JSON is `mirror status --json`:
+// sequence, last_import and state_code are a contract for scripts.
+type Status struct {
+	Data        string           `json:"data"`
+	Site        string           `json:"site,omitempty"`
+	Sequence    uint64           `json:"sequence"`
+	Base        uint64           `json:"base"`
+	StateCode   string           `json:"state_code"`
+	LastImport  *time.Time       `json:"last_import"`
+	DaysSince   *int             `json:"days_since_import,omitempty"`
+	Created     *time.Time       `json:"bundle_created,omitempty"`
+	Expires     *time.Time       `json:"bundle_expires,omitempty"`
+	Products    int              `json:"products"`
+	Artifacts   int              `json:"artifacts"`
+	Publishers  int              `json:"publisher_keys"`
+	Approvers   int              `json:"approver_keys"`
+	Approvals   int              `json:"approvals_required"`
+	LedgerRows  int              `json:"ledger_rows"`
+	LastAttempt *ledger.Row      `json:"last_attempt,omitempty"`
+	Catalog     []CatalogSummary `json:"catalog"`
+}
+
+// CatalogSummary is one product of the current catalog.
+type CatalogSummary struct {
+	Product string `json:"product"` // vendor/product
+	Version string `json:"version"`
+	Files   int    `json:"files"`
+}
+
+// TrustInfo is whom the mirror trusts, and what a change changed.
+type TrustInfo struct {
+	Changes         []string `json:"changes"` // nil when nothing was changed
+	PublisherKeyIDs []string `json:"publisher_key_ids"`
+	ApproverKeyIDs  []string `json:"approver_key_ids"`
+	Approvals       int      `json:"approvals"`
+	VendorTrust     string   `json:"vendor_trust"` // "built-in" or "custom"
+	VendorKeys      []string `json:"vendor_keys"`  // one line per root or key
+	// VendorTrustFile is the vendor trust in its file form (YAML).
+	VendorTrustFile string `json:"vendor_trust_file"`
+}
+
+// VendorTrustFile is a vendor trust file as the calling process read it.
+type VendorTrustFile struct {
+	Name string `json:"name"` // as the operator named it, for the ledger
+	YAML string `json:"yaml"`
+}
+
+// TrustChange changes whom the mirror trusts. Keys come as PEM, read by the
+// calling process; removals name key IDs.
+type TrustChange struct {
+	Operator           string           `json:"operator"`
+	AddPublishers      []string         `json:"add_publishers,omitempty"`
+	RemovePublishers   []string         `json:"remove_publishers,omitempty"`
+	AddApprovers       []string         `json:"add_approvers,omitempty"`
+	RemoveApprovers    []string         `json:"remove_approvers,omitempty"`
+	Approvals          *int             `json:"approvals,omitempty"`
+	VendorTrust        *VendorTrustFile `json:"vendor_trust,omitempty"`
+	VendorTrustDefault bool             `json:"vendor_trust_default,omitempty"`
+}
+
+// LedgerCheck is the result of checking the ledger's hash chain.
+type LedgerCheck struct {
+	Rows     int      `json:"rows"`
+	Problems []string `json:"problems"` // empty: intact
+}
+
+// ScrubRequest is one scrub.
+type ScrubRequest struct {
+	// Progress receives the bytes hashed (not sent over the socket).
+	Progress func(int64) `json:"-"`
+}
+
+// GCRequest is one garbage collection.
+type GCRequest struct {
+	Keep int `json:"keep"` // versions per product, at least 1
+}
