@@ -9,7 +9,6 @@ package ingest_test
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/patchferry/patchferry/fetcher/vendortest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -88,36 +88,17 @@ type vendorInput struct {
 
 // vendorBundle writes a full bundle (sequence 1) of the inputs and meta
 // files and opens it; opt may change the options and contents.
-func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte, opt ...func(*media.WriteOptions, *media.Contents)) (string, *media.Bundle) {
+func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte, opt ...func(*media.WriteOptions, *mediatest.Contents)) (string, *media.Bundle) {
 	t.Helper()
-	src := t.TempDir()
-	var c media.Contents
-	for i, in := range inputs {
-		p := filepath.Join(src, "in", string(rune('a'+i)), in.art.FileName)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, in.data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: in.art})
+	c := mediatest.Contents{Meta: meta}
+	for _, in := range inputs {
+		c.Files = append(c.Files, mediatest.File{Data: in.data, Artifact: in.art})
 	}
-	for name, data := range meta {
-		p := filepath.Join(src, "meta-"+name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Meta = append(c.Meta, media.MetaInput{Name: name, Path: p})
-	}
-	o := media.WriteOptions{Out: filepath.Join(t.TempDir(), "media"), Site: "city", Sequence: 1,
-		Created: created, Key: keys(t).Publisher}
+	o := media.WriteOptions{Created: created}
 	for _, fn := range opt {
 		fn(&o, &c)
 	}
-	w, err := media.Write(t.Context(), o, c)
-	if err != nil {
-		t.Fatalf("media.Write: %v", err)
-	}
+	w := mediatest.Write(t, o, c)
 	b, err := media.Open(w.Dirs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +199,7 @@ func TestImportVendorEvidence(t *testing.T) {
 			mustImport(t, st, dir)
 			before := snapshot(t, st)
 			delta, _ := vendorBundle(t, []vendorInput{{tc.sign, signArtifact("2", "daily-2.cvd.sign")}}, nil,
-				func(o *media.WriteOptions, c *media.Contents) {
+				func(o *media.WriteOptions, c *mediatest.Contents) {
 					o.Sequence, o.Base = 2, 1
 					c.Catalog = media.Catalog{{Vendor: "clamav", Product: "daily", Version: "2",
 						Artifacts: []string{sha(f.cvd), sha(tc.sign)}}}

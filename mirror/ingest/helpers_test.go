@@ -3,26 +3,24 @@ package ingest_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/mirror/store/storetest"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -32,59 +30,20 @@ var (
 	now     = created.Add(time.Hour)
 )
 
-// testKeys are made once per test binary: every ParsePrivateKey costs about
-// 0.4 s of scrypt.
+// testKeys are the shared test keys: Approver is mediatest's first.
 type testKeys struct {
 	Publisher, Other, Approver *verify.PrivateKey
 }
 
-var (
-	keysOnce sync.Once
-	keysVal  testKeys
-	keysErr  error
-)
-
 func keys(t testing.TB) testKeys {
 	t.Helper()
-	keysOnce.Do(func() {
-		var wg sync.WaitGroup
-		out := make([]*verify.PrivateKey, 3)
-		errs := make([]error, 3)
-		for i := range out {
-			wg.Go(func() {
-				password := []byte("test-password")
-				privPEM, _, err := verify.GenerateKeyPair(password)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				out[i], errs[i] = verify.ParsePrivateKey(privPEM, password)
-			})
-		}
-		wg.Wait()
-		keysErr = errors.Join(errs...)
-		keysVal = testKeys{Publisher: out[0], Other: out[1], Approver: out[2]}
-	})
-	if keysErr != nil {
-		t.Fatalf("generate test keys: %v", keysErr)
-	}
-	return keysVal
+	k := mediatest.TestKeys(t)
+	return testKeys{Publisher: k.Publisher, Other: k.Other, Approver: k.Approver1}
 }
 
-// randomBytes returns n deterministic pseudo-random bytes.
-func randomBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n+7)
-	for i := 0; i < n; i += 8 {
-		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
-	}
-	return b[:n]
-}
+func randomBytes(seed uint64, n int) []byte { return mediatest.RandomBytes(seed, n) }
 
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+func sha(b []byte) string { return mediatest.SHA256(b) }
 
 // file is one payload of a test bundle.
 type file struct {
@@ -112,42 +71,18 @@ type spec struct {
 // bundle directory and the manifest.
 func writeBundle(t testing.TB, s spec) (string, *media.Manifest) {
 	t.Helper()
-	src := t.TempDir()
-	c := media.Contents{Catalog: s.catalog}
+	c := mediatest.Contents{Catalog: s.catalog, Meta: map[string][]byte{}}
 	for _, f := range s.files {
-		p := filepath.Join(src, f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Inputs = append(c.Inputs, media.Input{Path: p, Artifact: media.Artifact{
-			Vendor: "mozilla", Product: "firefox", Version: "145.0", Platform: "win64", Kind: "installer",
+		c.Files = append(c.Files, mediatest.File{Data: f.data, Artifact: media.Artifact{
+			Vendor: "mozilla", Product: "firefox", Version: "145.0", Platform: "win64", Kind: "installer", FileName: f.name,
 			Verification: media.Verification{Method: s.method},
 		}})
 	}
 	for _, f := range s.meta {
-		p := filepath.Join(src, "meta-"+f.name)
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		c.Meta = append(c.Meta, media.MetaInput{Name: f.name, Path: p})
+		c.Meta[f.name] = f.data
 	}
-	o := media.WriteOptions{
-		Out: filepath.Join(t.TempDir(), "media"), Site: s.site, Sequence: s.seq, Base: s.base,
-		Created: created, Expires: s.expires, MaxFileSize: s.maxFileSize, Key: s.key,
-	}
-	if o.Site == "" {
-		o.Site = "city"
-	}
-	if o.Sequence == 0 {
-		o.Sequence = 1
-	}
-	if o.Key == nil {
-		o.Key = keys(t).Publisher
-	}
-	w, err := media.Write(t.Context(), o, c)
-	if err != nil {
-		t.Fatalf("media.Write: %v", err)
-	}
+	w := mediatest.Write(t, media.WriteOptions{Site: s.site, Sequence: s.seq, Base: s.base,
+		Created: created, Expires: s.expires, MaxFileSize: s.maxFileSize, Key: s.key}, c)
 	if len(s.approvers) > 0 {
 		b, err := media.Open(w.Dirs[0])
 		if err != nil {
@@ -165,14 +100,7 @@ func writeBundle(t testing.TB, s spec) (string, *media.Manifest) {
 // newStore creates a store that trusts the test publisher.
 func newStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Create(filepath.Join(t.TempDir(), "mirror"), store.Trust{
-		Publishers: []string{string(keys(t).Publisher.Public().PEM())},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return storetest.New(t, storetest.Trust(t))
 }
 
 func options() ingest.Options {
