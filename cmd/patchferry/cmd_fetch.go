@@ -53,7 +53,7 @@ func (a *app) openFetcher(configPath string) (*fetchSetup, error) {
 	}
 	trust := evidence.DefaultTrust()
 	if cfg.VendorTrust != "" {
-		if _, trust, err = readVendorTrust(cfg.VendorTrust); err != nil {
+		if _, trust, err = a.readVendorTrust(cfg.VendorTrust); err != nil {
 			return nil, err
 		}
 	}

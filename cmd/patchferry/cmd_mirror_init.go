@@ -30,8 +30,10 @@ func newMirrorInitCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// readVendorTrust reads and checks a vendor trust file.
-func readVendorTrust(path string) (string, *verify.VendorTrust, error) {
+// readVendorTrust reads and checks a vendor trust file. It returns the
+// file's text in format 2: a format-1 file is upgraded, and what that did
+// is said on stderr, so what the mirror stores is scoped per vendor.
+func (a *app) readVendorTrust(path string) (string, *verify.VendorTrust, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", nil, usagef("vendor trust: %w", err)
@@ -45,15 +47,23 @@ func readVendorTrust(path string) (string, *verify.VendorTrust, error) {
 	if err != nil {
 		return "", nil, usagef("%s: %w", path, err)
 	}
-	return string(b), vt, nil
+	if len(vt.Upgraded) == 0 {
+		return string(b), vt, nil
+	}
+	fmt.Fprintf(a.stderr, "%s\n", a.msg(msgVendorTrustFormat1, path))
+	for _, u := range vt.Upgraded {
+		fmt.Fprintf(a.stderr, "  - %s\n", u)
+	}
+	b, err = vt.Marshal()
+	return string(b), vt, err
 }
 
 // vendorTrustFile reads --vendor-trust for a request; nil when not given.
-func vendorTrustFile(path string) (*service.VendorTrustFile, error) {
+func (a *app) vendorTrustFile(path string) (*service.VendorTrustFile, error) {
 	if path == "" {
 		return nil, nil
 	}
-	raw, _, err := readVendorTrust(path)
+	raw, _, err := a.readVendorTrust(path)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +85,7 @@ func runMirrorInit(a *app, o mirrorInitOptions) error {
 		return err
 	}
 	req := service.InitRequest{Publishers: pems(keys.Publishers), Approvers: pems(keys.Approvers), Threshold: keys.Threshold, Operator: operator(o.operator)}
-	if req.VendorTrust, err = vendorTrustFile(o.vendorTrust); err != nil {
+	if req.VendorTrust, err = a.vendorTrustFile(o.vendorTrust); err != nil {
 		return err
 	}
 	dir := a.dataDir(o.data)

@@ -46,7 +46,7 @@ func newMirrorTrustCommand(a *app) *cobra.Command {
 
 // change turns the flags into a trust change, reading the key and vendor
 // trust files here; nil when nothing is to change.
-func (o mirrorTrustOptions) change() (*service.TrustChange, error) {
+func (o mirrorTrustOptions) change(a *app) (*service.TrustChange, error) {
 	if len(o.addPublishers)+len(o.removePublishers)+len(o.addApprovers)+len(o.removeApprovers) == 0 &&
 		!o.setApprovals && o.vendorTrust == "" && !o.vendorTrustDefault {
 		return nil, nil
@@ -67,12 +67,12 @@ func (o mirrorTrustOptions) change() (*service.TrustChange, error) {
 		req.Approvals = &o.approvals
 	}
 	var err error
-	req.VendorTrust, err = vendorTrustFile(o.vendorTrust)
+	req.VendorTrust, err = a.vendorTrustFile(o.vendorTrust)
 	return req, err
 }
 
 func runMirrorTrust(ctx context.Context, a *app, o mirrorTrustOptions) error {
-	req, err := o.change()
+	req, err := o.change(a)
 	if err != nil {
 		return err
 	}

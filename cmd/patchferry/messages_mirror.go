@@ -28,6 +28,7 @@ const (
 	msgLabelVendorTrust
 	hintInUse
 	msgSending
+	msgVendorTrustFormat1
 	msgServing
 	msgScrubbed
 	msgGC
@@ -82,16 +83,18 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgLabelLastAttempt: {"Last attempt", "直近の試行"},
 	msgLabelVendorTrust: {"Vendor trust", "ベンダー信頼"},
 	msgSending:          {"sending to the mirror", "ミラーへ送信中"},
-	msgServing:          {"Serving %s (data %s). Stop with Ctrl-C.", "%s で配信中です（データ %s）。Ctrl-C で停止します。"},
-	msgScrubbed:         {"Scrub: %d blobs (%s) checked, %d quarantined.", "検査: %d 個（%s）を再計算し、%d 個を隔離しました。"},
-	msgGC:               {"GC: kept %d versions, removed %d versions and %d blobs (%s freed).", "整理: %d 版を保持し、%d 版と %d 個のファイルを削除しました（%s 解放）。"},
-	msgScrubbing:        {"scrubbing", "再計算中"},
-	msgDownloading:      {"downloading", "ダウンロード中"},
-	msgFetchLine:        {"new %d, unchanged %d, refused %d", "新規 %d、変更なし %d、拒否 %d"},
-	msgSourceFailed:     {"source failed", "取得に失敗"},
-	msgNoSources:        {"No source is enabled in the configuration.", "設定で有効なソースがありません。"},
-	msgNothingNew:       {"nothing new: no bundle written (the last bundle is sequence %d).", "新しい更新はありません（バンドルは作成していません。最新は連番 %d）。"},
-	msgRunLog:           {"log: %s", "ログ: %s"},
+	msgVendorTrustFormat1: {"note: %s is a vendor trust file of the old format 1 (no vendor scopes); it is read as format 1 meant it, and used in format 2. To convert the file: patchferry mirror trust --show-vendor-trust > vendor-trust.yaml",
+		"注意: %s は旧形式 1（ベンダーごとの範囲指定なし）のベンダー信頼ファイルです。形式 1 の意味どおりに読み込み、形式 2 として使います。ファイルを変換するには: patchferry mirror trust --show-vendor-trust > vendor-trust.yaml"},
+	msgServing:      {"Serving %s (data %s). Stop with Ctrl-C.", "%s で配信中です（データ %s）。Ctrl-C で停止します。"},
+	msgScrubbed:     {"Scrub: %d blobs (%s) checked, %d quarantined.", "検査: %d 個（%s）を再計算し、%d 個を隔離しました。"},
+	msgGC:           {"GC: kept %d versions, removed %d versions and %d blobs (%s freed).", "整理: %d 版を保持し、%d 版と %d 個のファイルを削除しました（%s 解放）。"},
+	msgScrubbing:    {"scrubbing", "再計算中"},
+	msgDownloading:  {"downloading", "ダウンロード中"},
+	msgFetchLine:    {"new %d, unchanged %d, refused %d", "新規 %d、変更なし %d、拒否 %d"},
+	msgSourceFailed: {"source failed", "取得に失敗"},
+	msgNoSources:    {"No source is enabled in the configuration.", "設定で有効なソースがありません。"},
+	msgNothingNew:   {"nothing new: no bundle written (the last bundle is sequence %d).", "新しい更新はありません（バンドルは作成していません。最新は連番 %d）。"},
+	msgRunLog:       {"log: %s", "ログ: %s"},
 	msgDemoUpstream: {"Fake vendor upstream at %s (Ctrl-C stops it).\nConfiguration: %s\nVendor trust:  %s\nTry the weekly cycle by hand:",
 		"偽のベンダー配信元を %s で動かしています（Ctrl-C で停止）。\n設定: %s\nベンダー信頼: %s\n週次作業を手で試すには:"},
 	msgDemoKeys:    {"internet side: make the publisher key", "インターネット側: 発行者の鍵を作成"},

@@ -168,6 +168,28 @@ func TestMirrorVendorTrustFile(t *testing.T) {
 	}
 }
 
+// A vendor trust file of format 1 (written by an earlier release; the
+// fixture is verify's) still initializes a mirror: staff are told what the
+// upgrade did, in their language, and the mirror keeps it in format 2.
+func TestMirrorVendorTrustFormat1(t *testing.T) {
+	f := shared(t)
+	old := filepath.Join("..", "..", "verify", "testdata", "vendor-trust", "format1-default.yaml")
+	data := filepath.Join(t.TempDir(), "data")
+	_, stderr, code := runCLI(t, nil, "--lang", "ja", "mirror", "init", "--data", data, "--trust", f.publisher.pub, "--vendor-trust", old)
+	if code != exitOK || !strings.Contains(stderr, "旧形式 1") || !strings.Contains(stderr, `"USERTrust RSA Certification Authority" left out`) {
+		t.Fatalf("init with a format-1 file: exit %d\n%s", code, stderr)
+	}
+	show := mustRun(t, nil, "mirror", "trust", "--data", data, "--show-vendor-trust")
+	for _, want := range []string{"format: 2", "vendor: clamav", "vendor: microsoft", "vendor: mozilla", "authenticode_signers:"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("stored vendor trust lacks %q:\n%.600s", want, show)
+		}
+	}
+	if summary := mustRun(t, nil, "mirror", "trust", "--data", data); !strings.Contains(summary, "mozilla: openpgp key: Mozilla Software Releases") {
+		t.Errorf("trust summary without scopes:\n%s", summary)
+	}
+}
+
 // A refused import tells staff what to do next in their language: the
 // delta on the wrong base names the exact command for the internet side,
 // in --json too.
