@@ -174,7 +174,7 @@ func TestVendorTrustScopeRefusesOtherVendorsKey(t *testing.T) {
 	}
 }
 
-func testPGPKey(t *testing.T, name string, now time.Time) (*openpgp.Entity, NamedPGPKey) {
+func testPGPKey(t testing.TB, name string, now time.Time) (*openpgp.Entity, NamedPGPKey) {
 	t.Helper()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return now.Add(-time.Hour) }}
 	e, err := openpgp.NewEntity(name, "", "test@example.invalid", cfg)
@@ -302,7 +302,7 @@ func TestParseVendorTrustRefuses(t *testing.T) {
 	}
 }
 
-func readTestdata(t *testing.T, rel string) []byte {
+func readTestdata(t testing.TB, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(rel)))
 	if err != nil {
