@@ -68,7 +68,7 @@ const (
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgImporting:        {"importing", "取り込み中"},
 	msgImported:         {"Imported sequence %d. State code: %s", "連番 %d を取り込みました。状態コード: %s"},
-	msgAlreadyImported:  {"Already imported: sequence %d (state code %s); nothing changed.", "取り込み済みです: 連番 %d（状態コード %s）。何も変更していません。"},
+	msgAlreadyImported:  {"Already imported: sequence %d (state code %s); every file on the medium checked out, nothing changed.", "取り込み済みです: 連番 %d（状態コード %s）。媒体上の全ファイルを検査しました。何も変更していません。"},
 	msgMirrorCreated:    {"Mirror created", "ミラーを作成しました"},
 	msgLedgerIntact:     {"Ledger intact: %d rows, no row edited or removed.", "台帳は改ざんされていません（%d 行）。"},
 	msgNothingImported:  {"Nothing imported yet.", "まだ何も取り込まれていません。"},

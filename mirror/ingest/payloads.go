@@ -84,7 +84,7 @@ func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row
 	if err != nil {
 		return nil, err
 	}
-	row.Result, row.Reason = ledger.ResultAlreadyImported, "the same bundle is already imported; nothing changed"
+	row.Result, row.Reason = ledger.ResultAlreadyImported, "the same bundle is already imported; every file on the media checked out; nothing changed"
 	if len(written) > 0 {
 		row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", len(written))
 	}
