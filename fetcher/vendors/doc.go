@@ -8,7 +8,8 @@
 // its package, its evidence file in media/evidence (and its line in
 // evidence.Methods), and one line in All.
 //
-//	vendors.go  Vendor, All, Fetcher
-//	clamav/     ClamAV signature databases (.cvd, cdiffs, .sign)
-//	mozilla/    Firefox ESR, Firefox, Thunderbird (SHA512SUMS + OpenPGP)
+//	vendors.go    Vendor, All, Fetcher
+//	clamav/       ClamAV signature databases (.cvd, cdiffs, .sign)
+//	mozilla/      Firefox ESR, Firefox, Thunderbird (SHA512SUMS + OpenPGP)
+//	vendorstest/  test support: the vendors' sample files, good and bad
 package vendors

@@ -15,72 +15,19 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
-	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
-	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/fetcher/vendors/vendorstest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/verify"
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
-// vendorFiles are made once per test binary: the fake ClamAV makes eight
-// RSA keys.
-type vendorFiles struct {
-	vt                            *verify.VendorTrust
-	cvd1, cvd, cvdDamaged, cvdBad []byte            // daily.cvd: version 1, version 2, 2 damaged, 2 signed by an unknown key
-	cvd1Sign, cvdSign             []byte            // daily-1.cvd.sign, daily-2.cvd.sign
-	cdiff, cdiffBad, cdiffSign    []byte            // daily-2.cdiff, signed by an unknown key, its .sign
-	built                         time.Time         // of daily v2
-	esr                           map[string][]byte // Firefox ESR 128.5.0esr: path in SHA512SUMS → bytes
-	sums, asc, ascBad, ascOther   []byte            // SHA512SUMS, .asc, .asc over other bytes, .asc by an unknown key
-}
+const esrVersion = vendorstest.ESRVersion
 
-const esrVersion = "128.5.0esr"
-
-var (
-	at              = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // after the fakes' releases
-	vendorFilesOnce = sync.OnceValue(func() *vendorFiles {
-		up := vendortest.New() // its clock: 2026-11-20 09:00
-		get := func(p string) []byte {
-			b, ok := up.Get(p)
-			if !ok {
-				panic("the fake published no " + p)
-			}
-			return b
-		}
-		f := &vendorFiles{esr: map[string][]byte{}}
-		clam := clamav.AddFake(up, "daily")
-		f.cvd1, f.cvd1Sign = get("/daily.cvd"), get("/daily-1.cvd.sign")
-		clam.Release("daily")
-		f.built = clam.BuildTime("daily")
-		f.cvd, f.cvdSign = get("/daily.cvd"), get("/daily-2.cvd.sign")
-		f.cdiff, f.cdiffSign = get("/daily-2.cdiff"), get("/daily-2.cdiff.sign")
-		clam.PutDamagedCVD("daily")
-		f.cvdDamaged = get("/daily.cvd")
-		clam.PutBadCVD("daily")
-		f.cvdBad = get("/daily.cvd")
-		clam.PutBadCdiff("daily", 2)
-		f.cdiffBad = get("/daily-2.cdiff")
-
-		moz := mozilla.AddFake(up)
-		dir := moz.Dir("firefox-esr", esrVersion)
-		f.sums, f.asc = get(dir+"/SHA512SUMS"), get(dir+"/SHA512SUMS.asc")
-		for _, rel := range moz.Files("firefox-esr", esrVersion) {
-			f.esr[rel] = get(dir + "/" + rel)
-		}
-		moz.BadSumsSignature("firefox-esr", esrVersion)
-		f.ascBad = get(dir + "/SHA512SUMS.asc")
-		moz.UnknownKeySums("firefox-esr", esrVersion)
-		f.ascOther = get(dir + "/SHA512SUMS.asc")
-		f.vt = up.VendorTrust()
-		return f
-	})
-)
+var at = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // after the fakes' releases
 
 // cvdHeader is the header evidence the fetcher keeps of a CVD.
 func cvdHeader(cvd []byte) []byte {
@@ -172,89 +119,89 @@ func rescoped(vt *verify.VendorTrust, from, to string) *verify.VendorTrust {
 // does not hold under the anchors of its vendor.
 func TestMethods(t *testing.T) {
 	t.Parallel()
-	f := vendorFilesOnce()
+	f := vendorstest.Get()
 	var withoutSignRoots verify.VendorTrust
-	for _, a := range f.vt.Vendors {
+	for _, a := range f.Trust.Vendors {
 		a.ClamAVSignRoots = nil
 		withoutSignRoots.Vendors = append(withoutSignRoots.Vendors, a)
 	}
 	header := "clamav-daily-2.cvd-header"
-	altered := bytes.Replace(cvdHeader(f.cvd), []byte(":vendortest:"), []byte(":vendortesT:"), 1)
-	if bytes.Equal(altered, cvdHeader(f.cvd)) {
-		t.Fatalf("the CVD header names no builder vendortest: %q", cvdHeader(f.cvd))
+	altered := bytes.Replace(cvdHeader(f.CVD), []byte(":vendortest:"), []byte(":vendortesT:"), 1)
+	if bytes.Equal(altered, cvdHeader(f.CVD)) {
+		t.Fatalf("the CVD header names no builder vendortest: %q", cvdHeader(f.CVD))
 	}
-	badSums := bytes.Clone(f.sums)
+	badSums := bytes.Clone(f.Sums)
 	badSums[0] ^= 0x01
 	withDate := cvdArtifact("2", header)
-	withDate.Released = f.built
+	withDate.Released = f.Built
 	otherDate := cvdArtifact("2", header)
-	otherDate.Released = f.built.Add(time.Hour)
+	otherDate.Released = f.Built.Add(time.Hour)
 	cases := []struct {
 		name   string
 		files  []file // the method checks the first
 		meta   map[string][]byte
-		vt     *verify.VendorTrust // nil: f.vt
+		vt     *verify.VendorTrust // nil: f.Trust
 		want   error               // nil: accepted unless refuse is set
 		refuse string              // in the error
 		signer string              // of an accepted file
 	}{
-		{name: "cvd", files: []file{{f.cvd, cvdArtifact("2", header)}}, meta: map[string][]byte{header: cvdHeader(f.cvd)}, signer: "vendortest"},
-		{name: "cvd with its build date", files: []file{{f.cvd, withDate}}, meta: map[string][]byte{header: cvdHeader(f.cvd)}},
-		{name: "cvd with another date", files: []file{{f.cvd, otherDate}}, meta: map[string][]byte{header: cvdHeader(f.cvd)}, refuse: "was built"},
-		{name: "cvd signed by an unknown key", files: []file{{f.cvdBad, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvdBad)}, want: verify.ErrBadSignature},
-		{name: "cvd trusted by nobody here", files: []file{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
-		{name: "cvd with ClamAV's keys under another vendor", files: []file{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, vt: rescoped(f.vt, "clamav", "mozilla"), refuse: "no ClamAV cvd key in the vendor trust of clamav"},
-		{name: "cvd body damaged", files: []file{{f.cvdDamaged, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvdDamaged)}, want: verify.ErrMismatch},
-		{name: "cvd of another version", files: []file{{f.cvd, cvdArtifact("3", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd)}, refuse: "the record says 3"},
-		{name: "cvd header evidence of another version", files: []file{{f.cvd, cvdArtifact("2", header)}},
-			meta: map[string][]byte{header: cvdHeader(f.cvd1)}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence altered", files: []file{{f.cvd, cvdArtifact("2", header)}},
+		{name: "cvd", files: []file{{f.CVD, cvdArtifact("2", header)}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}, signer: "vendortest"},
+		{name: "cvd with its build date", files: []file{{f.CVD, withDate}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}},
+		{name: "cvd with another date", files: []file{{f.CVD, otherDate}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}, refuse: "was built"},
+		{name: "cvd signed by an unknown key", files: []file{{f.CVDBad, cvdArtifact("2", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVDBad)}, want: verify.ErrBadSignature},
+		{name: "cvd trusted by nobody here", files: []file{{f.CVD, cvdArtifact("2", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVD)}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
+		{name: "cvd with ClamAV's keys under another vendor", files: []file{{f.CVD, cvdArtifact("2", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVD)}, vt: rescoped(f.Trust, "clamav", "mozilla"), refuse: "no ClamAV cvd key in the vendor trust of clamav"},
+		{name: "cvd body damaged", files: []file{{f.CVDDamaged, cvdArtifact("2", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVDDamaged)}, want: verify.ErrMismatch},
+		{name: "cvd of another version", files: []file{{f.CVD, cvdArtifact("3", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVD)}, refuse: "the record says 3"},
+		{name: "cvd header evidence of another version", files: []file{{f.CVD, cvdArtifact("2", header)}},
+			meta: map[string][]byte{header: cvdHeader(f.CVD1)}, refuse: "does not match the CVD's header"},
+		{name: "cvd header evidence altered", files: []file{{f.CVD, cvdArtifact("2", header)}},
 			meta: map[string][]byte{header: altered}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence not a header", files: []file{{f.cvd, cvdArtifact("2", header)}},
+		{name: "cvd header evidence not a header", files: []file{{f.CVD, cvdArtifact("2", header)}},
 			meta: map[string][]byte{header: []byte("ClamAV-VDB:garbage")}, refuse: "evidence " + header},
 
-		{name: "cdiff", files: []file{{f.cdiff, cdiffArtifact("2")}}},
-		{name: "cdiff signed by an unknown key", files: []file{{f.cdiffBad, cdiffArtifact("2")}}, want: verify.ErrBadSignature},
-		{name: "cdiff trusted by nobody here", files: []file{{f.cdiff, cdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
-		{name: "cdiff of another version", files: []file{{f.cdiff, cdiffArtifact("3")}}, refuse: "the record says 3"},
+		{name: "cdiff", files: []file{{f.Cdiff, cdiffArtifact("2")}}},
+		{name: "cdiff signed by an unknown key", files: []file{{f.CdiffBad, cdiffArtifact("2")}}, want: verify.ErrBadSignature},
+		{name: "cdiff trusted by nobody here", files: []file{{f.Cdiff, cdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
+		{name: "cdiff of another version", files: []file{{f.Cdiff, cdiffArtifact("3")}}, refuse: "the record says 3"},
 
-		{name: "cvd .sign", files: []file{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}}},
-		{name: "cdiff .sign", files: []file{{f.cdiffSign, signArtifact("2", "daily-2.cdiff.sign")}, {f.cdiff, cdiffArtifact("2")}}},
-		{name: ".sign of another file", files: []file{{f.cvd1Sign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
+		{name: "cvd .sign", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}}},
+		{name: "cdiff .sign", files: []file{{f.CdiffSign, signArtifact("2", "daily-2.cdiff.sign")}, {f.Cdiff, cdiffArtifact("2")}}},
+		{name: ".sign of another file", files: []file{{f.CVD1Sign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}},
 			want: verify.ErrBadSignature},
-		{name: ".sign without its file", files: []file{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd1, cvdArtifact("1")}},
+		{name: ".sign without its file", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD1, cvdArtifact("1")}},
 			refuse: "is not here"},
 		// A .sign whose root is not trusted here is unusable, not bad: as
 		// in ClamAV, the database file's own signature decides.
-		{name: ".sign under an untrusted root", files: []file{{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")}, {f.cvd, cvdArtifact("2")}},
+		{name: ".sign under an untrusted root", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}},
 			vt: &withoutSignRoots, want: evidence.ErrUnusable},
 
-		{name: "mozilla", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, signer: "TEST Mozilla Software Releases"},
-		{name: "mozilla sums signature over other bytes", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.ascBad}, want: verify.ErrBadSignature},
-		{name: "mozilla sums altered", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: badSums, ascName: f.asc}, want: verify.ErrBadSignature},
-		{name: "mozilla sums signed by an unknown key", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.ascOther}, want: verify.ErrUntrusted},
-		{name: "mozilla sums signature not armored", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta:   map[string][]byte{sumsName: f.sums, ascName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
+		{name: "mozilla", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, signer: "TEST Mozilla Software Releases"},
+		{name: "mozilla sums signature over other bytes", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.AscBad}, want: verify.ErrBadSignature},
+		{name: "mozilla sums altered", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: badSums, ascName: f.Asc}, want: verify.ErrBadSignature},
+		{name: "mozilla sums signed by an unknown key", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.AscOther}, want: verify.ErrUntrusted},
+		{name: "mozilla sums signature not armored", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta:   map[string][]byte{sumsName: f.Sums, ascName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
 			refuse: "SHA512SUMS.asc"},
-		{name: "mozilla key trusted by nobody here", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: evidence.DefaultTrust(), want: verify.ErrUntrusted},
-		{name: "mozilla's key under another vendor", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, vt: rescoped(f.vt, "mozilla", "debian"), want: verify.ErrUntrusted},
-		{name: "mozilla file under another entry", files: []file{{f.esr[esrEntry], esrArtifact("win64/en-US/Firefox Setup "+esrVersion+".exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, want: verify.ErrMismatch},
-		{name: "mozilla file not in the sums", files: []file{{f.esr[esrEntry], esrArtifact("win64/ja/Firefox Setup 999.0.exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.sums, ascName: f.asc}, want: verify.ErrNotInSums},
-		{name: "mozilla evidence without the signature", files: []file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName)}},
-			meta: map[string][]byte{sumsName: f.sums}, refuse: "lacks"},
+		{name: "mozilla key trusted by nobody here", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, vt: evidence.DefaultTrust(), want: verify.ErrUntrusted},
+		{name: "mozilla's key under another vendor", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, vt: rescoped(f.Trust, "mozilla", "debian"), want: verify.ErrUntrusted},
+		{name: "mozilla file under another entry", files: []file{{f.ESR[esrEntry], esrArtifact("win64/en-US/Firefox Setup "+esrVersion+".exe", sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, want: verify.ErrMismatch},
+		{name: "mozilla file not in the sums", files: []file{{f.ESR[esrEntry], esrArtifact("win64/ja/Firefox Setup 999.0.exe", sumsName, ascName)}},
+			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, want: verify.ErrNotInSums},
+		{name: "mozilla evidence without the signature", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName)}},
+			meta: map[string][]byte{sumsName: f.Sums}, refuse: "lacks"},
 
 		{name: "manual", files: []file{{[]byte("ichitaro update"), media.Artifact{Vendor: "justsystems", Product: "ichitaro",
 			Version: "2026.1", FileName: "ichitaro.exe", Verification: media.Verification{Method: evidence.MethodManual}}}}},
@@ -266,7 +213,7 @@ func TestMethods(t *testing.T) {
 			t.Parallel()
 			vt := tc.vt
 			if vt == nil {
-				vt = f.vt
+				vt = f.Trust
 			}
 			found, err := evidence.Check(t.Context(), subject(tc.files, tc.meta), vt, at)
 			switch {
@@ -301,19 +248,19 @@ func TestMethodsCoverManifest(t *testing.T) {
 // A precomputed SHA-512 (the fetcher's, hashed while downloading) stands
 // in for reading the file; a wrong one refuses it.
 func TestMozillaPrecomputedSHA512(t *testing.T) {
-	f := vendorFilesOnce()
-	s := subject([]file{{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}}, map[string][]byte{sumsName: f.sums, ascName: f.asc})
+	f := vendorstest.Get()
+	s := subject([]file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}}, map[string][]byte{sumsName: f.Sums, ascName: f.Asc})
 	s.Open = func(context.Context) (io.ReadCloser, error) { return nil, errors.New("must not be read") }
-	sums, err := verify.ParseSums(f.sums)
+	sums, err := verify.ParseSums(f.Sums)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SHA512 = sums[esrEntry]
-	if _, err := evidence.Check(t.Context(), s, f.vt, at); err != nil {
+	if _, err := evidence.Check(t.Context(), s, f.Trust, at); err != nil {
 		t.Fatalf("with the right SHA-512: %v", err)
 	}
 	s.SHA512 = strings.Repeat("0", 128)
-	if _, err := evidence.Check(t.Context(), s, f.vt, at); !errors.Is(err, verify.ErrMismatch) {
+	if _, err := evidence.Check(t.Context(), s, f.Trust, at); !errors.Is(err, verify.ErrMismatch) {
 		t.Fatalf("with a wrong SHA-512: %v", err)
 	}
 }

@@ -11,12 +11,9 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/patchferry/patchferry/fetcher/vendors/clamav"
-	"github.com/patchferry/patchferry/fetcher/vendors/mozilla"
-	"github.com/patchferry/patchferry/fetcher/vendortest"
+	"github.com/patchferry/patchferry/fetcher/vendors/vendorstest"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/media/mediatest"
@@ -26,54 +23,7 @@ import (
 	"github.com/patchferry/patchferry/verify"
 )
 
-// vendorFiles are made once per test binary: the fake ClamAV makes eight
-// RSA keys.
-type vendorFiles struct {
-	vt                            *verify.VendorTrust
-	cvd1, cvd, cvdDamaged, cvdBad []byte            // daily.cvd: version 1, version 2, 2 damaged, 2 signed by an unknown key
-	cvd1Sign, cvdSign             []byte            // daily-1.cvd.sign, daily-2.cvd.sign
-	cdiff, cdiffBad, cdiffSign    []byte            // daily-2.cdiff, signed by an unknown key, its .sign
-	esr                           map[string][]byte // Firefox ESR 128.5.0esr: path in SHA512SUMS → bytes
-	sums, asc, ascBad, ascOther   []byte            // SHA512SUMS, .asc, .asc over other bytes, .asc by an unknown key
-}
-
-const esrVersion = "128.5.0esr"
-
-var vendorFilesOnce = sync.OnceValue(func() *vendorFiles {
-	up := vendortest.New() // its clock, 2026-11-20, is before created
-	get := func(p string) []byte {
-		b, ok := up.Get(p)
-		if !ok {
-			panic("vendortest published no " + p)
-		}
-		return b
-	}
-	f := &vendorFiles{esr: map[string][]byte{}}
-	clam := clamav.AddFake(up, "daily")
-	f.cvd1, f.cvd1Sign = get("/daily.cvd"), get("/daily-1.cvd.sign")
-	clam.Release("daily")
-	f.cvd, f.cvdSign = get("/daily.cvd"), get("/daily-2.cvd.sign")
-	f.cdiff, f.cdiffSign = get("/daily-2.cdiff"), get("/daily-2.cdiff.sign")
-	clam.PutDamagedCVD("daily")
-	f.cvdDamaged = get("/daily.cvd")
-	clam.PutBadCVD("daily")
-	f.cvdBad = get("/daily.cvd")
-	clam.PutBadCdiff("daily", 2)
-	f.cdiffBad = get("/daily-2.cdiff")
-
-	moz := mozilla.AddFake(up)
-	dir := moz.Dir("firefox-esr", esrVersion)
-	f.sums, f.asc = get(dir+"/SHA512SUMS"), get(dir+"/SHA512SUMS.asc")
-	for _, rel := range moz.Files("firefox-esr", esrVersion) {
-		f.esr[rel] = get(dir + "/" + rel)
-	}
-	moz.BadSumsSignature("firefox-esr", esrVersion)
-	f.ascBad = get(dir + "/SHA512SUMS.asc")
-	moz.UnknownKeySums("firefox-esr", esrVersion)
-	f.ascOther = get(dir + "/SHA512SUMS.asc")
-	f.vt = up.VendorTrust()
-	return f
-})
+const esrVersion = vendorstest.ESRVersion
 
 // cvdHeader is the header evidence the fetcher keeps of a CVD.
 func cvdHeader(cvd []byte) []byte {
@@ -153,8 +103,8 @@ func TestImportRefusesUnknownMethod(t *testing.T) {
 // changes nothing.
 func TestImportVendorEvidence(t *testing.T) {
 	t.Parallel()
-	f := vendorFilesOnce()
-	vtYAML, err := f.vt.Marshal()
+	f := vendorstest.Get()
+	vtYAML, err := f.Trust.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,12 +119,12 @@ func TestImportVendorEvidence(t *testing.T) {
 	}
 	header := "clamav-daily-2.cvd-header"
 	inputs := []vendorInput{
-		{f.cvd, cvdArtifact("2", header)},
-		{f.cvdSign, signArtifact("2", "daily-2.cvd.sign")},
-		{f.cdiff, cdiffArtifact("2")},
-		{f.esr[esrEntry], esrArtifact(esrEntry, sumsName, ascName)},
+		{f.CVD, cvdArtifact("2", header)},
+		{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")},
+		{f.Cdiff, cdiffArtifact("2")},
+		{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)},
 	}
-	good := map[string][]byte{header: cvdHeader(f.cvd), sumsName: f.sums, ascName: f.asc}
+	good := map[string][]byte{header: cvdHeader(f.CVD), sumsName: f.Sums, ascName: f.Asc}
 
 	t.Run("genuine", func(t *testing.T) {
 		t.Parallel()
@@ -193,16 +143,16 @@ func TestImportVendorEvidence(t *testing.T) {
 			name string
 			sign []byte
 			ok   bool
-		}{{"genuine", f.cvdSign, true}, {"of other bytes", f.cvd1Sign, false}} {
+		}{{"genuine", f.CVDSign, true}, {"of other bytes", f.CVD1Sign, false}} {
 			st := newVendorStore(t)
-			dir, _ := vendorBundle(t, inputs[:1], map[string][]byte{header: cvdHeader(f.cvd)})
+			dir, _ := vendorBundle(t, inputs[:1], map[string][]byte{header: cvdHeader(f.CVD)})
 			mustImport(t, st, dir)
 			before := snapshot(t, st)
 			delta, _ := vendorBundle(t, []vendorInput{{tc.sign, signArtifact("2", "daily-2.cvd.sign")}}, nil,
 				func(o *media.WriteOptions, c *mediatest.Contents) {
 					o.Sequence, o.Base = 2, 1
 					c.Catalog = media.Catalog{{Vendor: "clamav", Product: "daily", Version: "2",
-						Artifacts: []string{sha(f.cvd), sha(tc.sign)}}}
+						Artifacts: []string{sha(f.CVD), sha(tc.sign)}}}
 				})
 			_, err := ingest.Import(t.Context(), st, []string{delta}, options())
 			var re *ingest.RefusedError
@@ -218,8 +168,8 @@ func TestImportVendorEvidence(t *testing.T) {
 		}
 	})
 	for name, meta := range map[string]map[string][]byte{
-		"cvd header":    {header: cvdHeader(f.cvd1), sumsName: f.sums, ascName: f.asc},
-		"sums by other": {header: cvdHeader(f.cvd), sumsName: f.sums, ascName: f.ascOther},
+		"cvd header":    {header: cvdHeader(f.CVD1), sumsName: f.Sums, ascName: f.Asc},
+		"sums by other": {header: cvdHeader(f.CVD), sumsName: f.Sums, ascName: f.AscOther},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
