@@ -25,8 +25,6 @@ import (
 	"github.com/patchferry/patchferry/verify/verifytest"
 )
 
-const esrVersion = vendorstest.ESRVersion
-
 var at = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // after the fakes' releases
 
 // cvdHeader is the header evidence the fetcher keeps of a CVD.
@@ -75,33 +73,6 @@ func subject(files []file, meta map[string][]byte) *evidence.Subject {
 	return subj(0)
 }
 
-func cvdArtifact(version string, ev ...string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cvd", FileName: "daily.cvd",
-		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Evidence: ev}}
-}
-
-func cdiffArtifact(version string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cdiff", FileName: "daily-" + version + ".cdiff",
-		Verification: media.Verification{Method: evidence.MethodClamAVCdiff}}
-}
-
-func signArtifact(version, name string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "sign", FileName: name,
-		Verification: media.Verification{Method: evidence.MethodClamAVSign}}
-}
-
-const (
-	esrEntry = "win64/ja/Firefox Setup " + esrVersion + ".exe"
-	sumsName = "mozilla-firefox-esr-" + esrVersion + "-SHA512SUMS"
-	ascName  = sumsName + ".asc"
-)
-
-func esrArtifact(entry string, ev ...string) media.Artifact {
-	return media.Artifact{Vendor: "mozilla", Product: "firefox-esr", Channel: "esr", Version: esrVersion, Platform: "win64",
-		Language: "ja", Kind: "installer-exe", FileName: "Firefox Setup " + esrVersion + ".exe",
-		Verification: media.Verification{Method: evidence.MethodMozillaSums, Evidence: ev, Entry: entry}}
-}
-
 // rescoped moves the anchors of vendor from under to another vendor name.
 func rescoped(vt *verify.VendorTrust, from, to string) *verify.VendorTrust {
 	out := *vt
@@ -132,9 +103,9 @@ func TestMethods(t *testing.T) {
 	}
 	badSums := bytes.Clone(f.Sums)
 	badSums[0] ^= 0x01
-	withDate := cvdArtifact("2", header)
+	withDate := vendorstest.CVDArtifact("2", header)
 	withDate.Released = f.Built
-	otherDate := cvdArtifact("2", header)
+	otherDate := vendorstest.CVDArtifact("2", header)
 	otherDate.Released = f.Built.Add(time.Hour)
 	cases := []struct {
 		name   string
@@ -145,63 +116,63 @@ func TestMethods(t *testing.T) {
 		refuse string              // in the error
 		signer string              // of an accepted file
 	}{
-		{name: "cvd", files: []file{{f.CVD, cvdArtifact("2", header)}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}, signer: "vendortest"},
+		{name: "cvd", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}, signer: "vendortest"},
 		{name: "cvd with its build date", files: []file{{f.CVD, withDate}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}},
 		{name: "cvd with another date", files: []file{{f.CVD, otherDate}}, meta: map[string][]byte{header: cvdHeader(f.CVD)}, refuse: "was built"},
-		{name: "cvd signed by an unknown key", files: []file{{f.CVDBad, cvdArtifact("2", header)}},
+		{name: "cvd signed by an unknown key", files: []file{{f.CVDBad, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVDBad)}, want: verify.ErrBadSignature},
-		{name: "cvd trusted by nobody here", files: []file{{f.CVD, cvdArtifact("2", header)}},
+		{name: "cvd trusted by nobody here", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVD)}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
-		{name: "cvd with ClamAV's keys under another vendor", files: []file{{f.CVD, cvdArtifact("2", header)}},
+		{name: "cvd with ClamAV's keys under another vendor", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVD)}, vt: rescoped(f.Trust, "clamav", "mozilla"), refuse: "no ClamAV cvd key in the vendor trust of clamav"},
-		{name: "cvd body damaged", files: []file{{f.CVDDamaged, cvdArtifact("2", header)}},
+		{name: "cvd body damaged", files: []file{{f.CVDDamaged, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVDDamaged)}, want: verify.ErrMismatch},
-		{name: "cvd of another version", files: []file{{f.CVD, cvdArtifact("3", header)}},
+		{name: "cvd of another version", files: []file{{f.CVD, vendorstest.CVDArtifact("3", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVD)}, refuse: "the record says 3"},
-		{name: "cvd header evidence of another version", files: []file{{f.CVD, cvdArtifact("2", header)}},
+		{name: "cvd header evidence of another version", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: cvdHeader(f.CVD1)}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence altered", files: []file{{f.CVD, cvdArtifact("2", header)}},
+		{name: "cvd header evidence altered", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: altered}, refuse: "does not match the CVD's header"},
-		{name: "cvd header evidence not a header", files: []file{{f.CVD, cvdArtifact("2", header)}},
+		{name: "cvd header evidence not a header", files: []file{{f.CVD, vendorstest.CVDArtifact("2", header)}},
 			meta: map[string][]byte{header: []byte("ClamAV-VDB:garbage")}, refuse: "evidence " + header},
 
-		{name: "cdiff", files: []file{{f.Cdiff, cdiffArtifact("2")}}},
-		{name: "cdiff signed by an unknown key", files: []file{{f.CdiffBad, cdiffArtifact("2")}}, want: verify.ErrBadSignature},
-		{name: "cdiff trusted by nobody here", files: []file{{f.Cdiff, cdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
-		{name: "cdiff of another version", files: []file{{f.Cdiff, cdiffArtifact("3")}}, refuse: "the record says 3"},
+		{name: "cdiff", files: []file{{f.Cdiff, vendorstest.CdiffArtifact("2")}}},
+		{name: "cdiff signed by an unknown key", files: []file{{f.CdiffBad, vendorstest.CdiffArtifact("2")}}, want: verify.ErrBadSignature},
+		{name: "cdiff trusted by nobody here", files: []file{{f.Cdiff, vendorstest.CdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
+		{name: "cdiff of another version", files: []file{{f.Cdiff, vendorstest.CdiffArtifact("3")}}, refuse: "the record says 3"},
 
-		{name: "cvd .sign", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}}},
-		{name: "cdiff .sign", files: []file{{f.CdiffSign, signArtifact("2", "daily-2.cdiff.sign")}, {f.Cdiff, cdiffArtifact("2")}}},
-		{name: ".sign of another file", files: []file{{f.CVD1Sign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}},
+		{name: "cvd .sign", files: []file{{f.CVDSign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}, {f.CVD, vendorstest.CVDArtifact("2")}}},
+		{name: "cdiff .sign", files: []file{{f.CdiffSign, vendorstest.SignArtifact("2", "daily-2.cdiff.sign")}, {f.Cdiff, vendorstest.CdiffArtifact("2")}}},
+		{name: ".sign of another file", files: []file{{f.CVD1Sign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}, {f.CVD, vendorstest.CVDArtifact("2")}},
 			want: verify.ErrBadSignature},
-		{name: ".sign without its file", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD1, cvdArtifact("1")}},
+		{name: ".sign without its file", files: []file{{f.CVDSign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}, {f.CVD1, vendorstest.CVDArtifact("1")}},
 			refuse: "is not here"},
 		// A .sign whose root is not trusted here is unusable, not bad: as
 		// in ClamAV, the database file's own signature decides.
-		{name: ".sign under an untrusted root", files: []file{{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")}, {f.CVD, cvdArtifact("2")}},
+		{name: ".sign under an untrusted root", files: []file{{f.CVDSign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}, {f.CVD, vendorstest.CVDArtifact("2")}},
 			vt: &withoutSignRoots, want: evidence.ErrUnusable},
 
-		{name: "mozilla", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, signer: "TEST Mozilla Software Releases"},
-		{name: "mozilla sums signature over other bytes", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.AscBad}, want: verify.ErrBadSignature},
-		{name: "mozilla sums altered", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: badSums, ascName: f.Asc}, want: verify.ErrBadSignature},
-		{name: "mozilla sums signed by an unknown key", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.AscOther}, want: verify.ErrUntrusted},
-		{name: "mozilla sums signature not armored", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta:   map[string][]byte{sumsName: f.Sums, ascName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
+		{name: "mozilla", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}, signer: "TEST Mozilla Software Releases"},
+		{name: "mozilla sums signature over other bytes", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.AscBad}, want: verify.ErrBadSignature},
+		{name: "mozilla sums altered", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: badSums, vendorstest.AscName: f.Asc}, want: verify.ErrBadSignature},
+		{name: "mozilla sums signed by an unknown key", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.AscOther}, want: verify.ErrUntrusted},
+		{name: "mozilla sums signature not armored", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta:   map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: []byte("-----BEGIN PGP SIGNATURE-----\n\ngarbage\n-----END PGP SIGNATURE-----\n")},
 			refuse: "SHA512SUMS.asc"},
-		{name: "mozilla key trusted by nobody here", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, vt: evidence.DefaultTrust(), want: verify.ErrUntrusted},
-		{name: "mozilla's key under another vendor", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, vt: rescoped(f.Trust, "mozilla", "debian"), want: verify.ErrUntrusted},
-		{name: "mozilla file under another entry", files: []file{{f.ESR[esrEntry], esrArtifact("win64/en-US/Firefox Setup "+esrVersion+".exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, want: verify.ErrMismatch},
-		{name: "mozilla file not in the sums", files: []file{{f.ESR[esrEntry], esrArtifact("win64/ja/Firefox Setup 999.0.exe", sumsName, ascName)}},
-			meta: map[string][]byte{sumsName: f.Sums, ascName: f.Asc}, want: verify.ErrNotInSums},
-		{name: "mozilla evidence without the signature", files: []file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName)}},
-			meta: map[string][]byte{sumsName: f.Sums}, refuse: "lacks"},
+		{name: "mozilla key trusted by nobody here", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}, vt: evidence.DefaultTrust(), want: verify.ErrUntrusted},
+		{name: "mozilla's key under another vendor", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}, vt: rescoped(f.Trust, "mozilla", "debian"), want: verify.ErrUntrusted},
+		{name: "mozilla file under another entry", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact("win64/en-US/Firefox Setup "+vendorstest.ESRVersion+".exe", vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}, want: verify.ErrMismatch},
+		{name: "mozilla file not in the sums", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact("win64/ja/Firefox Setup 999.0.exe", vendorstest.SumsName, vendorstest.AscName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}, want: verify.ErrNotInSums},
+		{name: "mozilla evidence without the signature", files: []file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName)}},
+			meta: map[string][]byte{vendorstest.SumsName: f.Sums}, refuse: "lacks"},
 
 		{name: "manual", files: []file{{[]byte("ichitaro update"), media.Artifact{Vendor: "justsystems", Product: "ichitaro",
 			Version: "2026.1", FileName: "ichitaro.exe", Verification: media.Verification{Method: evidence.MethodManual}}}}},
@@ -249,13 +220,13 @@ func TestMethodsCoverManifest(t *testing.T) {
 // in for reading the file; a wrong one refuses it.
 func TestMozillaPrecomputedSHA512(t *testing.T) {
 	f := vendorstest.Get()
-	s := subject([]file{{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)}}, map[string][]byte{sumsName: f.Sums, ascName: f.Asc})
+	s := subject([]file{{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)}}, map[string][]byte{vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc})
 	s.Open = func(context.Context) (io.ReadCloser, error) { return nil, errors.New("must not be read") }
 	sums, err := verify.ParseSums(f.Sums)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.SHA512 = sums[esrEntry]
+	s.SHA512 = sums[vendorstest.ESREntry]
 	if _, err := evidence.Check(t.Context(), s, f.Trust, at); err != nil {
 		t.Fatalf("with the right SHA-512: %v", err)
 	}

@@ -15,15 +15,12 @@ import (
 
 	"github.com/patchferry/patchferry/fetcher/vendors/vendorstest"
 	"github.com/patchferry/patchferry/media"
-	"github.com/patchferry/patchferry/media/evidence"
 	"github.com/patchferry/patchferry/media/mediatest"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
 )
-
-const esrVersion = vendorstest.ESRVersion
 
 // cvdHeader is the header evidence the fetcher keeps of a CVD.
 func cvdHeader(cvd []byte) []byte {
@@ -54,34 +51,6 @@ func vendorBundle(t *testing.T, inputs []vendorInput, meta map[string][]byte, op
 		t.Fatal(err)
 	}
 	return w.Dirs[0], b
-}
-
-func cvdArtifact(version string, ev ...string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cvd", FileName: "daily.cvd",
-		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Signer: "vendortest", Time: created, Evidence: ev}}
-}
-
-func cdiffArtifact(version string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "cdiff", FileName: "daily-" + version + ".cdiff",
-		Verification: media.Verification{Method: evidence.MethodClamAVCdiff, Time: created}}
-}
-
-func signArtifact(version, file string) media.Artifact {
-	return media.Artifact{Vendor: "clamav", Product: "daily", Version: version, Kind: "sign", FileName: file,
-		Verification: media.Verification{Method: evidence.MethodClamAVSign, Time: created}}
-}
-
-const (
-	esrEntry = "win64/ja/Firefox Setup " + esrVersion + ".exe"
-	sumsName = "mozilla-firefox-esr-" + esrVersion + "-SHA512SUMS"
-	ascName  = sumsName + ".asc"
-)
-
-func esrArtifact(entry string, ev ...string) media.Artifact {
-	return media.Artifact{Vendor: "mozilla", Product: "firefox-esr", Channel: "esr", Version: esrVersion, Platform: "win64",
-		Language: "ja", Kind: "installer-exe", FileName: "Firefox Setup " + esrVersion + ".exe",
-		Verification: media.Verification{Method: evidence.MethodMozillaSums, Signer: "Mozilla Software Releases", Time: created,
-			Evidence: ev, Entry: entry}}
 }
 
 // A method the mirror does not know is refused by the import (each known
@@ -119,12 +88,12 @@ func TestImportVendorEvidence(t *testing.T) {
 	}
 	header := "clamav-daily-2.cvd-header"
 	inputs := []vendorInput{
-		{f.CVD, cvdArtifact("2", header)},
-		{f.CVDSign, signArtifact("2", "daily-2.cvd.sign")},
-		{f.Cdiff, cdiffArtifact("2")},
-		{f.ESR[esrEntry], esrArtifact(esrEntry, sumsName, ascName)},
+		{f.CVD, vendorstest.CVDArtifact("2", header)},
+		{f.CVDSign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")},
+		{f.Cdiff, vendorstest.CdiffArtifact("2")},
+		{f.ESR[vendorstest.ESREntry], vendorstest.ESRArtifact(vendorstest.ESREntry, vendorstest.SumsName, vendorstest.AscName)},
 	}
-	good := map[string][]byte{header: cvdHeader(f.CVD), sumsName: f.Sums, ascName: f.Asc}
+	good := map[string][]byte{header: cvdHeader(f.CVD), vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc}
 
 	t.Run("genuine", func(t *testing.T) {
 		t.Parallel()
@@ -148,7 +117,7 @@ func TestImportVendorEvidence(t *testing.T) {
 			dir, _ := vendorBundle(t, inputs[:1], map[string][]byte{header: cvdHeader(f.CVD)})
 			mustImport(t, st, dir)
 			before := snapshot(t, st)
-			delta, _ := vendorBundle(t, []vendorInput{{tc.sign, signArtifact("2", "daily-2.cvd.sign")}}, nil,
+			delta, _ := vendorBundle(t, []vendorInput{{tc.sign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}}, nil,
 				func(o *media.WriteOptions, c *mediatest.Contents) {
 					o.Sequence, o.Base = 2, 1
 					c.Catalog = media.Catalog{{Vendor: "clamav", Product: "daily", Version: "2",
@@ -168,8 +137,8 @@ func TestImportVendorEvidence(t *testing.T) {
 		}
 	})
 	for name, meta := range map[string]map[string][]byte{
-		"cvd header":    {header: cvdHeader(f.CVD1), sumsName: f.Sums, ascName: f.Asc},
-		"sums by other": {header: cvdHeader(f.CVD), sumsName: f.Sums, ascName: f.AscOther},
+		"cvd header":    {header: cvdHeader(f.CVD1), vendorstest.SumsName: f.Sums, vendorstest.AscName: f.Asc},
+		"sums by other": {header: cvdHeader(f.CVD), vendorstest.SumsName: f.Sums, vendorstest.AscName: f.AscOther},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

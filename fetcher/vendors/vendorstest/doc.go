@@ -3,5 +3,7 @@
 // a fetch (media/evidence, mirror/ingest). A vendor adds its samples here
 // when such tests need them.
 //
-//	samples.go  Samples, Get, ESRVersion
+//	samples.go    Samples, Get, ESRVersion
+//	artifacts.go  the samples' records: CVDArtifact, CdiffArtifact, SignArtifact,
+//	              ESRArtifact, ESREntry, SumsName, AscName
 package vendorstest
