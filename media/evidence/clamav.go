@@ -32,15 +32,17 @@ const (
 func clamav() vendor {
 	return vendor{
 		methods: map[string]Method{MethodClamAVCVD: clamavCVD, MethodClamAVCdiff: clamavCdiff, MethodClamAVSign: clamavSign},
-		anchors: []verify.Anchors{{
-			Vendor: "clamav",
-			ClamAVKeys: []verify.ClamAVKey{
-				{Name: "ClamAV CVD signing key (legacy dsig)", Use: "cvd", N: clamavCVDN, E: 100001027},
-				{Name: "ClamAV cdiff signing key", Use: "cdiff", N: clamavCdiffN, E: 100002053},
-				{Name: "ClamAV .info signing key", Use: "info", N: clamavInfoN, E: 100002049},
-			},
-			ClamAVSignRoots: []verify.NamedPEM{{Name: "Cisco Software Identity Root CA RSA 4096 SHA512 2099", PEM: root("clamav-sign-root.pem")}},
-		}},
+		anchors: func() []verify.Anchors {
+			return []verify.Anchors{{
+				Vendor: "clamav",
+				ClamAVKeys: []verify.ClamAVKey{
+					{Name: "ClamAV CVD signing key (legacy dsig)", Use: "cvd", N: clamavCVDN, E: 100001027},
+					{Name: "ClamAV cdiff signing key", Use: "cdiff", N: clamavCdiffN, E: 100002053},
+					{Name: "ClamAV .info signing key", Use: "info", N: clamavInfoN, E: 100002049},
+				},
+				ClamAVSignRoots: []verify.NamedPEM{{Name: "Cisco Software Identity Root CA RSA 4096 SHA512 2099", PEM: root("clamav-sign-root.pem")}},
+			}}
+		},
 	}
 }
 

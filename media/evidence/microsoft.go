@@ -7,12 +7,14 @@ import "github.com/patchferry/patchferry/verify"
 // Signing PCA 2011), for files signed by "Microsoft Corporation". Its
 // Authenticode method comes with the Windows sources.
 func microsoft() vendor {
-	return vendor{anchors: []verify.Anchors{{
-		Vendor: "microsoft",
-		AuthenticodeRoots: []verify.NamedPEM{
-			{Name: "Microsoft Root Certificate Authority 2010", PEM: root("microsoft-root-ca-2010.pem")},
-			{Name: "Microsoft Root Certificate Authority 2011", PEM: root("microsoft-root-ca-2011.pem")},
-		},
-		AuthenticodeSigners: []string{"Microsoft Corporation"},
-	}}}
+	return vendor{anchors: func() []verify.Anchors {
+		return []verify.Anchors{{
+			Vendor: "microsoft",
+			AuthenticodeRoots: []verify.NamedPEM{
+				{Name: "Microsoft Root Certificate Authority 2010", PEM: root("microsoft-root-ca-2010.pem")},
+				{Name: "Microsoft Root Certificate Authority 2011", PEM: root("microsoft-root-ca-2011.pem")},
+			},
+			AuthenticodeSigners: []string{"Microsoft Corporation"},
+		}}
+	}}
 }

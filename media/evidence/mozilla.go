@@ -24,10 +24,12 @@ const MethodMozillaSums = "openpgp-sha512sums"
 func mozilla() vendor {
 	return vendor{
 		methods: map[string]Method{MethodMozillaSums: mozillaSums},
-		anchors: []verify.Anchors{{Vendor: "mozilla", OpenPGPKeys: []verify.NamedPGPKey{{
-			Name: "Mozilla Software Releases <release@mozilla.com>", Fingerprint: "14F26682D0916CDD81E37B6D61B7B526D98F0353",
-			Armored: root("mozilla-release-key.asc"),
-		}}}},
+		anchors: func() []verify.Anchors {
+			return []verify.Anchors{{Vendor: "mozilla", OpenPGPKeys: []verify.NamedPGPKey{{
+				Name: "Mozilla Software Releases <release@mozilla.com>", Fingerprint: "14F26682D0916CDD81E37B6D61B7B526D98F0353",
+				Armored: root("mozilla-release-key.asc"),
+			}}}}
+		},
 	}
 }
 
