@@ -179,7 +179,7 @@ func decodeList[T any](b []byte, out *[]T, max int, what string) error {
 // ManifestError reports a manifest that breaks format v1.
 type ManifestError struct{ Err error }
 
-func (e *ManifestError) Error() string { return "bundle.json: " + e.Err.Error() }
+func (e *ManifestError) Error() string { return e.Err.Error() } // FileError names bundle.json
 func (e *ManifestError) Unwrap() error { return e.Err }
 
 // ParseManifest reads and checks a manifest: at most MaxManifestSize bytes,
@@ -269,7 +269,7 @@ func (m *Manifest) Validate() error {
 	for i := range m.Artifacts {
 		a := &m.Artifacts[i]
 		if err := a.validate(); err != nil {
-			add("artifacts[%d] (%s): %w", i, a.FileName, err)
+			add("artifacts[%d] (%q): %w", i, a.FileName, err)
 			continue
 		}
 		shas[a.SHA256] = true
@@ -300,7 +300,7 @@ func (m *Manifest) Validate() error {
 		if m.Base == 0 {
 			for _, s := range c.Artifacts {
 				if !shas[s] {
-					add("catalog[%d] (%s/%s): artifact %s is not in this full bundle", i, c.Vendor, c.Product, s)
+					add("catalog[%d] (%q): artifact %s is not in this full bundle", i, c.Vendor+"/"+c.Product, s)
 				}
 			}
 		}

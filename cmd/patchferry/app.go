@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/media/escape"
 	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/store"
 )
@@ -29,7 +30,8 @@ const (
 // commands in-process with their own streams, environment and clock.
 type app struct {
 	stdin          io.Reader
-	stdout, stderr io.Writer
+	stdout, stderr io.Writer // escaped by run: see escapeStreams
+	barOut         io.Writer // the raw stderr, for progress bars
 	getenv         func(string) string
 	now            func() time.Time
 	stdinTerminal  bool
@@ -85,6 +87,7 @@ func newRootCommand(a *app) *cobra.Command {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, a *app, args []string) int {
+	defer a.escapeStreams()()
 	root := newRootCommand(a)
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
@@ -110,6 +113,31 @@ func run(ctx context.Context, a *app, args []string) int {
 	}
 	a.reportError(err, code)
 	return code
+}
+
+// escapeStreams makes stdout and stderr escape what reaches them (see
+// media/escape): whatever a command prints — a name from a manifest, a
+// vendor's version string, an error quoting either — no control character
+// reaches the operator's terminal, a log or a script raw. Progress bars,
+// which draw with CR and terminal codes, get the raw stderr. It returns the
+// function that flushes the streams at the end of the command.
+func (a *app) escapeStreams() (flush func()) {
+	if a.barOut == nil {
+		a.barOut = a.stderr
+	}
+	var flushes []func() error
+	for _, w := range []*io.Writer{&a.stdout, &a.stderr} {
+		if _, ok := (*w).(*escape.Writer); !ok {
+			e := escape.NewWriter(*w)
+			*w = e
+			flushes = append(flushes, e.Flush)
+		}
+	}
+	return func() {
+		for _, f := range flushes {
+			_ = f()
+		}
+	}
 }
 
 // newGroupCommand makes a command that only holds subcommands. Cobra would

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/media/escape"
 	"github.com/patchferry/patchferry/mirror/ledger"
 )
 
@@ -68,7 +69,12 @@ func runMirrorLedger(ctx context.Context, a *app, o mirrorLedgerOptions) error {
 	}
 	for _, r := range rows {
 		fmt.Fprintf(a.stdout, "%4d %s %-12s %-10s %-28s %-16s %s\n", r.Number, r.Time.In(time.Local).Format("2006-01-02 15:04"),
-			r.Operator, r.Label, r.Bundle, r.Result, r.Reason)
+			escape.String(r.Operator), escape.String(r.Label), escape.String(r.Bundle), escape.String(r.Result), oneLine(r.Reason))
 	}
 	return nil
+}
+
+// oneLine is a reason of several lines (one per error) on one table line.
+func oneLine(reason string) string {
+	return strings.ReplaceAll(escape.Lines(reason), "\n", " / ")
 }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/patchferry/patchferry/media/escape"
 )
 
 // progress returns a byte counter for a long operation and a function to end
@@ -14,8 +16,8 @@ func (a *app) progress(total int64, desc string) (func(int64), func()) {
 		return nil, func() {}
 	}
 	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(a.stderr),
-		progressbar.OptionSetDescription(desc),
+		progressbar.OptionSetWriter(a.barOut),
+		progressbar.OptionSetDescription(escape.String(desc)),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),

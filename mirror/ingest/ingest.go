@@ -313,5 +313,8 @@ func RecordRefusal(st *store.Store, o Options, reason string) error {
 	}
 	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
 		Result: ledger.ResultRefused, Reason: reason}
+	if o.Log != nil {
+		o.Log.Warn("import "+row.Result, "label", row.Label, "reason", row.Reason)
+	}
 	return st.Update(func(tx *bolt.Tx) error { _, err := ledger.Append(tx, row); return err })
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/patchferry/patchferry/media/escape"
 )
 
 var headers = map[string][]string{
@@ -52,7 +54,7 @@ func WriteCSV(w io.Writer, rows []Row, lang string, loc *time.Location) error {
 			r.Reason, r.Hash,
 		}
 		for i, f := range rec {
-			rec[i] = defuse(f)
+			rec[i] = defuse(escape.Lines(f)) // rows written before Append escaped
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

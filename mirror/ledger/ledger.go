@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/patchferry/patchferry/media/escape"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -51,6 +52,22 @@ type Row struct {
 	Hash           string    `json:"hash"` // SHA-256 over prev and the row's stored bytes without Hash (doc.go)
 }
 
+// escape escapes the control characters of every text of r (see
+// media/escape): names and reasons come from media, and the ledger is
+// read on terminals and in Excel. Reasons keep their newlines (one line
+// per error); each part was quoted where it was made.
+func (r *Row) escape() {
+	for _, s := range []*string{&r.Operator, &r.Label, &r.Bundle, &r.Scanner, &r.ScannerVersion, &r.ScanVerdict, &r.Result} {
+		*s = escape.String(*s)
+	}
+	for _, l := range [][]string{r.Signers, r.Approvers} {
+		for i := range l {
+			l[i] = escape.String(l[i])
+		}
+	}
+	r.Reason = escape.Lines(r.Reason)
+}
+
 // Append adds r as the next row, chaining it to the last one, inside tx. It
 // returns the row as stored: numbered, linked, its time in UTC, hashed.
 func Append(tx *bolt.Tx, r Row) (Row, error) {
@@ -61,6 +78,7 @@ func Append(tx *bolt.Tx, r Row) (Row, error) {
 	}
 	r.Number, r.Prev = h.Number+1, h.Hash
 	r.Time = r.Time.UTC()
+	r.escape()
 	data, hash, err := encode(r)
 	if err != nil {
 		return r, err

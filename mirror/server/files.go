@@ -6,6 +6,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/patchferry/patchferry/media/escape"
 )
 
 func (s *Server) files(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +61,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, segs []string, n 
 		Sequence             uint64
 		Files                bool
 		Entries              []indexEntry
-	}{Title: "/" + strings.Join(append([]string{"files"}, segs...), "/") + "/", Sequence: snap.sequence,
+	}{Title: escape.String("/" + strings.Join(append([]string{"files"}, segs...), "/") + "/"), Sequence: snap.sequence,
 		StateCode: snap.stateCode, Files: len(segs) == 3}
 	if len(segs) > 0 {
 		data.Up = filesURL(segs[:len(segs)-1]...) + "/"
@@ -69,7 +71,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, segs []string, n 
 	}
 	for _, name := range n.names() {
 		c := n.children[name]
-		e := indexEntry{Name: name, URL: filesURL(append(append([]string{}, segs...), name)...), Current: c.current}
+		e := indexEntry{Name: escape.String(name), URL: filesURL(append(append([]string{}, segs...), name)...), Current: c.current}
 		if data.Files {
 			e.SHA, e.Size = c.sha, c.size
 		} else {

@@ -91,7 +91,7 @@ func (l *Local) RecordRefusal(ctx context.Context, req Refusal) error {
 	if req.Reason == "" {
 		return invalidf("a refusal needs its reason")
 	}
-	return ingest.RecordRefusal(l.st, ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now}, req.Reason)
+	return ingest.RecordRefusal(l.st, ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now, Log: l.log}, req.Reason)
 }
 
 // Ledger returns every ledger row.
