@@ -63,6 +63,7 @@ const (
 	hintVendorEvidence
 	hintMalware
 	hintServerStopped
+	hintNoSpace
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -132,6 +133,8 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"ベンダーの署名またはチェックサムがファイルと一致しません（公開後に改変されています）。この媒体は使用せず、インターネット側で取得し直し、情報セキュリティ責任者に報告してください。"},
 	hintServerStopped: {"The mirror server (patchferry mirror serve) stopped while it ran the command. Check its log (or `systemctl status patchferry-mirror`, or the Windows service) and start it again; then run `patchferry mirror status` to see whether the command took effect before you run it again.",
 		"ミラーサーバー（patchferry mirror serve）がコマンドの実行中に停止しました。ログ（または `systemctl status patchferry-mirror`、Windows のサービス）を確認して起動し直し、`patchferry mirror status` でコマンドが反映されたかを確かめてから、必要ならもう一度実行してください。"},
+	hintNoSpace: {"The mirror's disk is too full for this import (the sizes are above). Nothing was changed: the mirror serves what it served before. Free space — `patchferry mirror gc` removes versions no longer current — or move the data directory to a bigger disk, then import the same medium again.",
+		"ミラーのディスクの空き容量が、この取り込みには足りません（必要な容量は上に表示しています）。何も変更していません。ミラーは以前と同じ内容を配信しています。空き容量を確保する（`patchferry mirror gc` で最新でない版を削除できます）か、データディレクトリを大きいディスクに移してから、同じ媒体をもう一度取り込んでください。"},
 	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
 		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
 }
@@ -173,6 +176,8 @@ func (a *app) mirrorHint(err error) string {
 		return a.msg(hintLedger)
 	case errors.Is(err, admin.ErrServerStopped):
 		return a.msg(hintServerStopped)
+	case errors.Is(err, store.ErrNoSpace):
+		return a.msg(hintNoSpace)
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/mirror/store/storetest"
 )
 
 // initMirror creates a mirror trusting the shared publisher.
@@ -229,5 +230,31 @@ func TestImportRefusalHints(t *testing.T) {
 	_, stderr, exit := runCLI(t, nil, "--lang", "ja", "mirror", "import", "--data", data, copyBundle(t))
 	if exit != exitFailed || !strings.Contains(stderr, "→ ミラーが提供中のものより古いバンドルです。") {
 		t.Errorf("rollback: exit %d, stderr:\n%s", exit, stderr)
+	}
+}
+
+// Issue 11, hole 8: on a disk too small for the bundle, the import says
+// how much it needs and how much is free, with what to do; the mirror is
+// unchanged and the attempt is in the ledger.
+func TestImportOnAFullDisk(t *testing.T) {
+	dir := storetest.SmallDisk(t, 4<<20)
+	if dir == "" {
+		return // the test ran in a child process
+	}
+	data := filepath.Join(dir, "data")
+	mustRun(t, nil, "mirror", "init", "--data", data, "--trust", shared(t).publisher.pub, "--operator", "tester")
+	for _, lang := range []string{"en", "ja"} {
+		_, stderr, code := runCLI(t, nil, "--lang", lang, "mirror", "import", "--data", data, shared(t).bundle)
+		if code != exitFailed {
+			t.Fatalf("import on a full disk: exit %d, want %d\n%s", code, exitFailed, stderr)
+		}
+		wantContains(t, "stderr", stderr, "not enough free space in "+data, "needed for new files", "free", "mirror gc")
+	}
+	if s := mirrorStatusJSON(t, data); s["sequence"].(float64) != 0 {
+		t.Errorf("sequence %v after a failed import, want 0", s["sequence"])
+	}
+	rows := ledgerRows(t, data)
+	if last := rows[len(rows)-1]; last.Result != "failed" || !strings.Contains(last.Reason, "not enough free space") {
+		t.Errorf("last ledger row: %s %q, want the failed import", last.Result, last.Reason)
 	}
 }

@@ -21,9 +21,17 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 	if o.Total != nil {
 		o.Total(b.Size())
 	}
+	need := newBytes(st, b.Manifest)
+	if err := st.CheckSpace(need); err != nil {
+		return nil, err
+	}
 	var written []string
 	for _, a := range b.Manifest.Payloads() {
 		wrote, err := storeArtifact(ctx, st, b, a, o.Progress)
+		var se *store.SpaceError
+		if errors.As(err, &se) {
+			se.Need = need - res.Copied // what the rest of this import needs
+		}
 		if err != nil {
 			return written, err
 		}
@@ -41,6 +49,20 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 		}
 	}
 	return written, nil
+}
+
+// newBytes is the size of the payloads of m that the store does not hold
+// yet: what an import must be able to write.
+func newBytes(st *store.Store, m *media.Manifest) int64 {
+	var n int64
+	seen := make(map[string]bool)
+	for _, a := range m.Payloads() {
+		if !seen[a.SHA256] && !st.HasBlob(a.SHA256) {
+			n += a.Size
+		}
+		seen[a.SHA256] = true
+	}
+	return n
 }
 
 // storeArtifact copies one artifact from the media into the store, hashing

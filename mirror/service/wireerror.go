@@ -62,7 +62,7 @@ func sentinels() []sentinel {
 	return []sentinel{
 		{"signature", media.ErrSignature}, {"xz", media.ErrXZ}, {"path", media.ErrPath}, {"layout", media.ErrLayout},
 		{"threshold", verify.ErrThreshold}, {"expired", verify.ErrExpired}, {"not-yet-valid", verify.ErrNotYetValid},
-		{"mismatch", verify.ErrMismatch}, {"in-use", store.ErrInUse}, {"no-store", store.ErrNoStore},
+		{"mismatch", verify.ErrMismatch}, {"in-use", store.ErrInUse}, {"no-store", store.ErrNoStore}, {"no-space", store.ErrNoSpace},
 		{"canceled", context.Canceled}, {"deadline", context.DeadlineExceeded},
 	}
 }

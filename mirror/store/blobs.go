@@ -61,7 +61,7 @@ func (s *Store) PutBlob(ctx context.Context, sha string, size int64, r io.Reader
 	}
 	if err != nil {
 		durable.Discard(f)
-		return false, err
+		return false, s.noSpace(err, size)
 	}
 	if err := f.Chmod(0o444); err != nil {
 		durable.Discard(f)
@@ -73,7 +73,7 @@ func (s *Store) PutBlob(ctx context.Context, sha string, size int64, r io.Reader
 		return false, fmt.Errorf("store blob: %w", err)
 	}
 	if err := durable.Commit(f, dir, sha); err != nil {
-		return false, err
+		return false, s.noSpace(err, size)
 	}
 	return true, durable.SyncDir(filepath.Dir(dir))
 }

@@ -31,6 +31,9 @@
 //	           hashing to its name
 //	maint.go   Scrub (re-hash every blob, quarantine what changed), GC (keep
 //	           N versions per product, remove unreferenced blobs)
+//	space.go   CheckSpace, SpaceError (ErrNoSpace): a full disk reported
+//	           with what is needed; space_unix.go, space_windows.go: free
+//	           space and "disk full" errors per OS
 //	quarantine.go  Quarantine, Quarantined, ClearQuarantine: blobs never
 //	           served again until an import restores them
 package store

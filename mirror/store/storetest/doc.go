@@ -3,4 +3,5 @@
 // publisher.
 //
 //	storetest.go  New, Trust
+//	tmpfs.go      SmallDisk: a test run again on a small real disk (tmpfs)
 package storetest
