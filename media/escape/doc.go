@@ -11,7 +11,9 @@
 // and \uXXXX forms are also JSON string escapes that mean the same
 // characters, so escaping JSON output keeps it valid and equal.
 //
-//	escape.go  String (everything escaped), Lines (newlines kept), Unsafe
-//	writer.go  Writer: a stream escaped as it is written (newlines, tabs and
-//	           CRLF line ends kept), for a program's stdout and stderr
+//	escape.go  String (everything escaped), Lines (newlines and tabs kept),
+//	           Unsafe
+//	writer.go  Writer: a stream escaped as it is written (newlines, tabs,
+//	           CRLF line ends and a leading byte order mark kept), for a
+//	           program's stdout and stderr
 package escape

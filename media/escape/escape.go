@@ -31,9 +31,9 @@ func Unsafe(r rune) bool {
 // escaped, newlines included: the result is one line of printable text.
 func String(s string) string { return escape(s, false) }
 
-// Lines is String but keeps newlines: for text of several lines (errors
-// joined by errors.Join) whose parts were escaped or quoted where they were
-// made.
+// Lines is String but keeps newlines and tabs: for text of several lines
+// (errors joined by errors.Join) whose parts were escaped or quoted where
+// they were made.
 func Lines(s string) string { return escape(s, true) }
 
 func escape(s string, keepNewlines bool) string {
@@ -47,8 +47,8 @@ func escape(s string, keepNewlines bool) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			appendByte(&b, s[i])
-		case r == '\n' && keepNewlines:
-			b.WriteByte('\n')
+		case (r == '\n' || r == '\t') && keepNewlines:
+			b.WriteRune(r)
 		case Unsafe(r):
 			appendRune(&b, r)
 		default:
@@ -66,7 +66,7 @@ func clean(s string, keepNewlines bool) bool {
 		if c >= 0x80 {
 			return cleanRunes(s[i:], keepNewlines)
 		}
-		if c < 0x20 && (c != '\n' || !keepNewlines) || c == 0x7f {
+		if c < 0x20 && (c != '\n' && c != '\t' || !keepNewlines) || c == 0x7f {
 			return false
 		}
 	}
@@ -76,7 +76,7 @@ func clean(s string, keepNewlines bool) bool {
 func cleanRunes(s string, keepNewlines bool) bool {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || Unsafe(r) && (r != '\n' || !keepNewlines) {
+		if r == utf8.RuneError && size == 1 || Unsafe(r) && (r != '\n' && r != '\t' || !keepNewlines) {
 			return false
 		}
 		i += size

@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"sync"
@@ -8,8 +9,9 @@ import (
 )
 
 // Writer escapes a stream as it is written to the underlying writer. It
-// keeps newlines, tabs and the CR of a CRLF line end (CSV for Excel), and
-// escapes everything else String escapes. A rune split across two writes is
+// keeps newlines, tabs, the CR of a CRLF line end and a byte order mark
+// at the very start (CSV for Excel), and escapes everything else String
+// escapes. A rune split across two writes is
 // joined first; a CR is held until the next byte shows whether it ends a
 // line. Writer is safe for concurrent use: each Write reaches the underlying
 // writer as one Write.
@@ -17,8 +19,11 @@ type Writer struct {
 	mu      sync.Mutex
 	w       io.Writer
 	pending []byte // the start of a split rune, or a CR
+	started bool   // something was written: a BOM is no longer the stream's
 	out     strings.Builder
 }
+
+const bom = "\ufeff"
 
 // NewWriter returns a Writer that escapes into w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
@@ -34,6 +39,17 @@ func (e *Writer) Write(p []byte) (int, error) {
 		e.pending = nil
 	}
 	e.out.Reset()
+	if !e.started && len(data) > 0 {
+		if len(data) < len(bom) && bytes.HasPrefix([]byte(bom), data) {
+			e.pending = append(e.pending[:0], data...) // a BOM perhaps
+			return len(p), nil
+		}
+		e.started = true
+		if bytes.HasPrefix(data, []byte(bom)) {
+			e.out.WriteString(bom)
+			data = data[len(bom):]
+		}
+	}
 	for i := 0; i < len(data); {
 		c := data[i]
 		switch {
