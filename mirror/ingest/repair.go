@@ -99,7 +99,7 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 		}
 	}
 	if len(need) == 0 {
-		return nil, refuseFor(ReasonNotOnMedium, "", "this medium (bundle sequence %d) holds none of the %d files the mirror is missing: %s; bring the media of those sequences, or on the internet side run `patchferry export --full`",
+		return nil, refuseFor(ReasonNotOnMedium, "", "this medium (bundle sequence %d) holds none of the %d file(s) the mirror is missing: %s; bring the media of those sequences, or on the internet side run `patchferry export --full`",
 			m.Sequence, len(missing), describe(missing))
 	}
 
@@ -151,10 +151,10 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 	}
 	res.Bytes, res.Status = b.Size(), StatusRepaired
 	row.Result = ledger.ResultRepaired
-	row.Reason = fmt.Sprintf("repaired from bundle sequence %d (the mirror stays at sequence %d): restored %s; every file on the medium checked out",
-		m.Sequence, cur.Sequence, describe(res.Restored))
+	row.Reason = fmt.Sprintf("repaired from bundle sequence %d (the mirror stays at sequence %d): restored %d file(s): %s; every file on the medium checked out",
+		m.Sequence, cur.Sequence, len(res.Restored), describe(res.Restored))
 	if len(res.StillMissing) > 0 {
-		row.Reason += fmt.Sprintf("; still missing %s", describe(res.StillMissing))
+		row.Reason += fmt.Sprintf("; still missing %d file(s): %s", len(res.StillMissing), describe(res.StillMissing))
 	}
 	if err := finish(st, o, row, res, written); err != nil {
 		removeWritten()
@@ -245,7 +245,8 @@ func finish(st *store.Store, o Options, row *ledger.Row, res *Result, restored [
 	})
 }
 
-// describe lists files for a message or the ledger: at most 10 by name.
+// describe lists files for a message or the ledger: at most 10 by name,
+// each with the sequence that brought it.
 func describe(files []FileInfo) string {
 	const max = 10
 	var parts []string
@@ -256,5 +257,5 @@ func describe(files []FileInfo) string {
 		}
 		parts = append(parts, fmt.Sprintf("%q (%d bytes, sequence %d)", f.FileName, f.Size, f.FirstSequence))
 	}
-	return fmt.Sprintf("%d files: %s", len(files), strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }

@@ -230,7 +230,7 @@ func TestRepairRefusals(t *testing.T) {
 			media: func(t *testing.T, f *repairFixture) string {
 				return f.seq2 // b only; a is missing
 			},
-			want: []string{"holds none of the 1 files the mirror is missing", `"a.exe"`, "sequence 1"}, reason: ingest.ReasonNotOnMedium,
+			want: []string{"holds none of the 1 file(s) the mirror is missing", `"a.exe"`, "sequence 1"}, reason: ingest.ReasonNotOnMedium,
 		},
 	}
 	for _, tc := range cases {
@@ -319,7 +319,7 @@ func TestRepairPartly(t *testing.T) {
 		len(res.StillMissing) != 1 || res.StillMissing[0].FileName != "b.exe" || res.StillMissing[0].FirstSequence != 2 {
 		t.Fatalf("repair of a: %+v, %v", res, err)
 	}
-	if row := lastRow(t, f.st); !strings.Contains(row.Reason, `still missing 1 files: "b.exe"`) {
+	if row := lastRow(t, f.st); !strings.Contains(row.Reason, `still missing 1 file(s): "b.exe"`) {
 		t.Errorf("ledger reason %q does not name what is still missing", row.Reason)
 	}
 	// The current bundle (already imported) restores b: nothing remains.
