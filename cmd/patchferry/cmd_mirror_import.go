@@ -24,7 +24,10 @@ func newMirrorImportCommand(a *app) *cobra.Command {
 		Long: "PATH is a bundle folder, a media root holding one bundle, or the volume folders in any order.\n" +
 			"The media are only read. Every attempt is written to the ledger (媒体持込台帳).\n" +
 			"--repair restores files of the current catalog that scrub quarantined or that went missing, from the\n" +
-			"signed media of an older (or the current) sequence, without changing the catalog or the sequence.",
+			"signed media of an older (or the current) sequence, without changing the catalog or the sequence.\n" +
+			"Such media may have expired: only files whose SHA-256 the current catalog names are restored.\n" +
+			"Exit 0 when files were restored or nothing was missing; 1 when the media were refused or hold\n" +
+			"none of the missing files.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runMirrorImport(cmd.Context(), a, o, args) },
 	}

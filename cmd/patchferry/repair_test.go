@@ -148,5 +148,6 @@ func TestMirrorRepairWrongMedium(t *testing.T) {
 	_, stderr, _ = runCLI(t, nil, "--lang", "ja", "mirror", "import", "--repair", "--data", data, f.bundle)
 	wantContains(t, "refusal (ja)", stderr, "→ この媒体には欠けているファイルがありません")
 	// The media of sequence 2 (already imported) restore it.
-	wantContains(t, "repair", mustRun(t, nil, "mirror", "import", "--repair", "--data", data, filepath.Join(out, "patchferry-default-2")), "Repaired 1 file(s)")
+	wantContains(t, "repair (ja)", mustRun(t, nil, "--lang", "ja", "mirror", "import", "--repair", "--data", data, filepath.Join(out, "patchferry-default-2")),
+		"バンドル連番 2 から 1 個のファイル（4.0 kB）を修復しました。ミラーは連番 2（状態コード 2-", `修復:`, `"other-1.msi" (4.0 kB)`)
 }
