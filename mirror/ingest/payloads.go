@@ -94,7 +94,7 @@ func checkArtifact(ctx context.Context, b *media.Bundle, a *media.Artifact, prog
 		return refused(err)
 	}
 	if err != nil {
-		return fmt.Errorf("read %s: %w", a.FileName, err)
+		return fmt.Errorf("read %q: %w", a.FileName, err)
 	}
 	return nil
 }
