@@ -100,6 +100,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(cliChild); args != "" {
+		os.Exit(runChild(args))
+	}
 	dir, err := os.MkdirTemp("", "patchferry-cli-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

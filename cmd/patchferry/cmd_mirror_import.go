@@ -13,15 +13,21 @@ import (
 
 type mirrorImportOptions struct {
 	data, operator, label, scanCommand string
+	repair                             bool
 }
 
 func newMirrorImportCommand(a *app) *cobra.Command {
 	var o mirrorImportOptions
 	cmd := &cobra.Command{
-		Use:   "import --data DIR [--operator NAME] [--label LABEL] [--scan-command CMD] PATH...",
+		Use:   "import --data DIR [--operator NAME] [--label LABEL] [--scan-command CMD] [--repair] PATH...",
 		Short: "Verify a bundle again and import it, all or nothing",
 		Long: "PATH is a bundle folder, a media root holding one bundle, or the volume folders in any order.\n" +
-			"The media are only read. Every attempt is written to the ledger (媒体持込台帳).",
+			"The media are only read. Every attempt is written to the ledger (媒体持込台帳).\n" +
+			"--repair restores files of the current catalog that scrub quarantined or that went missing, from the\n" +
+			"signed media of an older (or the current) sequence, without changing the catalog or the sequence.\n" +
+			"Such media may have expired: only files whose SHA-256 the current catalog names are restored.\n" +
+			"Exit 0 when files were restored or nothing was missing; 1 when the media were refused or hold\n" +
+			"none of the missing files.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runMirrorImport(cmd.Context(), a, o, args) },
 	}
@@ -30,6 +36,7 @@ func newMirrorImportCommand(a *app) *cobra.Command {
 	f.StringVar(&o.operator, "operator", "", "who brings the media in, for the ledger (default: the OS user)")
 	f.StringVar(&o.label, "label", "", "label of the medium, for the ledger (e.g. USB-07)")
 	f.StringVar(&o.scanCommand, "scan-command", "", "virus scanner run on every payload, e.g. \"clamscan --no-summary\" (exit 0 clean, 1 detected)")
+	f.BoolVar(&o.repair, "repair", false, "restore missing or quarantined files of the current catalog from these (older) media; nothing else changes")
 	return cmd
 }
 
@@ -37,7 +44,7 @@ func newMirrorImportCommand(a *app) *cobra.Command {
 // this process reads the media (they may be mounted for the operator only)
 // and streams them to the server, which imports while they arrive.
 func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths []string) error {
-	req := service.ImportRequest{Paths: paths, Operator: operator(o.operator), Label: o.label}
+	req := service.ImportRequest{Paths: paths, Operator: operator(o.operator), Label: o.label, Repair: o.repair}
 	if o.scanCommand != "" {
 		argv, err := ingest.ParseScanCommand(o.scanCommand)
 		if err != nil {
@@ -70,6 +77,10 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	if a.jsonOut {
 		return a.printJSON(map[string]any{"ok": true, "result": res})
 	}
+	if o.repair {
+		a.printRepair(res)
+		return nil
+	}
 	if res.Status == ingest.StatusAlreadyImported {
 		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgAlreadyImported, res.Sequence, res.StateCode))
 		return nil
@@ -80,4 +91,27 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), res.Scan)
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
 	return nil
+}
+
+// printRepair says what a repair restored and what is still missing.
+func (a *app) printRepair(res *ingest.Result) {
+	if res.Status == ingest.StatusNothingToRepair {
+		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgNothingToRepair, res.MirrorSequence, res.StateCode))
+		return
+	}
+	var restored int64
+	for _, f := range res.Restored {
+		restored += f.Size
+	}
+	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgRepaired, len(res.Restored), humanBytes(restored), res.Sequence, res.MirrorSequence, res.StateCode))
+	for _, f := range res.Restored {
+		fmt.Fprintf(a.stdout, "  %s %q (%s)\n", a.label(msgLabelRestored), f.FileName, humanBytes(f.Size))
+	}
+	fmt.Fprintf(a.stdout, "  %s %s / %s\n", a.label(msgLabelChecked), humanBytes(res.Bytes), humanBytes(res.Copied))
+	if len(res.StillMissing) > 0 {
+		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgStillMissing, len(res.StillMissing)))
+		for _, f := range res.StillMissing {
+			fmt.Fprintf(a.stdout, "  %q (%s, %s %d)\n", f.FileName, humanBytes(f.Size), a.msg(msgLabelSequence), f.FirstSequence)
+		}
+	}
 }

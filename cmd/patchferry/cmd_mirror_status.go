@@ -62,5 +62,11 @@ func (a *app) printStatus(s *service.Status) error {
 	if r := s.LastAttempt; r != nil {
 		fmt.Fprintf(w, "%s %s %s %s %s\n", a.label(msgLabelLastAttempt), r.Time.In(time.Local).Format("2006-01-02 15:04"), r.Bundle, r.Result, r.Reason)
 	}
+	for _, r := range s.Unfinished {
+		fmt.Fprintf(w, "! %s\n", a.msg(msgImportUnfinished, r.Time.In(time.Local).Format("2006-01-02 15:04"), r.Label, r.Bundle, r.Operator))
+	}
+	if s.ImportRunning {
+		fmt.Fprintf(w, "%s\n", a.msg(msgImportRunning))
+	}
 	return nil
 }

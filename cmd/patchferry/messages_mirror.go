@@ -64,6 +64,14 @@ const (
 	hintMalware
 	hintServerStopped
 	hintNoSpace
+	msgRepaired
+	msgNothingToRepair
+	msgStillMissing
+	msgLabelRestored
+	msgImportUnfinished
+	msgImportRunning
+	hintNotRepairable
+	hintNotOnMedium
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -137,6 +145,20 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"ミラーのディスクの空き容量が、この取り込みには足りません（必要な容量は上に表示しています）。何も変更していません。ミラーは以前と同じ内容を配信しています。空き容量を確保する（`patchferry mirror gc` で最新でない版を削除できます）か、データディレクトリを大きいディスクに移してから、同じ媒体をもう一度取り込んでください。"},
 	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
 		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
+	msgRepaired: {"Repaired %d file(s) (%s) from bundle sequence %d. The mirror stays at sequence %d (state code %s); nothing else changed.",
+		"バンドル連番 %[3]d から %[1]d 個のファイル（%[2]s）を修復しました。ミラーは連番 %[4]d（状態コード %[5]s）のままで、ほかは何も変更していません。"},
+	msgNothingToRepair: {"Nothing to repair: every file of the current catalog (sequence %d, state code %s) is in place. The files on the medium were not read.",
+		"修復の必要はありません: 現在のカタログ（連番 %d、状態コード %s）のファイルはすべてそろっています。媒体上のファイルは読み込んでいません。"},
+	msgStillMissing: {"Still missing %d file(s): bring the media of the sequences named and run `patchferry mirror import --repair` with each, or run `patchferry export --full` on the internet side and import that bundle.",
+		"まだ %d 個のファイルが欠けています: 記載の連番の媒体を持ち込んでそれぞれ `patchferry mirror import --repair` を実行するか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
+	msgLabelRestored: {"Restored", "修復"},
+	msgImportUnfinished: {"An import started at %s did not finish (medium %q, bundle %q, operator %q): the process was stopped or the computer went down. The mirror kept serving what it served before; run the import again.",
+		"%s に開始した取り込みが完了していません（媒体 %q、バンドル %q、作業者 %q）: プロセスが停止したか、コンピューターが停止しました。ミラーは以前の内容を提供し続けています。もう一度取り込んでください。"},
+	msgImportRunning: {"An import is running now.", "取り込みを実行中です。"},
+	hintNotRepairable: {"--repair only restores files of the mirror's current catalog from a bundle the mirror has already moved past. To bring a newer bundle in, import it without --repair.",
+		"--repair は、ミラーが既に通過したバンドルから、現在のカタログのファイルを復元するだけです。新しいバンドルは --repair を付けずに取り込んでください。"},
+	hintNotOnMedium: {"This medium does not hold the missing files. Bring the media of the sequences named (the ledger shows which medium brought each), or run `patchferry export --full` on the internet side and import that bundle.",
+		"この媒体には欠けているファイルがありません。記載の連番の媒体（どの媒体で持ち込んだかは台帳で確認できます）を持ち込むか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
 }
 
 // refusalHint is what to do about a refused import; false when the
@@ -152,6 +174,8 @@ func refusalHint(r ingest.Reason) (msgID, bool) {
 		ingest.ReasonUnknownMethod:   hintUnknownMethod,
 		ingest.ReasonVendorEvidence:  hintVendorEvidence,
 		ingest.ReasonMalware:         hintMalware,
+		ingest.ReasonNotRepairable:   hintNotRepairable,
+		ingest.ReasonNotOnMedium:     hintNotOnMedium,
 	}[r]
 	return id, ok
 }

@@ -83,14 +83,20 @@ func TestMirrorUserFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || rows[0][0] != "番号" { // header, init, import, already, refused
+	// header, init, then each import that read the media: started and its end
+	if len(rows) != 8 || rows[0][0] != "番号" {
 		t.Fatalf("CSV rows: %q", rows)
 	}
-	if rows[2][2] != "山田" || rows[2][3] != "USB-07" || rows[2][14] != "取り込み済み" {
-		t.Errorf("import row: %q", rows[2])
+	for _, i := range []int{2, 4, 6} {
+		if rows[i][14] != "開始" {
+			t.Errorf("row %d: %q, want the start of an import", i, rows[i])
+		}
 	}
-	if rows[4][14] != "拒否" || !strings.Contains(rows[4][15], filepath.Base(payloads[0])) {
-		t.Errorf("refused row does not say why: %q", rows[4])
+	if rows[3][2] != "山田" || rows[3][3] != "USB-07" || rows[3][14] != "取り込み済み" {
+		t.Errorf("import row: %q", rows[3])
+	}
+	if rows[7][14] != "拒否" || !strings.Contains(rows[7][15], filepath.Base(payloads[0])) {
+		t.Errorf("refused row does not say why: %q", rows[7])
 	}
 }
 

@@ -14,7 +14,8 @@
 // Local on the server's store), write operations one at a time.
 //
 // An import is one request whose body is a length-prefixed JSON header
-// (operator, label, scanner, the caller's bundle directories) followed by
+// (operator, label, scanner, the caller's bundle directories, whether it is
+// a repair) followed by
 // the bundle as a media import stream, read off the media by the caller:
 // the server stores every payload straight from the request, hashing it
 // once; only the small meta files are staged, in tmp/. The server answers

@@ -55,6 +55,7 @@ type importHeader struct {
 	Label    string   `json:"label"`
 	Scanner  []string `json:"scanner,omitempty"`
 	Dirs     []string `json:"dirs"`
+	Repair   bool     `json:"repair,omitempty"` // mirror import --repair
 }
 
 // decodeJSON reads one JSON object of at most limit bytes into v: unknown

@@ -189,7 +189,7 @@ func (s *server) importHandler(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		defer os.RemoveAll(stage) // before the answer: the caller may look
-		return s.cfg.Service.Import(r.Context(), service.ImportRequest{Operator: h.Operator, Label: h.Label, Scanner: h.Scanner,
+		return s.cfg.Service.Import(r.Context(), service.ImportRequest{Operator: h.Operator, Label: h.Label, Scanner: h.Scanner, Repair: h.Repair,
 			Open: func() (*media.Bundle, error) {
 				return media.ReadStream(r.Context(), r.Body, media.StreamOptions{Dirs: h.Dirs, StageDir: stage})
 			}})

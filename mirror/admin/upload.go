@@ -33,7 +33,7 @@ func (c *Client) importStream(ctx context.Context, req service.ImportRequest) (*
 	if req.Total != nil {
 		req.Total(b.Size())
 	}
-	h := &importHeader{Operator: req.Operator, Label: req.Label, Scanner: req.Scanner, Dirs: b.Dirs}
+	h := &importHeader{Operator: req.Operator, Label: req.Label, Scanner: req.Scanner, Dirs: b.Dirs, Repair: req.Repair}
 	if err := h.validate(); err != nil {
 		return nil, &service.InvalidError{Err: err}
 	}

@@ -5,7 +5,9 @@
 // bundle is already imported); re-verifies vendor evidence through a hook
 // per verification method on the stored copies; optionally runs a virus
 // scanner; and then switches the catalog in one bbolt transaction. Every
-// attempt is a ledger row. The media are only read.
+// attempt is a ledger row; one that gets as far as reading payloads first
+// writes a "started" row, which the row that ends it names, so an import
+// whose process died is visible. The media are only read.
 //
 // The bundle comes opened in place from the media (Import), or from an
 // import stream that another process reads off the media and sends over
@@ -18,6 +20,10 @@
 //	payloads.go          copyPayloads: every payload hashed once, in stream
 //	                     order, missing blobs stored; again: an already
 //	                     imported bundle checked and its blobs restored
+//	repair.go            Options.Repair: restore the current catalog's
+//	                     missing or quarantined blobs from an older signed
+//	                     bundle, nothing else changed; why expiry does not
+//	                     block a repair
 //	rules.go             the sequence rules (first full, rollback, fork,
 //	                     delta base); RefusedError and its Reason (what the
 //	                     CLI explains to staff)

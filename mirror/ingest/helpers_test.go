@@ -173,6 +173,28 @@ func lastRow(t testing.TB, st *store.Store) ledger.Row {
 	return rows[len(rows)-1]
 }
 
+// attempt returns what one attempt added to the ledger after its first
+// before rows: its "started" row (nil when it ended before reading any
+// payload) and the row that ended it, which must name the started row and
+// describe the same attempt.
+func attempt(t testing.TB, rows []ledger.Row, before int) (started *ledger.Row, end ledger.Row) {
+	t.Helper()
+	added := rows[before:]
+	switch {
+	case len(added) == 1 && added[0].Result != ledger.ResultStarted && added[0].Started == 0:
+		return nil, added[0]
+	case len(added) == 2 && added[0].Result == ledger.ResultStarted && added[1].Result != ledger.ResultStarted &&
+		added[1].Started == added[0].Number:
+		s, e := added[0], added[1]
+		if s.Bundle != e.Bundle || s.Sequence != e.Sequence || s.Operator != e.Operator || s.Label != e.Label || s.Started != 0 {
+			t.Fatalf("the started row %+v and the end %+v describe different attempts", s, e)
+		}
+		return &s, e
+	}
+	t.Fatalf("the attempt added %d ledger rows, want its end, with its start before it if it read payloads: %+v", len(added), added)
+	return nil, ledger.Row{}
+}
+
 // checkConsistent fails the test unless the store passes Check, the ledger
 // chain is intact, tmp/ is empty and every blob on disk (orphans included)
 // hashes to its name.

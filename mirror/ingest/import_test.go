@@ -39,7 +39,7 @@ func TestImport(t *testing.T) {
 	want := ingest.Result{
 		Status: ingest.StatusImported, Bundle: "patchferry-city-1", Sequence: 1, Files: 3,
 		Bytes: bundle.Size(), Copied: int64(len(a.data) + len(b.data)),
-		Signers: []string{keys(t).Publisher.Public().ID()}, Scan: ledger.ScanNotScanned, Ledger: 1,
+		Signers: []string{keys(t).Publisher.Public().ID()}, Scan: ledger.ScanNotScanned, Ledger: 2, // 1: started
 		StateCode: media.StateCode(1, m.Catalog),
 	}
 	if res.Status != want.Status || res.Bundle != want.Bundle || res.Sequence != want.Sequence || res.Files != want.Files ||
@@ -86,8 +86,11 @@ func TestImport(t *testing.T) {
 			t.Errorf("blob of %s: %v, %v", f.name, fi, err)
 		}
 	}
-	row := lastRow(t, st)
-	if row.Number != 1 || row.Result != ledger.ResultImported || row.Reason != "" || row.Files != 3 ||
+	started, row := attempt(t, ledgerRows(t, st), 0)
+	if started == nil || started.Number != 1 || started.Files != 3 || started.Bytes != bundle.Size() || !slices.Equal(started.Signers, res.Signers) {
+		t.Errorf("started row %+v, want row 1 with what was known before the payloads were read", started)
+	}
+	if row.Number != 2 || row.Result != ledger.ResultImported || row.Reason != "" || row.Files != 3 ||
 		row.Bytes != bundle.Size() || row.Bundle != "patchferry-city-1" || row.Sequence != 1 ||
 		!slices.Equal(row.Signers, res.Signers) || row.ScanVerdict != ledger.ScanNotScanned || row.Scanner != "" ||
 		row.Operator != "tanaka" || row.Label != "USB-07" || !row.Time.Equal(now) {

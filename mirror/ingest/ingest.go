@@ -29,12 +29,21 @@ type Options struct {
 	Progress func(int64)
 	Total    func(int64)
 	Log      *slog.Logger
+	// Repair restores, from an older (or the current) signed bundle, the
+	// blobs the current catalog references that are missing or
+	// quarantined, and changes nothing else (repair.go).
+	Repair bool
+	// Started, if set, is called with the number of the attempt's
+	// "started" ledger row once it is written.
+	Started func(row uint64)
 }
 
 // Status of a successful import.
 const (
 	StatusImported        = "imported"
 	StatusAlreadyImported = "already imported"
+	StatusRepaired        = "repaired"          // Repair restored files
+	StatusNothingToRepair = "nothing to repair" // Repair found every file in place
 )
 
 // Result describes a successful import.
@@ -51,6 +60,22 @@ type Result struct {
 	Approvers []string `json:"approvers"`
 	Scan      string   `json:"scan"`
 	Ledger    uint64   `json:"ledger_row"`
+
+	// Of a repair: the mirror's sequence (unchanged; Sequence is the
+	// bundle's), the files restored, and those still missing after it.
+	MirrorSequence uint64     `json:"mirror_sequence,omitempty"`
+	Restored       []FileInfo `json:"restored,omitempty"`
+	StillMissing   []FileInfo `json:"still_missing,omitempty"`
+}
+
+// FileInfo names a blob of the current catalog in a repair's result.
+type FileInfo struct {
+	FileName string `json:"file_name"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+	// FirstSequence is the sequence of the bundle that first brought it
+	// (the media that can restore it).
+	FirstSequence uint64 `json:"first_sequence"`
 }
 
 // Import imports the bundle found in paths (a bundle folder, a media root,
@@ -68,6 +93,11 @@ func Import(ctx context.Context, st *store.Store, paths []string, o Options) (*R
 // Manifest.Payloads, on every path — also when the bundle is already
 // imported, when every payload is still hashed on the media (a damaged copy
 // is refused) and what is missing or quarantined on the mirror is restored.
+// With o.Repair it repairs instead (repair.go).
+//
+// An attempt that gets as far as reading payloads writes a "started"
+// ledger row first; the row that ends it names that row (Row.Started), so
+// an attempt whose process died shows as a started row no row ends.
 func ImportFrom(ctx context.Context, st *store.Store, open func() (*media.Bundle, error), o Options) (*Result, error) {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -82,11 +112,15 @@ func ImportFrom(ctx context.Context, st *store.Store, open func() (*media.Bundle
 	if o.Scanner != nil {
 		row.Scanner = o.Scanner.Name()
 	}
-	res, err := run(ctx, st, open, o, &row)
+	runner := run
+	if o.Repair {
+		runner = repair
+	}
+	res, err := runner(ctx, st, open, o, &row)
 	if err == nil {
 		return res, nil
 	}
-	row.Result, row.Reason = ledger.ResultFailed, err.Error()
+	row.Time, row.Result, row.Reason = o.Now(), ledger.ResultFailed, err.Error()
 	var re *RefusedError
 	if errors.As(err, &re) {
 		row.Result = ledger.ResultRefused
@@ -143,7 +177,10 @@ func run(ctx context.Context, st *store.Store, open func() (*media.Bundle, error
 	if err := checkCatalog(st, b); err != nil {
 		return nil, err
 	}
-	written, err := copyPayloads(ctx, st, b, o, res)
+	if err := start(st, o, row, "import started: reading and checking every file on the medium"); err != nil {
+		return nil, err
+	}
+	written, err := copyPayloads(ctx, st, b, o, res, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +200,7 @@ func run(ctx context.Context, st *store.Store, open func() (*media.Bundle, error
 		return nil, err
 	}
 	if o.Scanner != nil {
-		if err := scan(ctx, st, b, o.Scanner, written, row); err != nil {
+		if err := scan(ctx, st, bundleBlobs(st, b), o.Scanner, written, row); err != nil {
 			return nil, err
 		}
 		res.Scan = row.ScanVerdict
@@ -235,18 +272,19 @@ func checkEvidence(ctx context.Context, ev *Evidence, trust *store.Trust, hooks 
 	return nil
 }
 
-// scan runs the virus scanner over the stored blobs of this bundle. On a
-// detection the blobs this import wrote are removed again.
-func scan(ctx context.Context, st *store.Store, b *media.Bundle, sc *Scanner, written []string, row *ledger.Row) error {
-	row.ScannerVersion = sc.Version(ctx)
+// bundleBlobs returns the paths of the stored blobs of every payload of b.
+func bundleBlobs(st *store.Store, b *media.Bundle) []string {
 	var paths []string
-	seen := make(map[string]bool)
-	for _, a := range b.Manifest.Artifacts {
-		if !seen[a.SHA256] {
-			seen[a.SHA256] = true
-			paths = append(paths, st.BlobPath(a.SHA256))
-		}
+	for _, a := range b.Manifest.Payloads() {
+		paths = append(paths, st.BlobPath(a.SHA256))
 	}
+	return paths
+}
+
+// scan runs the virus scanner over the stored blobs at paths. On a
+// detection the blobs this attempt wrote are removed again.
+func scan(ctx context.Context, st *store.Store, paths []string, sc *Scanner, written []string, row *ledger.Row) error {
+	row.ScannerVersion = sc.Version(ctx)
 	verdict, report, err := sc.Scan(ctx, paths)
 	row.ScanVerdict = verdict
 	if err != nil {
@@ -297,11 +335,32 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 		if err := store.PutSequence(tx, m.Sequence, &store.SequenceRecord{ManifestSHA256: manifestSHA, ImportedAt: now}); err != nil {
 			return err
 		}
-		row.Result = ledger.ResultImported
+		row.Time, row.Result = o.Now(), ledger.ResultImported
 		r, err := ledger.Append(tx, *row)
 		res.Status, res.StateCode, res.Ledger = StatusImported, state.StateCode, r.Number
 		return err
 	})
+}
+
+// start writes the "started" row of an attempt that is about to read
+// payloads, and sets row.Started to its number: the row that ends the
+// attempt names it.
+func start(st *store.Store, o Options, row *ledger.Row, reason string) error {
+	r := *row
+	r.Time, r.Result, r.Reason = o.Now(), ledger.ResultStarted, reason
+	err := st.Update(func(tx *bolt.Tx) error {
+		var err error
+		r, err = ledger.Append(tx, r)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("the ledger row of the start could not be written: %w", err)
+	}
+	row.Started = r.Number
+	if o.Started != nil {
+		o.Started(r.Number)
+	}
+	return nil
 }
 
 // RecordRefusal writes the ledger row of an import that was refused before

@@ -9,19 +9,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
 // TestImportSurvivesSIGKILL kills an import process at several points. Each
 // time the store must open at once (the lock dies with the process), be
-// consistent, keep an intact ledger, and take the next import, which copies
-// only the blobs still missing.
+// consistent, keep an intact ledger that shows the attempt as started and
+// never finished once it had begun to read the media, and take the next
+// import, which copies only the blobs still missing and ends normally.
 func TestImportSurvivesSIGKILL(t *testing.T) {
 	var files []file
 	var total int64
@@ -73,10 +76,14 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 				t.Fatal(err)
 			}
 			lines := make(chan string, 1024)
+			var sawTotal atomic.Bool // the child printed "total": its started row is written
 			go func() {
 				defer close(lines)
 				sc := bufio.NewScanner(stdout)
 				for sc.Scan() {
+					if strings.HasPrefix(sc.Text(), "total ") {
+						sawTotal.Store(true)
+					}
 					lines <- sc.Text()
 				}
 			}()
@@ -120,6 +127,23 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			}
 			checkConsistent(t, st)
 
+			// The ledger shows the killed attempt: started, never ended.
+			rows := ledgerRows(t, st)
+			open := unfinished(rows)
+			switch {
+			case killed && sawTotal.Load() && len(open) != 1:
+				t.Fatalf("killed while reading the media, the ledger holds %d unfinished attempts, want 1: %+v", len(open), rows)
+			case !killed && len(open) != 0:
+				t.Fatalf("a finished import left unfinished attempts: %+v", rows)
+			case len(open) > 1:
+				t.Fatalf("one killed import left %d unfinished attempts: %+v", len(open), rows)
+			}
+			for _, r := range open {
+				if r.Label != "USB-KILL" || r.Operator != "child" || r.Bundle != filepath.Base(dir) || r.Sequence != 1 {
+					t.Errorf("the started row does not describe the killed attempt: %+v", r)
+				}
+			}
+
 			cur := state(t, st)
 			if cur != nil && (cur.Sequence != 1 || cur.ManifestSHA256 != sha(raw)) {
 				t.Fatalf("after the kill the state is sequence %d, manifest %s: neither before nor after the import", cur.Sequence, cur.ManifestSHA256)
@@ -145,9 +169,33 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			}
 			t.Logf("killed=%v, %d of %d bytes were stored before the next import", killed, total-missing, total)
 			checkConsistent(t, st)
+			// The next import started and ended normally; the killed one
+			// stays in the ledger as it was.
+			after := ledgerRows(t, st)
+			if started, end := attempt(t, after, len(rows)); started == nil || end.Number != res.Ledger || end.Result != res.Status {
+				t.Errorf("the next import's ledger rows: %+v, %+v", started, end)
+			}
+			if again := unfinished(after); len(again) != len(open) || (len(open) == 1 && again[0].Hash != open[0].Hash) {
+				t.Errorf("after the next import the unfinished attempts are %+v, want %+v", again, open)
+			}
 			if cur := state(t, st); cur == nil || cur.ManifestSHA256 != sha(raw) {
 				t.Error("after the next import the bundle is not current")
 			}
 		})
 	}
+}
+
+// unfinished returns the "started" rows that no row ends.
+func unfinished(rows []ledger.Row) []ledger.Row {
+	ended := make(map[uint64]bool)
+	for _, r := range rows {
+		ended[r.Started] = true
+	}
+	var out []ledger.Row
+	for _, r := range rows {
+		if r.Result == ledger.ResultStarted && !ended[r.Number] {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -15,19 +15,26 @@ import (
 )
 
 // copyPayloads hashes every payload on the media, in the order of
-// Manifest.Payloads, and stores the missing ones; then it checks the meta
-// files. It returns the SHA-256 of the blobs it newly wrote.
-func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result) ([]string, error) {
+// Manifest.Payloads, and stores the missing ones that keep accepts (nil:
+// every one); then it checks the meta files. It returns the SHA-256 of the
+// blobs it newly wrote.
+func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Options, res *Result, keep func(*media.Artifact) bool) ([]string, error) {
 	if o.Total != nil {
 		o.Total(b.Size())
 	}
-	need := newBytes(st, b.Manifest)
+	need := newBytes(st, b.Manifest, keep)
 	if err := st.CheckSpace(need); err != nil {
 		return nil, err
 	}
 	var written []string
 	for _, a := range b.Manifest.Payloads() {
-		wrote, err := storeArtifact(ctx, st, b, a, o.Progress)
+		var wrote bool
+		var err error
+		if keep == nil || keep(a) {
+			wrote, err = storeArtifact(ctx, st, b, a, o.Progress)
+		} else {
+			err = checkArtifact(ctx, b, a, o.Progress)
+		}
 		var se *store.SpaceError
 		if errors.As(err, &se) {
 			se.Need = need - res.Copied // what the rest of this import needs
@@ -52,12 +59,12 @@ func copyPayloads(ctx context.Context, st *store.Store, b *media.Bundle, o Optio
 }
 
 // newBytes is the size of the payloads of m that the store does not hold
-// yet: what an import must be able to write.
-func newBytes(st *store.Store, m *media.Manifest) int64 {
+// yet and keep accepts: what an import must be able to write.
+func newBytes(st *store.Store, m *media.Manifest, keep func(*media.Artifact) bool) int64 {
 	var n int64
 	seen := make(map[string]bool)
 	for _, a := range m.Payloads() {
-		if !seen[a.SHA256] && !st.HasBlob(a.SHA256) {
+		if !seen[a.SHA256] && (keep == nil || keep(a)) && !st.HasBlob(a.SHA256) {
 			n += a.Size
 		}
 		seen[a.SHA256] = true
@@ -92,6 +99,28 @@ func storeArtifact(ctx context.Context, st *store.Store, b *media.Bundle, a *med
 	return wrote, nil
 }
 
+// checkArtifact reads and hashes one artifact on the media without storing
+// it. A mismatch is a refusal.
+func checkArtifact(ctx context.Context, b *media.Bundle, a *media.Artifact, progress func(int64)) error {
+	rc, err := b.OpenArtifact(ctx, a)
+	if err != nil {
+		return refused(err)
+	}
+	defer rc.Close()
+	var dst io.Writer = io.Discard
+	if progress != nil {
+		dst = progressWriter(progress)
+	}
+	_, err = io.Copy(dst, rc)
+	if errors.Is(err, verify.ErrMismatch) || errors.Is(err, media.ErrLayout) {
+		return refused(err)
+	}
+	if err != nil {
+		return fmt.Errorf("read %q: %w", a.FileName, err)
+	}
+	return nil
+}
+
 type progressWriter func(int64)
 
 func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return len(b), nil }
@@ -102,7 +131,10 @@ func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return 
 // that are missing or were quarantined by scrub are restored from it.
 func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row *ledger.Row, res *Result, cur *store.State) (*Result, error) {
 	res.Status, res.StateCode = StatusAlreadyImported, cur.StateCode
-	written, err := copyPayloads(ctx, st, b, o, res)
+	if err := start(st, o, row, "the same bundle is already imported: reading and checking every file on the medium again"); err != nil {
+		return nil, err
+	}
+	written, err := copyPayloads(ctx, st, b, o, res, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +148,7 @@ func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row
 				return err
 			}
 		}
+		row.Time = o.Now()
 		r, err := ledger.Append(tx, *row)
 		res.Ledger = r.Number
 		return err

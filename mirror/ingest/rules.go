@@ -63,6 +63,8 @@ const (
 	ReasonUnknownMethod          // vendor evidence this mirror cannot re-verify
 	ReasonVendorEvidence         // vendor evidence that does not hold
 	ReasonMalware                // the virus scanner found something
+	ReasonNotRepairable          // --repair: nothing imported yet, or the bundle is newer than the mirror
+	ReasonNotOnMedium            // --repair: the medium holds none of the missing files
 )
 
 func refuseFor(reason Reason, since, format string, a ...any) error {

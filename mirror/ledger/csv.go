@@ -21,6 +21,7 @@ var resultJA = map[string]string{
 	ResultImported: "取り込み済み", ResultAlreadyImported: "取り込み済み（重複）", ResultRefused: "拒否",
 	ResultFailed: "失敗", ResultTrustChanged: "信頼設定の変更",
 	ScanClean: "問題なし", ScanDetected: "検出", ScanError: "検査エラー", ScanNotScanned: "未検査",
+	ResultStarted: "開始", ResultRepaired: "修復",
 }
 
 // WriteCSV writes rows as CSV for Excel: a UTF-8 byte order mark (so Excel

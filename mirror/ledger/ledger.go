@@ -20,6 +20,11 @@ const (
 	ResultRefused         = "refused"
 	ResultFailed          = "failed"
 	ResultTrustChanged    = "trust changed"
+	// ResultStarted is written when an import starts reading payloads; the
+	// row that ends the attempt names it in Row.Started. A started row that
+	// no row names is an attempt that never finished (the process died).
+	ResultStarted  = "started"
+	ResultRepaired = "repaired" // mirror import --repair
 )
 
 // Scan verdicts.
@@ -50,6 +55,10 @@ type Row struct {
 	Reason         string    `json:"reason"`
 	Prev           string    `json:"prev"` // hash of the previous row ("" for the first)
 	Hash           string    `json:"hash"` // SHA-256 over prev and the row's stored bytes without Hash (doc.go)
+
+	// Started is the number of the "started" row of the attempt this row
+	// ends (0: none, the attempt ended before it read any payload).
+	Started uint64 `json:"started,omitempty"`
 }
 
 // escape escapes the control characters of every text of r (see

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,6 +29,8 @@ type Local struct {
 	now   func() time.Time
 	log   *slog.Logger
 	owned bool // Close closes the store
+	// running is the started row of the import running now (0: none).
+	running atomic.Uint64
 }
 
 var _ Service = (*Local)(nil)
@@ -67,7 +70,9 @@ func (l *Local) Close() error {
 // Import imports the bundle that req.Open returns, else the one at
 // req.Paths.
 func (l *Local) Import(ctx context.Context, req ImportRequest) (*ingest.Result, error) {
-	o := ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now, Log: l.log, Total: req.Total, Progress: req.Progress}
+	o := ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now, Log: l.log, Total: req.Total, Progress: req.Progress,
+		Repair: req.Repair, Started: func(row uint64) { l.running.Store(row) }}
+	defer l.running.Store(0)
 	if len(req.Scanner) > 0 {
 		for _, w := range req.Scanner {
 			if w == "" {
@@ -169,17 +174,42 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 		}
 		s.LedgerRows = len(rows)
 		for i := len(rows) - 1; i >= 0; i-- {
-			if rows[i].Result != ledger.ResultTrustChanged {
+			if r := rows[i].Result; r != ledger.ResultTrustChanged && r != ledger.ResultStarted {
 				s.LastAttempt = &rows[i]
 				break
 			}
 		}
+		running := l.running.Load()
+		s.ImportRunning = running != 0
+		s.Unfinished = unfinished(rows, running)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// unfinished returns the "started" rows that no row ends, after the last
+// attempt that ended with an import or a repair, but for the started row
+// running (the import running now).
+func unfinished(rows []ledger.Row, running uint64) []ledger.Row {
+	ended := make(map[uint64]bool)
+	from := 0
+	for i, r := range rows {
+		ended[r.Started] = true
+		switch r.Result {
+		case ledger.ResultImported, ledger.ResultAlreadyImported, ledger.ResultRepaired:
+			from = i + 1
+		}
+	}
+	var out []ledger.Row
+	for _, r := range rows[from:] {
+		if r.Result == ledger.ResultStarted && !ended[r.Number] && r.Number != running {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // InvalidError is a request the service refuses as it stands: a usage

@@ -8,6 +8,11 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/mediatest"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/service/servicetest"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -59,5 +64,59 @@ func TestCreate(t *testing.T) {
 	}
 	if _, err := service.Open(filepath.Join(t.TempDir(), "none"), service.Options{}); !errors.Is(err, store.ErrNoStore) {
 		t.Errorf("Open without a mirror: %v", err)
+	}
+}
+
+// Status tells an import that never ended (its process died after the
+// started row) from the import running now, and forgets the dead one once
+// an import ends well.
+func TestStatusUnfinishedImports(t *testing.T) {
+	keys := mediatest.TestKeys(t)
+	data := filepath.Join(t.TempDir(), "data")
+	now := func() time.Time { return mediatest.Created.Add(time.Hour) }
+	if _, err := service.Create(data, service.InitRequest{Publishers: []string{string(keys.Publisher.Public().PEM())}}, service.Options{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	w := mediatest.Write(t, media.WriteOptions{Site: media.DefaultSite}, mediatest.Contents{Files: []mediatest.File{{Data: mediatest.RandomBytes(1, 100_000),
+		Artifact: media.Artifact{Vendor: "v", Product: "p", Version: "1", FileName: "p.exe", Verification: media.Verification{Method: media.MethodManual}}}}})
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l := service.New(st, service.Options{Now: now})
+
+	var during *service.Status
+	res, err := l.Import(t.Context(), service.ImportRequest{Paths: w.Dirs, Label: "USB-1", Progress: func(int64) {
+		if during == nil {
+			during, _ = l.Status(t.Context())
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during == nil || !during.ImportRunning || len(during.Unfinished) != 0 {
+		t.Errorf("status while the import runs: %+v", during)
+	}
+
+	// What a killed import leaves: a started row that no row ends.
+	err = st.Update(func(tx *bolt.Tx) error {
+		_, err := ledger.Append(tx, ledger.Row{Time: now(), Operator: "tanaka", Label: "USB-2", Bundle: "patchferry-default-2", Sequence: 2, Result: ledger.ResultStarted})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := l.Status(t.Context())
+	if err != nil || s.ImportRunning || len(s.Unfinished) != 1 || s.Unfinished[0].Label != "USB-2" || s.LastAttempt == nil || s.LastAttempt.Number != res.Ledger {
+		t.Fatalf("status after a killed import: %+v, %v", s, err)
+	}
+	// An import that ends well afterwards: the dead attempt stays in the
+	// ledger, but status no longer warns about it.
+	if _, err := l.Import(t.Context(), service.ImportRequest{Paths: w.Dirs, Label: "USB-3"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := l.Status(t.Context()); err != nil || len(s.Unfinished) != 0 || s.LastAttempt.Label != "USB-3" {
+		t.Errorf("status after the next import: %+v, %v", s, err)
 	}
 }

@@ -17,7 +17,8 @@ import (
 // json:"-" stay in the calling process. Errors keep their classes across
 // the socket (see EncodeError).
 type Service interface {
-	// Import imports a bundle all or nothing, and writes its ledger row.
+	// Import imports a bundle all or nothing, and writes its ledger rows;
+	// with req.Repair it repairs the current catalog's blobs from it.
 	Import(ctx context.Context, req ImportRequest) (*ingest.Result, error)
 	// RecordRefusal writes the ledger row of an import refused before the
 	// bundle reached the mirror: the process that read the media could not
@@ -51,6 +52,10 @@ type ImportRequest struct {
 	// Scanner is the virus scanner's command, in words
 	// (ingest.ParseScanCommand); empty: no scan.
 	Scanner []string `json:"scanner,omitempty"`
+	// Repair restores, from this bundle (older than the mirror's, or the
+	// current one), the blobs the current catalog references that are
+	// missing or quarantined, and changes nothing else (ingest.Options).
+	Repair bool `json:"repair,omitempty"`
 	// Open, when set, opens the bundle instead of Paths: the admin server
 	// reads it from an import stream.
 	Open func() (*media.Bundle, error) `json:"-"`
@@ -88,6 +93,13 @@ type Status struct {
 	LedgerRows  int              `json:"ledger_rows"`
 	LastAttempt *ledger.Row      `json:"last_attempt,omitempty"`
 	Catalog     []CatalogSummary `json:"catalog"`
+
+	// Unfinished are the "started" rows of imports that never ended (their
+	// process died) since the last import that ended well; a started row
+	// of the import this server runs now is not one of them.
+	Unfinished []ledger.Row `json:"unfinished_imports,omitempty"`
+	// ImportRunning: the serving process is running an import now.
+	ImportRunning bool `json:"import_running,omitempty"`
 }
 
 // CatalogSummary is one product of the current catalog.

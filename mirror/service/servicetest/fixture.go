@@ -46,7 +46,13 @@ func newFixture(t *testing.T) *fixture {
 // above 64 KB are split into parts.
 func (f *fixture) bundle(t *testing.T, seq, base uint64, payloads ...[]byte) string {
 	t.Helper()
-	var c mediatest.Contents
+	return f.bundleWith(t, seq, base, nil, payloads...)
+}
+
+// bundleWith is bundle with catalog cat (nil: one entry of the payloads).
+func (f *fixture) bundleWith(t *testing.T, seq, base uint64, cat media.Catalog, payloads ...[]byte) string {
+	t.Helper()
+	c := mediatest.Contents{Catalog: cat}
 	for i, p := range payloads {
 		c.Files = append(c.Files, mediatest.File{Data: p, Artifact: media.Artifact{Vendor: "justsystems", Product: "ichitaro",
 			Version: fmt.Sprint(seq), FileName: fmt.Sprintf("payload-%d.bin", i), Verification: media.Verification{Method: media.MethodManual}}})
@@ -66,6 +72,16 @@ func flipPayload(t *testing.T, dir string, p []byte) string {
 	}
 	flipFile(t, filepath.Join(dir, filepath.FromSlash(rel)))
 	return rel
+}
+
+// copyDir copies a bundle folder into a new directory and returns the copy.
+func copyDir(t *testing.T, dir string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(dir))
+	if err := os.CopyFS(dst, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 func flipFile(t *testing.T, p string) {

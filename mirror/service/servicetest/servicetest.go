@@ -108,9 +108,13 @@ func Run(t *testing.T, open Open) {
 	for _, r := range rows {
 		results = append(results, r.Result)
 	}
-	want := []string{ledger.ResultTrustChanged, ledger.ResultImported, ledger.ResultAlreadyImported, ledger.ResultRefused,
-		ledger.ResultRefused, ledger.ResultRefused, ledger.ResultTrustChanged}
-	if !slices.Equal(results, want) || rows[1].Operator != "山田" || rows[4].Label != "USB-09" || rows[4].Bundle != "" || !strings.Contains(rows[4].Reason, "autorun.inf") {
+	// Each attempt that read payloads has a started row, which the row
+	// that ends it names.
+	want := []string{ledger.ResultTrustChanged, ledger.ResultStarted, ledger.ResultImported, ledger.ResultStarted, ledger.ResultAlreadyImported,
+		ledger.ResultStarted, ledger.ResultRefused, ledger.ResultRefused, ledger.ResultRefused, ledger.ResultTrustChanged}
+	if !slices.Equal(results, want) || rows[2].Operator != "山田" || rows[7].Label != "USB-09" || rows[7].Bundle != "" || !strings.Contains(rows[7].Reason, "autorun.inf") ||
+		rows[2].Started != rows[1].Number || rows[4].Started != rows[3].Number || rows[6].Started != rows[5].Number || rows[7].Started != 0 ||
+		rows[1].Operator != "山田" || rows[1].Bundle != res.Bundle {
 		t.Errorf("ledger: %q\n%+v", results, rows)
 	}
 	if c, err := svc.VerifyLedger(ctx); err != nil || c.Rows != len(rows) || len(c.Problems) != 0 {
@@ -142,6 +146,70 @@ func Run(t *testing.T, open Open) {
 	}
 	if rows, err := svc.Ledger(ctx); err != nil || rows[len(rows)-1].Result != ledger.ResultRefused || rows[len(rows)-1].Label != "USB-10" {
 		t.Errorf("the recorded refusal: %v", err)
+	}
+	if st, err := svc.Status(ctx); err != nil || len(st.Unfinished) != 0 || st.ImportRunning || st.LastAttempt == nil || st.LastAttempt.Label != "USB-10" {
+		t.Errorf("status after attempts that all ended: %+v, %v", st, err)
+	}
+
+	repair(t, f, data, svc, full)
+}
+
+// repair takes the mirror to sequence 2 with a delta whose catalog keeps
+// the payloads of sequence 1 (the media full), damages one of them, and
+// repairs it from the media of sequence 1.
+func repair(t *testing.T, f *fixture, data string, svc service.Service, full string) {
+	ctx := t.Context()
+	extra := []byte("ichitaro 2 readme")
+	cat := media.Catalog{{Vendor: "justsystems", Product: "ichitaro", Version: "2"}}
+	for _, p := range append(slices.Clone(f.payloads), extra) {
+		cat[0].Artifacts = append(cat[0].Artifacts, verify.SHA256Hex(p))
+	}
+	delta := f.bundleWith(t, 2, 1, cat, extra)
+	if res, err := svc.Import(ctx, service.ImportRequest{Paths: []string{delta}}); err != nil || res.Status != ingest.StatusImported || res.Copied != int64(len(extra)) {
+		t.Fatalf("import of the delta: %+v, %v", res, err)
+	}
+	before, err := svc.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := verify.SHA256Hex(f.payloads[1])
+	flipBlob(t, data, damaged)
+	if rep, err := svc.Scrub(ctx, service.ScrubRequest{}); err != nil || len(rep.Quarantined) != 1 {
+		t.Fatalf("scrub: %+v, %v", rep, err)
+	}
+	// Without --repair the old media are a rollback.
+	_, err = svc.Import(ctx, service.ImportRequest{Paths: []string{full}})
+	wantRefused(t, "old media without --repair", err, nil, "", ingest.ReasonRollback)
+	// A damaged copy of them is refused, naming the file.
+	tampered := copyDir(t, full)
+	flippedFile := flipPayload(t, tampered, f.payloads[1])
+	_, err = svc.Import(ctx, service.ImportRequest{Paths: []string{tampered}, Repair: true})
+	wantRefused(t, "repair from damaged media", err, verify.ErrMismatch, flippedFile, ingest.ReasonOther)
+	// The media as they were restore the blob, and nothing else changes.
+	res, err := svc.Import(ctx, service.ImportRequest{Paths: []string{full}, Operator: "山田", Label: "USB-07", Repair: true})
+	if err != nil || res.Status != ingest.StatusRepaired || res.Sequence != 1 || res.MirrorSequence != 2 || len(res.Restored) != 1 ||
+		res.Restored[0].SHA256 != damaged || len(res.StillMissing) != 0 || res.StateCode != before.StateCode {
+		t.Fatalf("repair: %+v, %v", res, err)
+	}
+	after, err := svc.Status(ctx)
+	if err != nil || after.Sequence != 2 || after.StateCode != before.StateCode || !after.LastImport.Equal(*before.LastImport) ||
+		after.LastAttempt == nil || after.LastAttempt.Result != ledger.ResultRepaired {
+		t.Errorf("status after the repair: %+v, %v; before %+v", after, err, before)
+	}
+	rows, err := svc.Ledger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end, start := rows[len(rows)-1], rows[len(rows)-2]; end.Result != ledger.ResultRepaired || end.Sequence != 1 || end.Files != 1 ||
+		end.Bytes != int64(len(f.payloads[1])) || end.Started != start.Number || start.Result != ledger.ResultStarted || end.Number != res.Ledger {
+		t.Errorf("the repair's ledger rows: %+v\n%+v", start, end)
+	}
+	if rep, err := svc.Scrub(ctx, service.ScrubRequest{}); err != nil || len(rep.Quarantined) != 0 {
+		t.Errorf("scrub after the repair: %+v, %v", rep, err)
+	}
+	// Again: nothing to repair.
+	if res, err := svc.Import(ctx, service.ImportRequest{Paths: []string{full}, Repair: true}); err != nil || res.Status != ingest.StatusNothingToRepair {
+		t.Errorf("a second repair: %+v, %v", res, err)
 	}
 }
 
