@@ -72,6 +72,7 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	}
 	if res.Status == ingest.StatusAlreadyImported {
 		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgAlreadyImported, res.Sequence, res.StateCode))
+		fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
 		return nil
 	}
 	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgImported, res.Sequence, res.StateCode))
@@ -79,5 +80,6 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	fmt.Fprintf(a.stdout, "  %s %s / %s\n", a.label(msgLabelChecked), humanBytes(res.Bytes), humanBytes(res.Copied))
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), res.Scan)
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
+	fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
 	return nil
 }

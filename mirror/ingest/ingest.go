@@ -51,6 +51,9 @@ type Result struct {
 	Approvers []string `json:"approvers"`
 	Scan      string   `json:"scan"`
 	Ledger    uint64   `json:"ledger_row"`
+	// LedgerCode is the ledger code right after the import's row, for the
+	// paper ledger (filled in by mirror/service).
+	LedgerCode string `json:"ledger_code,omitempty"`
 }
 
 // Import imports the bundle found in paths (a bundle folder, a media root,

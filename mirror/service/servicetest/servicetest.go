@@ -113,7 +113,7 @@ func Run(t *testing.T, open Open) {
 	if !slices.Equal(results, want) || rows[1].Operator != "山田" || rows[4].Label != "USB-09" || rows[4].Bundle != "" || !strings.Contains(rows[4].Reason, "autorun.inf") {
 		t.Errorf("ledger: %q\n%+v", results, rows)
 	}
-	if c, err := svc.VerifyLedger(ctx); err != nil || c.Rows != len(rows) || len(c.Problems) != 0 {
+	if c, err := svc.VerifyLedger(ctx, service.LedgerVerifyRequest{}); err != nil || c.Rows != len(rows) || len(c.Problems) != 0 {
 		t.Errorf("verify ledger: %+v, %v", c, err)
 	}
 
