@@ -147,7 +147,7 @@ func (l *Local) VerifyLedger(ctx context.Context, req LedgerVerifyRequest) (*Led
 			return nil, invalid(fmt.Errorf("an empty ledger code: %w", ledger.ErrCodeFormat))
 		}
 	}
-	c := LedgerCheck{Problems: []string{}}
+	var c LedgerCheck
 	err := l.st.View(func(tx *bolt.Tx) error {
 		rows, err := ledger.All(tx)
 		if err != nil {
@@ -156,9 +156,6 @@ func (l *Local) VerifyLedger(ctx context.Context, req LedgerVerifyRequest) (*Led
 		c.Rows = len(rows)
 		if c.Problems, err = ledger.Verify(tx); err != nil {
 			return err
-		}
-		if c.Problems == nil {
-			c.Problems = []string{}
 		}
 		head, err := ledger.HeadCode(tx)
 		if err != nil {
