@@ -90,7 +90,7 @@ func (f *Forwarder) observe(tx *bolt.Tx) {
 	}
 	var rows []Row
 	c := b.Cursor()
-	for k, v := c.Seek(key(from + 1)); k != nil && len(k) == 8; k, v = c.Next() {
+	for k, v := c.Seek(key(from + 1)); len(k) == 8; k, v = c.Next() {
 		r, err := decodeRow(v)
 		if err != nil {
 			f.log.Error("ledger row NOT forwarded to the system log: it cannot be read", "row", fmt.Sprintf("%x", k), "err", err)
