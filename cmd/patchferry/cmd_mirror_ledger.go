@@ -38,7 +38,7 @@ func newMirrorLedgerCommand(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&o.csv, "csv", false, "write CSV (UTF-8 with BOM, one header row) to stdout for Excel")
 	f.BoolVar(&o.verify, "verify", false, "check that no row was edited or removed")
-	f.StringSliceVar(&o.codes, "code", nil, "with --verify: a ledger code from the paper ledger (e.g. 12-7K3M-Q9TX-AB12-CD39); the ledger must still hold that row as it was. Repeat the flag or separate codes with commas")
+	f.StringSliceVar(&o.codes, "code", nil, "(implies --verify) a ledger code from the paper ledger (e.g. 12-7K3M-Q9TX-AB12-CD39); the ledger must still hold that row as it was. Repeat the flag or separate codes with commas")
 	cmd.MarkFlagsMutuallyExclusive("csv", "verify")
 	cmd.MarkFlagsMutuallyExclusive("csv", "code")
 	return cmd

@@ -54,8 +54,8 @@ type Forwarder struct {
 }
 
 // Forward makes a Forwarder of st's new rows to sink: rows appended from
-// now on through st.Update are sent, in order, each once. st must not yet
-// be in use by other goroutines.
+// now on through st.Update are sent, in order, each once (set it up before
+// st is in use, or a row appended meanwhile may be missed).
 func Forward(st *store.Store, sink Sink, log *slog.Logger) (*Forwarder, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -50,8 +50,8 @@ func Open(dir string, o Options) (*Local, error) {
 }
 
 // New returns the Service on st, which the caller owns and closes (`mirror
-// serve`); st must not be in use yet when o.Forward is set. Write
-// operations must come one at a time.
+// serve`); with o.Forward, call it before st is in use. Write operations
+// must come one at a time.
 func New(st *store.Store, o Options) *Local {
 	if o.Now == nil {
 		o.Now = time.Now
