@@ -274,7 +274,7 @@ func TestManifestValidate(t *testing.T) {
 			}
 			_, perr := ParseManifest(raw)
 			var me *ManifestError
-			if !errors.As(perr, &me) || !strings.Contains(perr.Error(), tc.want) || !strings.HasPrefix(perr.Error(), ManifestName+": ") {
+			if !errors.As(perr, &me) || !strings.Contains(perr.Error(), tc.want) || strings.HasPrefix(perr.Error(), ManifestName+": ") { // the FileError around it names bundle.json, once
 				t.Fatalf("ParseManifest: %v, want a *ManifestError about %q", perr, tc.want)
 			}
 		})

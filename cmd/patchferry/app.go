@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/media/escape"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/mirror/store"
 )
@@ -38,11 +39,15 @@ type app struct {
 	stderrTerminal bool
 	readPassword   func() ([]byte, error)
 	systemLang     func(getenv func(string) string) string
+	// systemLog receives a copy of every new ledger row (main: the OS
+	// log; nil: none, as in tests).
+	systemLog ledger.Sink
 
 	// set from global flags
 	lang     string
 	jsonOut  bool
 	langFlag string
+	syslog   bool // mirror --syslog
 }
 
 // usageError marks a usage or configuration error (exit 2).

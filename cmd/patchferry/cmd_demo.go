@@ -138,6 +138,7 @@ func runDemo(ctx context.Context, a *app, o demoOptions) error {
 	// The steps are the real commands, run in this process.
 	sub := *a
 	sub.stdinTerminal = false
+	sub.systemLog = nil // the demo mirror's ledger rows stay out of the system log
 	sub.getenv = func(k string) string {
 		if k == envPassword {
 			return "patchferry-demo"

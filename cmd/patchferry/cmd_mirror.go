@@ -11,16 +11,29 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/mirror/admin"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/service"
 )
 
 const envData = "PATCHFERRY_DATA"
 
 func newMirrorCommand(a *app) *cobra.Command {
-	return newGroupCommand("mirror", "The LGWAN-side mirror: init, import, serve, status, ledger, trust, scrub, gc, service",
+	cmd := newGroupCommand("mirror", "The LGWAN-side mirror: init, import, serve, status, ledger, trust, scrub, gc, service",
 		newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
 		newMirrorLedgerCommand(a), newMirrorTrustCommand(a), newMirrorServeCommand(a),
 		newMirrorScrubCommand(a), newMirrorGCCommand(a), newMirrorServiceCommand(a))
+	cmd.PersistentFlags().BoolVar(&a.syslog, "syslog", true,
+		"copy every new ledger row to the system log (journald/syslog via /dev/log; Windows: Application event log), outside the data directory")
+	return cmd
+}
+
+// ledgerSink is where this process copies new ledger rows: the system log
+// unless --syslog=false.
+func (a *app) ledgerSink() ledger.Sink {
+	if !a.syslog {
+		return nil
+	}
+	return a.systemLog
 }
 
 // addDataFlag adds --data to a mirror command.
@@ -59,7 +72,7 @@ func (a *app) mirror(dataFlag string, readOnly bool) (service.Service, error) {
 	if !errors.Is(err, admin.ErrNoServer) {
 		return nil, err
 	}
-	return service.Open(dir, service.Options{ReadOnly: readOnly, Now: a.now,
+	return service.Open(dir, service.Options{ReadOnly: readOnly, Now: a.now, Forward: a.ledgerSink(),
 		Log: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 

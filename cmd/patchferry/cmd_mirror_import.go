@@ -72,6 +72,7 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	res, err := svc.Import(ctx, req)
 	done()
 	if err != nil {
+		a.printRefusalCode(ctx, svc, err)
 		return err
 	}
 	if a.jsonOut {
@@ -83,6 +84,7 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	}
 	if res.Status == ingest.StatusAlreadyImported {
 		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgAlreadyImported, res.Sequence, res.StateCode))
+		fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
 		return nil
 	}
 	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgImported, res.Sequence, res.StateCode))
@@ -90,11 +92,17 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	fmt.Fprintf(a.stdout, "  %s %s / %s\n", a.label(msgLabelChecked), humanBytes(res.Bytes), humanBytes(res.Copied))
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), res.Scan)
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
+	fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
 	return nil
 }
 
 // printRepair says what a repair restored and what is still missing.
 func (a *app) printRepair(res *ingest.Result) {
+	defer func() {
+		if res.LedgerCode != "" {
+			fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
+		}
+	}()
 	if res.Status == ingest.StatusNothingToRepair {
 		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgNothingToRepair, res.MirrorSequence, res.StateCode))
 		return
@@ -114,4 +122,19 @@ func (a *app) printRepair(res *ingest.Result) {
 			fmt.Fprintf(a.stdout, "  %q (%s, %s %d)\n", f.FileName, humanBytes(f.Size), a.msg(msgLabelSequence), f.FirstSequence)
 		}
 	}
+}
+
+// printRefusalCode prints the ledger code after an import that was refused
+// or failed: its ledger row is written too, and the paper ledger records
+// every attempt. Nothing is printed when the mirror cannot say (the server
+// stopped, the store is in use) or with --json (status has the code).
+func (a *app) printRefusalCode(ctx context.Context, svc service.Service, err error) {
+	if a.jsonOut || isUsage(err) {
+		return
+	}
+	s, serr := svc.Status(ctx)
+	if serr != nil || s.LedgerCode == "" {
+		return
+	}
+	fmt.Fprintf(a.stderr, "%s %s (%s)\n", a.label(msgLabelLedgerCode), s.LedgerCode, a.msg(msgWriteLedgerCode))
 }

@@ -89,7 +89,7 @@ func runMirrorInit(a *app, o mirrorInitOptions) error {
 		return err
 	}
 	dir := a.dataDir(o.data)
-	res, err := service.Create(dir, req, service.Options{Now: a.now})
+	res, err := service.Create(dir, req, service.Options{Now: a.now, Forward: a.ledgerSink()})
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	// Other mirror commands hand their work to this process: the service on
 	// its store, write operations one at a time, each followed by a reload
 	// of the catalog the HTTP server serves.
-	cfg := admin.Config{Service: service.New(st, service.Options{Now: a.now, Log: log}), TmpDir: filepath.Join(dir, store.TmpDir), Log: log,
+	cfg := admin.Config{Service: service.New(st, service.Options{Now: a.now, Log: log, Forward: a.ledgerSink()}), TmpDir: filepath.Join(dir, store.TmpDir), Log: log,
 		Changed: func() {
 			if err := srv.Refresh(); err != nil {
 				log.Error("reload catalog", "err", err)

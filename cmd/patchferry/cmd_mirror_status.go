@@ -59,6 +59,9 @@ func (a *app) printStatus(s *service.Status) error {
 		}
 	}
 	fmt.Fprintf(w, "%s %d / %d (%d)\n", a.label(msgLabelTrust), s.Publishers, s.Approvers, s.Approvals)
+	if s.LedgerCode != "" {
+		fmt.Fprintf(w, "%s %s (%d)\n", a.label(msgLabelLedgerCode), s.LedgerCode, s.LedgerRows)
+	}
 	if r := s.LastAttempt; r != nil {
 		fmt.Fprintf(w, "%s %s %s %s %s\n", a.label(msgLabelLastAttempt), r.Time.In(time.Local).Format("2006-01-02 15:04"), r.Bundle, r.Result, r.Reason)
 	}

@@ -18,13 +18,15 @@
 //	cmd_export.go          export, add
 //	cmd_run.go             run: the weekly fetch + export with a log
 //	cmd_demo.go            demo: the whole cycle against a fake upstream
-//	cmd_mirror.go          the mirror group; --data; mirror(): the running
-//	                       server's admin client, else the store opened here
-//	                       (both a mirror/service.Service)
+//	cmd_mirror.go          the mirror group; --data; --syslog (new ledger
+//	                       rows copied to the system log); mirror(): the
+//	                       running server's admin client, else the store
+//	                       opened here (both a mirror/service.Service)
 //	cmd_mirror_init.go     mirror init (service.Create)
 //	cmd_mirror_import.go   mirror import
 //	cmd_mirror_status.go   mirror status
-//	cmd_mirror_ledger.go   mirror ledger (--csv, --verify)
+//	cmd_mirror_ledger.go   mirror ledger (--csv, --verify, --code: ledger
+//	                       codes of the paper ledger checked)
 //	cmd_mirror_trust.go    mirror trust: show or change; key and vendor trust
 //	                       files are read here and sent as data
 //	cmd_mirror_maint.go    mirror scrub, mirror gc

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/patchferry/patchferry/mirror/ledger"
 )
 
 func main() {
@@ -22,6 +24,7 @@ func main() {
 		stderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
 		readPassword:   func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
 		systemLang:     systemLanguage,
+		systemLog:      ledger.SystemLog{},
 	}, os.Args[1:])
 	stop()
 	os.Exit(code)

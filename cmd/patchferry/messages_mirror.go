@@ -72,6 +72,14 @@ const (
 	msgImportRunning
 	hintNotRepairable
 	hintNotOnMedium
+	msgLabelLedgerCode
+	msgWriteLedgerCode
+	msgLedgerCodeBad
+	msgLedgerCodeMiswritten
+	msgLedgerCodeMatches
+	msgLedgerCodeMissing
+	msgLedgerCodeDiffers
+	hintLedgerCode
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -159,7 +167,24 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"--repair は、ミラーが既に通過したバンドルから、現在のカタログのファイルを復元するだけです。新しいバンドルは --repair を付けずに取り込んでください。"},
 	hintNotOnMedium: {"This medium does not hold the missing files. Bring the media of the sequences named (the ledger shows which medium brought each), or run `patchferry export --full` on the internet side and import that bundle.",
 		"この媒体には欠けているファイルがありません。記載の連番の媒体（どの媒体で持ち込んだかは台帳で確認できます）を持ち込むか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
+	msgLabelLedgerCode: {"Ledger code", "台帳コード"},
+	msgWriteLedgerCode: {"write it in the paper ledger (媒体持込台帳)", "紙の媒体持込台帳に記入してください"},
+	msgLedgerCodeBad: {"--code %q is not a ledger code. A ledger code is the row number, a dash and 16 characters, e.g. " + exampleLedgerCode + ". Copy it again from the paper ledger (媒体持込台帳).",
+		"--code %q は台帳コードではありません。台帳コードは行番号、「-」、16 文字です（例: " + exampleLedgerCode + "）。紙の媒体持込台帳から写し直してください。"},
+	msgLedgerCodeMiswritten: {"--code %q: a character was written or read wrong (the code's last character does not check out). Compare it character by character with the paper ledger and type it again.",
+		"--code %q: 文字の書き間違いか読み間違いがあります（最後の検査文字が合いません）。紙の台帳と 1 文字ずつ照合して入力し直してください。"},
+	msgLedgerCodeMatches: {"Ledger code %s matches row %d: rows 1 to %[2]d are exactly as they were when the code was written down.",
+		"台帳コード %s は %d 行目と一致します。1～%[2]d 行目は、コードを記録した時点のままです。"},
+	msgLedgerCodeMissing: {"Ledger code %s does NOT match: the ledger has no row %d any more (it has %d rows). Rows were removed after the code was written down.",
+		"台帳コード %s が一致しません: 台帳に %d 行目がありません（現在 %d 行）。コードを記録した後で行が削除されています。"},
+	msgLedgerCodeDiffers: {"Ledger code %s does NOT match row %d: that row, or a row before it, was rewritten after the code was written down.",
+		"台帳コード %s が %d 行目と一致しません: コードを記録した後で、この行またはそれ以前の行が書き換えられています。"},
+	hintLedgerCode: {"First compare the code with the paper ledger once more (a code copied wrong does not match either). If it was copied right, the mirror's ledger was changed: keep mirror.db as it is, compare the rows with their copy in the system log (journalctl -t patchferry; on Windows the Application log in Event Viewer, source patchferry), and report it to the information security officer.",
+		"まず、コードを紙の台帳ともう一度照合してください（写し間違えたコードも一致しません）。正しく写されている場合は、ミラーの台帳が変更されています。mirror.db をそのまま保全し、システムログの写し（journalctl -t patchferry、Windows ではイベント ビューアーの Application ログ、ソース patchferry）と各行を照合して、情報セキュリティ責任者に報告してください。"},
 }
+
+// exampleLedgerCode is a well-formed ledger code for messages.
+const exampleLedgerCode = "12-7K3M-Q9TX-AB12-CD39"
 
 // refusalHint is what to do about a refused import; false when the
 // refusal's own error has a hint (a signature, a digest, a path, …).
@@ -198,6 +223,8 @@ func (a *app) mirrorHint(err error) string {
 		return a.msg(hintNoStore)
 	case errors.Is(err, errLedgerBroken):
 		return a.msg(hintLedger)
+	case errors.Is(err, errLedgerCode):
+		return a.msg(hintLedgerCode)
 	case errors.Is(err, admin.ErrServerStopped):
 		return a.msg(hintServerStopped)
 	case errors.Is(err, store.ErrNoSpace):

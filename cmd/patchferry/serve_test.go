@@ -260,7 +260,7 @@ func TestServeHandsOverCommands(t *testing.T) {
 		{name: "status --json", args: []string{"--json", "mirror", "status", "--data", "DATA"}, want: []string{`"sequence": 1`}},
 		{name: "status", args: []string{"mirror", "status", "--data", "DATA"}, want: []string{"DATA"}},
 		{name: "refused import", args: []string{"mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
-			want: []string{damagedFile}},
+			want: []string{damagedFile, "Ledger code: "}},
 		{name: "refused import --json", args: []string{"--json", "mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
 			want: []string{`"ok": false`, `"file": "files/sha256/`, damagedFile, `"hint": "The copy on this medium is damaged`}},
 		{name: "refused import, ja", args: []string{"--lang", "ja", "mirror", "import", "--data", "DATA", "--label", "USB-08", damaged}, code: exitFailed,
@@ -330,6 +330,9 @@ func TestServeHandsOverCommands(t *testing.T) {
 		})
 		if step.code != exitUsage || step.name == "trust unknown key" {
 			forwarded++ // usage errors found by the caller never reach the server
+		}
+		if step.code == exitFailed && slices.Contains(step.args, "import") && !slices.Contains(step.args, "--json") {
+			forwarded++ // status: the ledger code printed after a refusal
 		}
 	}
 

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"golang.org/x/sys/windows/svc"
+	"golang.org/x/sys/windows/svc/eventlog"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"github.com/patchferry/patchferry/mirror/ledger"
 )
 
 // runAsService runs fn under the Windows service manager when the process
@@ -86,6 +89,10 @@ func installService(a *app, o serviceOptions) error {
 	}
 	defer s.Close()
 	s.SetRecoveryActions([]mgr.RecoveryAction{{Type: mgr.ServiceRestart, Delay: 5 * time.Second}}, 86400)
+	// The event source of the ledger rows copied to the Application log.
+	if err := eventlog.InstallAsEventCreate(ledger.SystemLog{}.Source(), eventlog.Info|eventlog.Warning|eventlog.Error); err != nil {
+		a.printf("note: event log source: %v\n", err) // already registered by an earlier install
+	}
 	a.printf("service %s installed: %s %v\n  sc.exe start %s\n", serviceName, exe, args, serviceName)
 	return nil
 }
@@ -112,6 +119,7 @@ func uninstallService(a *app) error {
 	if err := s.Delete(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		return fmt.Errorf("delete service: %w", err)
 	}
+	eventlog.Remove(ledger.SystemLog{}.Source())
 	a.printf("service %s removed\n", serviceName)
 	return nil
 }

@@ -145,8 +145,8 @@ func (c *Client) Ledger(ctx context.Context) ([]ledger.Row, error) {
 }
 
 // VerifyLedger implements service.Service.
-func (c *Client) VerifyLedger(ctx context.Context) (*service.LedgerCheck, error) {
-	return call[*service.LedgerCheck](ctx, c, opVerifyLedger, empty{})
+func (c *Client) VerifyLedger(ctx context.Context, req service.LedgerVerifyRequest) (*service.LedgerCheck, error) {
+	return call[*service.LedgerCheck](ctx, c, opVerifyLedger, req)
 }
 
 // Scrub implements service.Service; req.Progress is not called.

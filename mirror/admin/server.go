@@ -78,7 +78,7 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) error {
 	handle(s, mux, opTrust, false, func(ctx context.Context, _ empty) (*service.TrustInfo, error) { return svc.Trust(ctx) })
 	handle(s, mux, opChangeTrust, true, svc.ChangeTrust)
 	handle(s, mux, opLedger, false, func(ctx context.Context, _ empty) (any, error) { return svc.Ledger(ctx) })
-	handle(s, mux, opVerifyLedger, false, func(ctx context.Context, _ empty) (*service.LedgerCheck, error) { return svc.VerifyLedger(ctx) })
+	handle(s, mux, opVerifyLedger, false, svc.VerifyLedger)
 	handle(s, mux, opScrub, true, svc.Scrub)
 	handle(s, mux, opGC, true, svc.GC)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,

@@ -66,6 +66,10 @@ type Result struct {
 	MirrorSequence uint64     `json:"mirror_sequence,omitempty"`
 	Restored       []FileInfo `json:"restored,omitempty"`
 	StillMissing   []FileInfo `json:"still_missing,omitempty"`
+
+	// LedgerCode is the ledger code right after the import's row, for the
+	// paper ledger (filled in by mirror/service).
+	LedgerCode string `json:"ledger_code,omitempty"`
 }
 
 // FileInfo names a blob of the current catalog in a repair's result.

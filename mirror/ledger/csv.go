@@ -12,9 +12,9 @@ import (
 
 var headers = map[string][]string{
 	"en": {"No.", "Time", "Operator", "Media label", "Bundle", "Sequence", "Base", "Signers", "Approvers",
-		"Files", "Bytes", "Scanner", "Scanner version", "Scan verdict", "Result", "Reason", "Row hash"},
+		"Files", "Bytes", "Scanner", "Scanner version", "Scan verdict", "Result", "Reason", "Row hash", "Ledger code"},
 	"ja": {"番号", "日時", "作業者", "媒体ラベル", "バンドル", "連番", "基準連番", "署名者", "承認者",
-		"ファイル数", "バイト数", "ウイルス対策ソフト", "バージョン", "検査結果", "結果", "理由", "行ハッシュ"},
+		"ファイル数", "バイト数", "ウイルス対策ソフト", "バージョン", "検査結果", "結果", "理由", "行ハッシュ", "台帳コード"},
 }
 
 var resultJA = map[string]string{
@@ -26,7 +26,9 @@ var resultJA = map[string]string{
 
 // WriteCSV writes rows as CSV for Excel: a UTF-8 byte order mark (so Excel
 // reads Japanese text), one header row in lang ("ja" or "en"), CRLF line
-// ends, times in loc.
+// ends, times in loc. The last column is each row's ledger code: the code
+// the ledger had right after the row was written, so the paper record of
+// any import can be checked against it.
 func WriteCSV(w io.Writer, rows []Row, lang string, loc *time.Location) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
@@ -52,7 +54,7 @@ func WriteCSV(w io.Writer, rows []Row, lang string, loc *time.Location) error {
 			r.Bundle, strconv.FormatUint(r.Sequence, 10), strconv.FormatUint(r.Base, 10),
 			strings.Join(r.Signers, " "), strings.Join(r.Approvers, " "), strconv.Itoa(r.Files),
 			strconv.FormatInt(r.Bytes, 10), r.Scanner, r.ScannerVersion, word(r.ScanVerdict), word(r.Result),
-			r.Reason, r.Hash,
+			r.Reason, r.Hash, RowCode(r).String(),
 		}
 		for i, f := range rec {
 			rec[i] = defuse(escape.Lines(f)) // rows written before Append escaped

@@ -30,9 +30,9 @@ func TestWriteCSV(t *testing.T) {
 		refused    string
 		clean      string
 	}{
-		{lang: "ja", header0: "番号", lastHeader: "行ハッシュ", imported: "取り込み済み", refused: "拒否", clean: "問題なし"},
-		{lang: "en", header0: "No.", lastHeader: "Row hash", imported: "imported", refused: "refused", clean: "clean"},
-		{lang: "fr", header0: "No.", lastHeader: "Row hash", imported: "imported", refused: "refused", clean: "clean"}, // unknown: English
+		{lang: "ja", header0: "番号", lastHeader: "台帳コード", imported: "取り込み済み", refused: "拒否", clean: "問題なし"},
+		{lang: "en", header0: "No.", lastHeader: "Ledger code", imported: "imported", refused: "refused", clean: "clean"},
+		{lang: "fr", header0: "No.", lastHeader: "Ledger code", imported: "imported", refused: "refused", clean: "clean"}, // unknown: English
 	}
 	for _, tc := range cases {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -91,6 +91,8 @@ func TestWriteCSV(t *testing.T) {
 				{1, "Scan verdict", tc.clean},
 				{2, "Base", "1"},
 				{1, "Row hash", "h1"},
+				{1, "Ledger code", CodeOf(1, "h1").String()}, // the code right after the row
+				{2, "Ledger code", CodeOf(2, "h2").String()},
 			} {
 				if got := cell(c.row, c.col); got != c.want {
 					t.Errorf("row %d %s = %q, want %q", c.row, c.col, got, c.want)

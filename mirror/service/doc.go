@@ -16,10 +16,11 @@
 // would without a server.
 //
 //	service.go     Service; requests and results (JSON)
-//	local.go       Local: Open, New, import (and repair), ledger, scrub,
-//	               gc, status (with the imports that started and never
-//	               ended); InvalidError (a request refused as it stands:
-//	               exit 2)
+//	local.go       Local: Open, New, import (and repair), ledger (and its
+//	               codes), scrub, gc, status (with the imports that started
+//	               and never ended); Options.Forward: new ledger rows copied
+//	               to the system log; InvalidError (a request refused as it
+//	               stands: exit 2)
 //	trust.go       showing and changing trust, each change a ledger row;
 //	               Create (mirror init) with its first ledger row
 //	wireerror.go   WireError, EncodeError, DecodeError

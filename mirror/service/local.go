@@ -21,6 +21,11 @@ type Options struct {
 	ReadOnly bool             // Open: for status, ledger and showing trust
 	Now      func() time.Time // nil: time.Now
 	Log      *slog.Logger     // import warnings; nil: discarded
+	// Forward, if set, receives a copy of every ledger row written from
+	// now on, once its transaction has committed (ledger.Forward): the
+	// system log (ledger.SystemLog). A row that cannot be sent is logged to
+	// Log; it never fails the operation. Not used when ReadOnly.
+	Forward ledger.Sink
 }
 
 // Local is the Service on a store this process holds.
@@ -48,7 +53,8 @@ func Open(dir string, o Options) (*Local, error) {
 }
 
 // New returns the Service on st, which the caller owns and closes (`mirror
-// serve`). Write operations must come one at a time.
+// serve`); with o.Forward, call it before st is in use. Write operations
+// must come one at a time.
 func New(st *store.Store, o Options) *Local {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -56,7 +62,24 @@ func New(st *store.Store, o Options) *Local {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	o.forward(st)
 	return &Local{st: st, now: o.Now, log: o.Log}
+}
+
+// forward sends st's new ledger rows to o.Forward, if set. A ledger whose
+// head cannot be read is logged, not refused: `mirror ledger --verify`
+// says what is wrong with it, and appending refuses it anyway.
+func (o Options) forward(st *store.Store) {
+	if o.Forward == nil || o.ReadOnly {
+		return
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if _, err := ledger.Forward(st, o.Forward, log); err != nil {
+		log.Error("ledger rows are NOT forwarded to the system log", "err", err)
+	}
 }
 
 // Close closes the store if Open opened it.
@@ -88,7 +111,16 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (*ingest.Result, 
 		}
 		open = func() (*media.Bundle, error) { return media.Open(req.Paths...) }
 	}
-	return ingest.ImportFrom(ctx, l.st, open, o)
+	res, err := ingest.ImportFrom(ctx, l.st, open, o)
+	if err != nil || res.Ledger == 0 {
+		return res, err
+	}
+	// The ledger code right after the import's row, for the paper ledger.
+	err = l.st.View(func(tx *bolt.Tx) error {
+		res.LedgerCode = ledger.CodeAt(tx, res.Ledger).String()
+		return nil
+	})
+	return res, err
 }
 
 // RecordRefusal writes the ledger row of an import refused by the caller.
@@ -109,8 +141,17 @@ func (l *Local) Ledger(ctx context.Context) ([]ledger.Row, error) {
 	return rows, err
 }
 
-// VerifyLedger checks the ledger's hash chain.
-func (l *Local) VerifyLedger(ctx context.Context) (*LedgerCheck, error) {
+// VerifyLedger checks the ledger's hash chain, and that it still holds the
+// rows that req.Codes were taken from.
+func (l *Local) VerifyLedger(ctx context.Context, req LedgerVerifyRequest) (*LedgerCheck, error) {
+	if len(req.Codes) > MaxLedgerCodes {
+		return nil, invalidf("%d ledger codes: give at most %d at a time", len(req.Codes), MaxLedgerCodes)
+	}
+	for _, c := range req.Codes {
+		if c.IsZero() {
+			return nil, invalid(fmt.Errorf("an empty ledger code: %w", ledger.ErrCodeFormat))
+		}
+	}
 	var c LedgerCheck
 	err := l.st.View(func(tx *bolt.Tx) error {
 		rows, err := ledger.All(tx)
@@ -118,7 +159,17 @@ func (l *Local) VerifyLedger(ctx context.Context) (*LedgerCheck, error) {
 			return err
 		}
 		c.Rows = len(rows)
-		c.Problems, err = ledger.Verify(tx)
+		if c.Problems, err = ledger.Verify(tx); err != nil {
+			return err
+		}
+		head, err := ledger.HeadCode(tx)
+		if err != nil {
+			return err
+		}
+		c.Code = head.String()
+		if len(req.Codes) > 0 {
+			c.Codes, err = ledger.CheckCodes(tx, req.Codes)
+		}
 		return err
 	})
 	if err != nil {
@@ -173,6 +224,11 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 			return err
 		}
 		s.LedgerRows = len(rows)
+		head, err := ledger.HeadCode(tx)
+		if err != nil {
+			return err
+		}
+		s.LedgerCode = head.String()
 		for i := len(rows) - 1; i >= 0; i-- {
 			if r := rows[i].Result; r != ledger.ResultTrustChanged && r != ledger.ResultStarted {
 				s.LastAttempt = &rows[i]

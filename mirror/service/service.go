@@ -32,8 +32,10 @@ type Service interface {
 	ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, error)
 	// Ledger returns every ledger row.
 	Ledger(ctx context.Context) ([]ledger.Row, error)
-	// VerifyLedger checks the ledger's hash chain.
-	VerifyLedger(ctx context.Context) (*LedgerCheck, error)
+	// VerifyLedger checks the ledger's hash chain, and that the ledger
+	// still holds the rows that req.Codes (written down earlier) were
+	// taken from.
+	VerifyLedger(ctx context.Context, req LedgerVerifyRequest) (*LedgerCheck, error)
 	// Scrub re-hashes every blob and quarantines the damaged ones.
 	Scrub(ctx context.Context, req ScrubRequest) (*store.ScrubReport, error)
 	// GC keeps req.Keep versions per product and removes unreferenced blobs.
@@ -91,6 +93,7 @@ type Status struct {
 	Approvers   int              `json:"approver_keys"`
 	Approvals   int              `json:"approvals_required"`
 	LedgerRows  int              `json:"ledger_rows"`
+	LedgerCode  string           `json:"ledger_code,omitempty"` // the ledger code now (ledger.HeadCode)
 	LastAttempt *ledger.Row      `json:"last_attempt,omitempty"`
 	Catalog     []CatalogSummary `json:"catalog"`
 
@@ -140,10 +143,35 @@ type TrustChange struct {
 	VendorTrustDefault bool             `json:"vendor_trust_default,omitempty"`
 }
 
+// MaxLedgerCodes is the most ledger codes one VerifyLedger checks.
+const MaxLedgerCodes = 1000
+
+// LedgerVerifyRequest is one check of the ledger.
+type LedgerVerifyRequest struct {
+	// Codes are ledger codes written down earlier (the paper ledger):
+	// each is checked against the row it was taken from.
+	Codes []ledger.Code `json:"codes,omitempty"`
+}
+
 // LedgerCheck is the result of checking the ledger's hash chain.
 type LedgerCheck struct {
 	Rows     int      `json:"rows"`
 	Problems []string `json:"problems"` // empty: intact
+	// Code is the ledger code now (of the last row); "" for an empty
+	// ledger.
+	Code string `json:"ledger_code,omitempty"`
+	// Codes is what became of each requested code, in the order asked.
+	Codes []ledger.CodeResult `json:"codes,omitempty"`
+}
+
+// Intact reports whether the chain holds and every code matches.
+func (c *LedgerCheck) Intact() bool {
+	for _, r := range c.Codes {
+		if r.Status != ledger.CodeMatches {
+			return false
+		}
+	}
+	return len(c.Problems) == 0
 }
 
 // ScrubRequest is one scrub.

@@ -194,6 +194,7 @@ func Create(dir string, req InitRequest, o Options) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.forward(st)
 	err = st.Update(func(tx *bolt.Tx) error {
 		_, err := ledger.Append(tx, ledger.Row{Time: o.Now(), Operator: req.Operator, Result: ledger.ResultTrustChanged, Reason: res.Reason})
 		return err

@@ -24,7 +24,8 @@
 // A blob is written before any record refers to it, so a crash leaves at
 // worst an orphan blob (gc removes it), never a record without its blob.
 //
-//	store.go   Open (timeout, ErrInUse), Close, Update/View
+//	store.go   Open (timeout, ErrInUse), Close, Update/View, OnUpdate (a
+//	           hook at the end of every Update: the ledger's forwarding)
 //	blobs.go   PutBlob (hash while writing), HasBlob, OpenBlob, BlobPath
 //	state.go   State, Trust, SequenceRecord, ArtifactRecord and their buckets
 //	check.go   Check: bbolt consistency, every referenced blob present and

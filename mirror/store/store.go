@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -51,8 +52,9 @@ type Options struct {
 
 // Store is an open mirror store.
 type Store struct {
-	dir string
-	db  *bolt.DB
+	dir      string
+	db       *bolt.DB
+	onUpdate atomic.Pointer[func(tx *bolt.Tx)] // OnUpdate
 }
 
 // Create makes a new, empty store in dir (created if missing).
@@ -182,7 +184,24 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) Close() error { return s.db.Close() }
 
 // Update runs fn in one read-write transaction: all of it is applied or none.
-func (s *Store) Update(fn func(tx *bolt.Tx) error) error { return s.db.Update(fn) }
+func (s *Store) Update(fn func(tx *bolt.Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if hook := s.onUpdate.Load(); hook != nil {
+			(*hook)(tx)
+		}
+		return nil
+	})
+}
+
+// OnUpdate makes fn run at the end of every Update whose fn succeeded,
+// inside its transaction (what fn wrote is visible); to act once the
+// transaction has committed, fn registers tx.OnCommit. The ledger's
+// forwarding to the system log uses it (mirror/ledger: Forward). Updates
+// already running when it is set may miss it.
+func (s *Store) OnUpdate(fn func(tx *bolt.Tx)) { s.onUpdate.Store(&fn) }
 
 // View runs fn in a read-only transaction (a consistent snapshot).
 func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.db.View(fn) }

@@ -117,9 +117,10 @@ func Run(t *testing.T, open Open) {
 		rows[1].Operator != "山田" || rows[1].Bundle != res.Bundle {
 		t.Errorf("ledger: %q\n%+v", results, rows)
 	}
-	if c, err := svc.VerifyLedger(ctx); err != nil || c.Rows != len(rows) || len(c.Problems) != 0 {
+	if c, err := svc.VerifyLedger(ctx, service.LedgerVerifyRequest{}); err != nil || c.Rows != len(rows) || len(c.Problems) != 0 {
 		t.Errorf("verify ledger: %+v, %v", c, err)
 	}
+	checkLedgerCodes(t, svc, rows, res)
 
 	// Scrub finds a damaged blob; the same media again restore it.
 	if rep, err := svc.Scrub(ctx, service.ScrubRequest{}); err != nil || rep.Checked != len(f.payloads) || len(rep.Quarantined) != 0 {
@@ -237,4 +238,44 @@ func flipBlob(t *testing.T, data, sha string) {
 	p := filepath.Join(data, store.BlobsDir, "sha256", sha[:2], sha)
 	os.Chmod(p, 0o644)
 	flipFile(t, p)
+}
+
+// checkLedgerCodes: an import reports the code of its ledger row; status
+// and a check report the code now; codes written down match while the
+// ledger holds their rows, others are reported; a request with no code in
+// it is invalid.
+func checkLedgerCodes(t *testing.T, svc service.Service, rows []ledger.Row, imported *ingest.Result) {
+	t.Helper()
+	ctx := t.Context()
+	last := ledger.RowCode(rows[len(rows)-1])
+	if imported.LedgerCode != ledger.RowCode(rows[1]).String() || imported.Ledger != 2 {
+		t.Errorf("import: ledger row %d, code %q; want row 2, code %s", imported.Ledger, imported.LedgerCode, ledger.RowCode(rows[1]))
+	}
+	if st, err := svc.Status(ctx); err != nil || st.LedgerCode != last.String() {
+		t.Errorf("status: ledger code %q (%v), want %s", st.LedgerCode, err, last)
+	}
+	wrong := ledger.CodeOf(2, "another row")
+	beyond := ledger.CodeOf(uint64(len(rows)+3), rows[len(rows)-1].Hash)
+	c, err := svc.VerifyLedger(ctx, service.LedgerVerifyRequest{Codes: []ledger.Code{ledger.RowCode(rows[1]), last, wrong, beyond}})
+	if err != nil {
+		t.Fatalf("verify ledger codes: %v", err)
+	}
+	want := []string{ledger.CodeMatches, ledger.CodeMatches, ledger.CodeDiffers, ledger.CodeMissing}
+	var got []string
+	for _, r := range c.Codes {
+		got = append(got, r.Status)
+	}
+	if !slices.Equal(got, want) || c.Code != last.String() || c.Intact() || len(c.Problems) != 0 {
+		t.Errorf("verify ledger codes: %+v, want statuses %q and the code now %s", c, want, last)
+	}
+	if len(c.Codes) == 4 && (c.Codes[2].Found == nil || *c.Codes[2].Found != ledger.RowCode(rows[1]) || c.Codes[3].Found != nil || c.Codes[0].Code != ledger.RowCode(rows[1])) {
+		t.Errorf("verify ledger codes: found %+v", c.Codes)
+	}
+	if c, err := svc.VerifyLedger(ctx, service.LedgerVerifyRequest{Codes: []ledger.Code{last}}); err != nil || !c.Intact() {
+		t.Errorf("verify the code now: %+v, %v", c, err)
+	}
+	var ie *service.InvalidError
+	if _, err := svc.VerifyLedger(ctx, service.LedgerVerifyRequest{Codes: []ledger.Code{{}}}); !errors.As(err, &ie) {
+		t.Errorf("verify with an empty code: %v, want an invalid request", err)
+	}
 }
