@@ -50,7 +50,9 @@ func FuzzLoadConfig(f *testing.F) {
 		names = append(names, v.Name())
 	}
 	word := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
-	goodWord := func(w fetcher.Word) bool { return word.MatchString(string(w)) && !bytes.Contains([]byte(w), []byte("..")) }
+	goodWord := func(w fetcher.Word) bool {
+		return word.MatchString(string(w)) && !bytes.Contains([]byte(w), []byte(".."))
+	}
 	goodURL := func(u fetcher.HTTPURL) bool {
 		p, err := url.Parse(string(u))
 		return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
