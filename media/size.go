@@ -3,6 +3,7 @@ package media
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,15 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("size %q: want a number with an optional unit K, M, G, T (powers of 10) or Ki, Mi, Gi, Ti (powers of 2), e.g. 4.7G", s)
 	}
 	v := math.Floor(f * mult)
+	if r, ok := new(big.Rat).SetString(strings.TrimSpace(t)); ok {
+		// Exactly, not in binary floating point: 1.003K is 1003 bytes, not 1002.
+		r.Mul(r, new(big.Rat).SetFloat64(mult))
+		n := new(big.Int).Quo(r.Num(), r.Denom()) // rounds toward zero
+		if n.Sign() > 0 && n.Cmp(big.NewInt(math.MaxInt64/2)) <= 0 {
+			return n.Int64(), nil
+		}
+		v = 0 // out of range, whatever the rounded float says
+	}
 	if v < 1 || v > math.MaxInt64/2 {
 		return 0, fmt.Errorf("size %q: must be at least 1 byte and below 4 EiB", s)
 	}

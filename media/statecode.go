@@ -59,6 +59,9 @@ func ParseStateCode(s string) (sequence uint64, check string, err error) {
 		return 0, "", fmt.Errorf("state code %q: the part before '-' must be the sequence number", s)
 	}
 	chk = strings.NewReplacer("O", "0", "I", "1", "L", "1").Replace(strings.ToUpper(chk))
+	if len(chk) != 4 { // ToUpper turns some 2-byte letters into 1 byte (ı → I)
+		return 0, "", fmt.Errorf("state code %q: the check after '-' must be 4 characters of 0-9 and A-Z, e.g. 42-K7QF", s)
+	}
 	for _, r := range chk {
 		if !strings.ContainsRune(stateAlphabet, r) {
 			return 0, "", fmt.Errorf("state code %q: %q is not a valid check character", s, r)

@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/binary"
@@ -139,10 +141,15 @@ func (h *CVDHeader) IsCLD() bool { return h.MD5 == "X" }
 // VerifyCVD reads a whole .cvd from r and checks it as freshclam does: the
 // header parses, its signature (scheme A: raw RSA with a "cvd" key of a,
 // whose result must be the 16 MD5 bytes) verifies, the body starts as gzip,
-// and MD5 over every byte after the header equals the header's MD5. It
-// streams and buffers nothing; the caller limits the size. A .cld (MD5 and
-// signature "X", an uncompressed tar that freshclam builds locally) carries
-// no signature and is refused: upstream only publishes .cvd files.
+// and MD5 over every byte after the header equals the header's MD5. The
+// signature covers only the MD5, so, as libclamav does when it loads the
+// database, the header's version, signature count, f-level and build Unix
+// time must equal the first line of the <db>.info in the signed tar (the
+// build time text and the builder stay unsigned, in ClamAV too). It streams,
+// decompressing only the start of the tar up to the .info; the caller limits
+// the size. A .cld (MD5 and signature "X", an uncompressed tar that freshclam
+// builds locally) carries no signature and is refused: upstream only
+// publishes .cvd files.
 //
 // A bad signature wraps ErrBadSignature; a body that does not match the
 // header wraps ErrMismatch.
@@ -178,6 +185,7 @@ func VerifyCVD(r io.Reader, a *Anchors) (*CVDHeader, error) {
 		return nil, fmt.Errorf("CVD v%d: reading the body: %w", h.Version, err)
 	}
 	sum.Write(magic)
+	info, infoErr := cvdInfoHeader(io.MultiReader(bytes.NewReader(magic), io.TeeReader(r, sum)))
 	if _, err := io.Copy(sum, r); err != nil {
 		return nil, fmt.Errorf("CVD v%d: reading the body: %w", h.Version, err)
 	}
@@ -189,7 +197,54 @@ func VerifyCVD(r io.Reader, a *Anchors) (*CVDHeader, error) {
 		// Signed, so made by the vendor, but not what a .cvd holds.
 		return nil, fmt.Errorf("CVD v%d: body is not gzip (starts %x); an uncompressed .cld body is not accepted", h.Version, magic)
 	}
+	// The signature covers only the MD5: the header's other fields are bound
+	// to the signed body by the .info's first line, as in ClamAV's
+	// cli_cvdload ("Corrupted CVD header"), which compares these four.
+	if infoErr != nil {
+		return nil, fmt.Errorf("CVD v%d: %w: %w", h.Version, infoErr, ErrMismatch)
+	}
+	if info.Version != h.Version || info.Signatures != h.Signatures || info.FLevel != h.FLevel || info.BuildUnix != h.BuildUnix {
+		return nil, fmt.Errorf("CVD v%d: the header says version %d, %d signatures, f-level %d, built %d, but the signed .info says %d, %d, %d, %d: %w; the header was altered, fetch the file again",
+			h.Version, h.Version, h.Signatures, h.FLevel, h.BuildUnix, info.Version, info.Signatures, info.FLevel, info.BuildUnix, ErrMismatch)
+	}
 	return h, nil
+}
+
+// maxCVDInfoSearch bounds what cvdInfoHeader decompresses: sigtool writes
+// COPYING and then <db>.info at the start of the tar.
+const maxCVDInfoSearch = 16 << 20
+
+// cvdInfoHeader reads a CVD body (gzip'ed tar) up to its first <db>.info
+// and returns the header on that file's first line ("ClamAV-VDB:…:X:X:…").
+func cvdInfoHeader(body io.Reader) (*CVDHeader, error) {
+	zr, err := gzip.NewReader(body)
+	if err != nil {
+		return nil, fmt.Errorf("body is not gzip: %w", err)
+	}
+	tr := tar.NewReader(io.LimitReader(zr, maxCVDInfoSearch))
+	for {
+		th, err := tr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("no <database>.info in the first %d MiB of the tar (%v)", maxCVDInfoSearch>>20, err)
+		}
+		if !strings.HasSuffix(th.Name, ".info") || strings.Contains(th.Name, "/") {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(tr, CVDHeaderSize+2))
+		if err != nil {
+			return nil, fmt.Errorf("reading %.40q: %v", th.Name, err)
+		}
+		line, _, ok := bytes.Cut(b, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if !ok || len(line) > CVDHeaderSize {
+			return nil, fmt.Errorf("%.40q does not start with a header line", th.Name)
+		}
+		h, err := ParseCVDHeader(append(line, bytes.Repeat([]byte{' '}, CVDHeaderSize-len(line))...))
+		if err != nil {
+			return nil, fmt.Errorf("%.40q: %w", th.Name, err)
+		}
+		return h, nil
+	}
 }
 
 // verifyCVDSig checks scheme A (libclamav/dsig.c cli_versig): dsig^e mod n

@@ -5,7 +5,7 @@
 // Code map:
 //
 //	clamav*.go    ClamAV: ParseCVDHeader/Encode, VerifyCVD (scheme A, raw
-//	              RSA over MD5), ParseCdiff, VerifyCdiff (scheme B, PSS-like),
+//	              RSA over MD5; header bound to the signed .info), ParseCdiff, VerifyCdiff (scheme B, PSS-like),
 //	              VerifyClamSign (scheme C, .sign PKCS#7 via relic),
 //	              ParseClamAVTXT (DNS TXT of current.cvd.clamav.net)
 //	digest.go     Reader, Copy: SHA-256 and size checked while streaming
