@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -63,6 +64,7 @@ const (
 	hintVendorEvidence
 	hintMalware
 	hintServerStopped
+	hintBothRoles
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -134,6 +136,8 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"ミラーサーバー（patchferry mirror serve）がコマンドの実行中に停止しました。ログ（または `systemctl status patchferry-mirror`、Windows のサービス）を確認して起動し直し、`patchferry mirror status` でコマンドが反映されたかを確かめてから、必要ならもう一度実行してください。"},
 	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
 		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
+	hintBothRoles: {"One key may be a publisher or an approver, never both: otherwise the publisher alone could approve its own bundles. Each approver makes a key of their own (patchferry keys generate) and gives only the .pub; list the publisher's key only as publisher (drop it from --approver, or on a mirror: patchferry mirror trust --remove-approver KEYID).",
+		"1 つの鍵は発行者か承認者のどちらか一方にしか使えません（同じ鍵では発行者が自分のバンドルを承認できてしまいます）。承認者はそれぞれ自分の鍵を作成し（patchferry keys generate）、.pub だけを渡してください。発行者の鍵は発行者としてだけ指定してください（--approver から外すか、ミラーでは patchferry mirror trust --remove-approver 鍵ID）。"},
 }
 
 // refusalHint is what to do about a refused import; false when the
@@ -173,6 +177,8 @@ func (a *app) mirrorHint(err error) string {
 		return a.msg(hintLedger)
 	case errors.Is(err, admin.ErrServerStopped):
 		return a.msg(hintServerStopped)
+	case errors.Is(err, media.ErrBothRoles):
+		return a.msg(hintBothRoles)
 	}
 	return ""
 }
