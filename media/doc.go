@@ -77,9 +77,19 @@
 // # Limits and path rules
 //
 // MaxManifestSize, MaxArtifacts, MaxParts, MaxMeta are checked before
-// anything is allocated for them. Every name (file names, meta names,
+// anything is allocated for them. One payload has at most MaxArtifactSize
+// bytes (1 TiB), a meta file at most MaxMetaExpanded, so no sum of sizes
+// can overflow; a manifest claiming more is refused, naming the file,
+// before any file is read. Every name (file names, meta names,
 // approver names, every entry found on the medium) passes ValidName: no
-// "..", slash, backslash, drive letter, NUL or control character. The reader
+// "..", slash, backslash, drive letter, NUL or control character. Every
+// field that becomes a path segment on the mirror — vendor, product,
+// channel, version, platform, language and file_name of artifacts, and
+// vendor, product, channel and version of catalog and retired entries —
+// passes ValidSegment, the stricter one rule set (ValidName, and no
+// leading dot or space); channel, platform and language may be empty.
+// Write, the fetcher (before it keeps a file), and every reader (Validate:
+// bundle verify, mirror import) apply it, and errors name the field. The reader
 // refuses symbolic links, devices and any file the manifest does not list.
 // An .xz file is opened only after its SHA-256 matched, its block headers
 // ask for at most MaxXZDict of dictionary, and each block's data ends where
@@ -99,7 +109,7 @@
 //
 //	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
 //	                 Marshal, Payloads (the one reading order), Paths
-//	path.go          ValidName, ValidPath: the path rules
+//	path.go          ValidName, ValidSegment, ValidPath: the path rules
 //	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go        VolumeIndex (volume.json)
 //	writer.go        Write: stage, sign, fsync everything, durable rename of

@@ -73,7 +73,10 @@ func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
 	return v, nil
 }
 
-// Size returns the total bytes of all files the manifest lists.
+// Size returns the total bytes of all files the manifest lists. It cannot
+// overflow: a valid manifest lists at most MaxArtifacts payloads of at
+// most MaxArtifactSize bytes and MaxMeta meta files of at most
+// MaxMetaExpanded.
 func (b *Bundle) Size() int64 {
 	var n int64
 	for _, r := range b.Manifest.Paths() {
