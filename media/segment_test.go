@@ -125,3 +125,30 @@ func readDirNames(dir string) ([]string, error) {
 	}
 	return names, err
 }
+
+// FuzzValidSegment: whatever ValidSegment accepts is a ValidName, joined
+// under a directory it stays exactly one level below it (on this OS and
+// with slashes), and it does not begin with a dot or space.
+func FuzzValidSegment(f *testing.F) {
+	for _, s := range append(badSegments, "145.0esr", "ja-JP-mac", "win64", "Firefox Setup 145.0.exe", "daily-27000.cdiff", "…", "a..b", "ＣＯＮ") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidSegment(s) != nil {
+			return
+		}
+		if err := ValidName(s); err != nil {
+			t.Fatalf("ValidSegment accepts %q, ValidName refuses it: %v", s, err)
+		}
+		if s[0] == '.' || s[0] == ' ' {
+			t.Fatalf("ValidSegment accepts %q with a leading dot or space", s)
+		}
+		root := filepath.Join("root", "dir")
+		if got := filepath.Dir(filepath.Join(root, s)); got != root {
+			t.Fatalf("%q joined under %s lands in %s", s, root, got)
+		}
+		if strings.ContainsAny(s, "/\\") {
+			t.Fatalf("ValidSegment accepts %q with a slash", s)
+		}
+	})
+}

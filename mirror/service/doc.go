@@ -19,7 +19,8 @@
 //	local.go       Local: Open, New, import, ledger, scrub, gc, status;
 //	               InvalidError (a request refused as it stands: exit 2)
 //	trust.go       showing and changing trust, each change a ledger row;
-//	               Create (mirror init) with its first ledger row
+//	               Create (mirror init) with its first ledger row; both
+//	               refuse a key that is publisher and approver at once
 //	wireerror.go   WireError, EncodeError, DecodeError
 //	servicetest/   the conformance suite every implementation runs
 package service
