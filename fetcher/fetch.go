@@ -119,6 +119,15 @@ func (e *Env) Admit(ctx context.Context, what string, group ...*Candidate) (kept
 			}
 		}
 	}
+	for _, c := range group {
+		// Every name that becomes a path segment on the mirror passes the
+		// bundle's one rule set before anything is checked or kept.
+		if err := c.Artifact.ValidNames(); err != nil {
+			discard(group)
+			e.Refuse(what, fmt.Errorf("%w; the source reported an unsafe name", err))
+			return false, nil
+		}
+	}
 	var ok []*Candidate
 	for _, c := range group {
 		a := c.Artifact
@@ -236,6 +245,9 @@ func (e *Env) Unchanged(a *Artifact) error {
 	}
 	if rec == nil || rec.URL != a.URL || rec.Version != a.Version {
 		return fmt.Errorf("%s %s was never admitted: a source keeps an unchanged file only as it was recorded", a.FileName, a.Version)
+	}
+	if err := a.ValidNames(); err != nil {
+		return fmt.Errorf("%q %q was admitted by an older patchferry but breaks the path rules: %w", a.FileName, a.Version, err)
 	}
 	return e.keep(a, false)
 }

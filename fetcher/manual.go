@@ -15,21 +15,24 @@ import (
 // method "manual" (hash only; "manually added" in the report). They become
 // the current version of their product and ship with the next export.
 func AddManual(st *State, cache *Cache, template media.Artifact, files []string, now time.Time) ([]*Artifact, error) {
-	if err := media.ValidName(template.Vendor); err != nil {
-		return nil, fmt.Errorf("vendor: %w", err)
-	}
-	if err := media.ValidName(template.Product); err != nil {
-		return nil, fmt.Errorf("product: %w", err)
-	}
 	if template.Version == "" {
 		return nil, fmt.Errorf("a version is required")
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no files given")
+	}
+	// Every name that becomes a path segment (media.ValidSegment), for
+	// every file, before anything is recorded.
+	for _, f := range files {
+		check := template
+		check.FileName = filepath.Base(f)
+		if err := check.ValidNames(); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
 	}
 	var added []*Artifact
 	for _, f := range files {
 		name := filepath.Base(f)
-		if err := media.ValidName(name); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
 		sha, size, err := cache.PutFile(f)
 		if err != nil {
 			return nil, err

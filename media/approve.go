@@ -1,6 +1,7 @@
 package media
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,10 +10,25 @@ import (
 	"github.com/patchferry/patchferry/verify"
 )
 
-// Approve countersigns the bundle's exact bundle.json bytes with an approver
-// key and writes approvals/<name>.sig durably into every volume. The
-// manifest is not changed, so the publisher signature stays valid. An
-// existing approval of the same name is refused.
+// ErrPublisherApproves is returned by Approve for the key that signed the
+// bundle as publisher: the two-person rule needs a second person's key.
+var ErrPublisherApproves = errors.New("this key signed the bundle as publisher; an approval must be made with another person's approver key")
+
+// CanApprove returns ErrPublisherApproves when k signed the bundle as
+// publisher: such an approval would never count.
+func CanApprove(b *Bundle, k *verify.PublicKey) error {
+	if k.Verify(b.Raw, b.Signature) == nil {
+		return ErrPublisherApproves
+	}
+	return nil
+}
+
+// Approve countersigns the bundle with an approver key — a signature over
+// verify.ApprovalMessage of the exact bundle.json bytes, never over those
+// bytes themselves — and writes approvals/<name>.sig durably into every
+// volume. The manifest is not changed, so the publisher signature stays
+// valid. An existing approval of the same name is refused, and so is the
+// key that signed the bundle as publisher (ErrPublisherApproves).
 func Approve(b *Bundle, key *verify.PrivateKey, name string) (string, error) {
 	if err := ValidName(name); err != nil {
 		return "", fmt.Errorf("approver name: %w", err)
@@ -26,7 +42,10 @@ func Approve(b *Bundle, key *verify.PrivateKey, name string) (string, error) {
 			return "", fmt.Errorf("%s/%s already exists; choose another --name or remove that file first", ApprovalsDir, file)
 		}
 	}
-	sig, err := verify.Sign(key, b.Raw)
+	if err := CanApprove(b, key.Public()); err != nil {
+		return "", err
+	}
+	sig, err := verify.Sign(key, verify.ApprovalMessage(b.Raw))
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,8 @@
 //	  bundle.json                manifest; its exact bytes are what is signed
 //	  bundle.json.sig            publisher signature: base64 of an ASN.1 DER
 //	                             ECDSA P-256/SHA-256 signature (cosign format)
-//	  approvals/<name>.sig       approver countersignatures, same format
+//	  approvals/<name>.sig       approver countersignatures, same format,
+//	                             over the approval message (below)
 //	  files/sha256/ab/<sha256>   payloads as they are
 //	  files/sha256/ab/<sha256>.part-0001 …  pieces of a payload larger than
 //	                             --max-file-size (default 4 GiB − 1, FAT32)
@@ -48,16 +49,47 @@
 //	            decompression)}
 //
 // The manifest names no key: signatures are detached, so a bundle can be
-// re-signed or countersigned without changing it. A reader accepts any valid
-// JSON encoding (only the signature over the exact bytes matters) but
+// re-signed or countersigned without changing it. A reader accepts any
+// valid JSON encoding (only the signature over the exact bytes matters) but
 // refuses unknown fields.
+//
+// # Signatures and roles
+//
+// The publisher signs the exact bytes of bundle.json (so `cosign
+// verify-blob --key publisher.pub --signature bundle.json.sig
+// --insecure-ignore-tlog=true bundle.json` accepts it). An approver signs a
+// different message, the approval message (verify.ApprovalMessage), which
+// names the role and the manifest's digest; its exact bytes are
+//
+//	"patchferry approval v1\n" + "sha256:" + <64 lower-case hex of the
+//	SHA-256 of the bundle.json bytes> + "\n"
+//
+// (95 bytes, ASCII). Both are ECDSA P-256 over SHA-256 of the message. A
+// publisher signature therefore never counts as an approval, and an
+// approval never passes as a publisher signature (bundle.json is a JSON
+// object and never starts with "patchferry"). Approvals made before this
+// format (over the bundle.json bytes) are refused and named as the old
+// format: re-approve with this version. One key holds one role: a mirror
+// refuses a key listed both as publisher and approver, and Verify never
+// counts the key that signed as publisher as an approver, even when it is
+// listed as one; one approver key counts once.
 //
 // # Limits and path rules
 //
 // MaxManifestSize, MaxArtifacts, MaxParts, MaxMeta are checked before
-// anything is allocated for them. Every name (file names, meta names,
+// anything is allocated for them. One payload has at most MaxArtifactSize
+// bytes (1 TiB), a meta file at most MaxMetaExpanded, so no sum of sizes
+// can overflow; a manifest claiming more is refused, naming the file,
+// before any file is read. Every name (file names, meta names,
 // approver names, every entry found on the medium) passes ValidName: no
-// "..", slash, backslash, drive letter, NUL or control character. The reader
+// "..", slash, backslash, drive letter, NUL or control character. Every
+// field that becomes a path segment on the mirror — vendor, product,
+// channel, version, platform, language and file_name of artifacts, and
+// vendor, product, channel and version of catalog and retired entries —
+// passes ValidSegment, the stricter one rule set (ValidName, and no
+// leading dot or space); channel, platform and language may be empty.
+// Write, the fetcher (before it keeps a file), and every reader (Validate:
+// bundle verify, mirror import) apply it, and errors name the field. The reader
 // refuses symbolic links, devices and any file the manifest does not list.
 // An .xz file is opened only after its SHA-256 matched, its block headers
 // ask for at most MaxXZDict of dictionary, and each block's data ends where
@@ -77,7 +109,7 @@
 //
 //	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
 //	                 Marshal, Payloads (the one reading order), Paths
-//	path.go          ValidName, ValidPath: the path rules
+//	path.go          ValidName, ValidSegment, ValidPath: the path rules
 //	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go        VolumeIndex (volume.json)
 //	writer.go        Write: stage, sign, fsync everything, durable rename of
@@ -104,7 +136,8 @@
 //	streamframe.go   frames of an import stream, the sender's errors
 //	streamsource.go  streamSource: payloads read in place, in stream order
 //	streamwrite.go   WriteStream
-//	approve.go       Approve: write an approver countersignature
+//	approve.go       Approve: write an approver countersignature (over
+//	                 verify.ApprovalMessage); CanApprove
 //	readme.go        README.txt in Japanese and English
 //	statecode.go     CatalogHash, StateCode: the short code of a catalog
 //	xzcheck.go       structure, dictionary and block-boundary pre-check of .xz

@@ -26,7 +26,11 @@ const (
 	MaxCatalog      = 100_000   // catalog entries
 	MaxRetired      = 100_000   // retired artifacts
 	MaxMetaExpanded = 256 << 20 // uncompressed bytes of one meta file
-	maxField        = 1024      // bytes of one text field
+	// MaxArtifactSize bounds one payload (1 TiB: far above any real
+	// update, far below where sums of sizes could overflow — MaxArtifacts
+	// files of this size add up to about 2^57 bytes).
+	MaxArtifactSize = 1 << 40
+	maxField        = 1024 // bytes of one text field
 )
 
 // MethodManual is the verification method of an artifact whose only
@@ -268,11 +272,10 @@ func (m *Manifest) Validate() error {
 	shas := make(map[string]bool, len(m.Artifacts))
 	for i := range m.Artifacts {
 		a := &m.Artifacts[i]
+		shas[a.SHA256] = true // also when invalid: no second error about the catalog
 		if err := a.validate(); err != nil {
 			add("artifacts[%d] (%q): %w", i, a.FileName, err)
-			continue
 		}
-		shas[a.SHA256] = true
 	}
 	metaNames := make(map[string]bool, len(m.Meta))
 	for i, mf := range m.Meta {
@@ -309,7 +312,7 @@ func (m *Manifest) Validate() error {
 		if err := verify.ParseSHA256(r.SHA256); err != nil {
 			add("retired[%d]: %w", i, err)
 		}
-		if err := textFields(r.Vendor, r.Product, r.Version); err != nil {
+		if err := segments(required("vendor", r.Vendor), required("product", r.Product), required("version", r.Version)); err != nil {
 			add("retired[%d]: %w", i, err)
 		}
 	}
@@ -320,18 +323,21 @@ func (a *Artifact) validate() error {
 	if a.Vendor == "" || a.Product == "" || a.Version == "" {
 		return errors.New("vendor, product and version are required")
 	}
-	if err := textFields(a.Vendor, a.Product, a.Channel, a.Version, a.Platform, a.Language, a.Kind, a.BuildID, a.URL,
-		a.Verification.Method, a.Verification.Signer, a.Verification.KeyID, a.Verification.Entry); err != nil {
+	if err := a.ValidNames(); err != nil {
 		return err
 	}
-	if err := ValidName(a.FileName); err != nil {
-		return fmt.Errorf("file_name: %w", err)
+	if err := textFields(a.Kind, a.BuildID, a.URL,
+		a.Verification.Method, a.Verification.Signer, a.Verification.KeyID, a.Verification.Entry); err != nil {
+		return err
 	}
 	if err := verify.ParseSHA256(a.SHA256); err != nil {
 		return err
 	}
 	if a.Size < 0 {
 		return errors.New("size is negative")
+	}
+	if a.Size > MaxArtifactSize {
+		return fmt.Errorf("size %d: %w", a.Size, &verify.LimitError{What: "file", Limit: MaxArtifactSize})
 	}
 	if a.Verification.Method == "" {
 		return errors.New("verification method is missing")
@@ -350,6 +356,9 @@ func (a *Artifact) validate() error {
 		if p.Size <= 0 || p.Size > a.Size {
 			return fmt.Errorf("part %d: size %d out of range", j+1, p.Size)
 		}
+		if sum > a.Size-p.Size { // sum+p.Size > a.Size, without overflow
+			return fmt.Errorf("parts add up to more than the file's %d bytes", a.Size)
+		}
 		sum += p.Size
 	}
 	if len(a.Parts) > 0 && sum != a.Size {
@@ -358,11 +367,45 @@ func (a *Artifact) validate() error {
 	return nil
 }
 
+// ValidNames checks every field of a that becomes a path segment with
+// ValidSegment: vendor, product, version and file_name, and channel,
+// platform and language when set (they are optional). The error names the
+// field. Every writer and reader of a bundle runs it (Validate), and the
+// fetcher before it keeps a file.
+func (a *Artifact) ValidNames() error {
+	return segments(required("vendor", a.Vendor), required("product", a.Product), required("version", a.Version),
+		optional("channel", a.Channel), optional("platform", a.Platform),
+		optional("language", a.Language), required("file_name", a.FileName))
+}
+
+// field is a manifest field that becomes a path segment.
+type field struct {
+	name, value string
+	opt         bool // may be empty
+}
+
+func required(name, value string) field { return field{name: name, value: value} }
+func optional(name, value string) field { return field{name: name, value: value, opt: true} }
+
+// segments checks fields with ValidSegment; the error names the field.
+func segments(fs ...field) error {
+	for _, f := range fs {
+		if f.opt && f.value == "" {
+			continue
+		}
+		if err := ValidSegment(f.value); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
 func (c *CatalogEntry) validate() error {
 	if c.Vendor == "" || c.Product == "" || c.Version == "" {
 		return errors.New("vendor, product and version are required")
 	}
-	if err := textFields(c.Vendor, c.Product, c.Channel, c.Version); err != nil {
+	if err := segments(required("vendor", c.Vendor), required("product", c.Product), required("version", c.Version),
+		optional("channel", c.Channel)); err != nil {
 		return err
 	}
 	if len(c.Artifacts) > MaxArtifacts {

@@ -53,6 +53,28 @@ func ValidName(name string) error {
 	return nil
 }
 
+// ValidSegment checks a manifest field that becomes one segment of a path:
+// vendor, product, channel, version, platform, language and file_name
+// (the mirror's /files/<vendor>/<product>/<version>/[<platform>/][<language>/]<file name>,
+// and the folders staff copy that tree into). It is ValidName — at most
+// 255 bytes, no "." or "..", no '/', '\', ':', NUL, control character,
+// trailing dot or space, DOS device name — and also no leading dot or
+// space (no hidden or look-alike names, and never a relative directory in
+// disguise) and no U+FFFD (what JSON decoding makes of invalid UTF-8). One rule set for every such field, where the bundle is
+// created, fetched, verified and imported.
+func ValidSegment(s string) error {
+	if err := ValidName(s); err != nil {
+		return err
+	}
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, " ") {
+		return fmt.Errorf("%w: name %q begins with a dot or space", ErrPath, s)
+	}
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return fmt.Errorf("%w: name %q contains U+FFFD (invalid UTF-8 in the input)", ErrPath, s)
+	}
+	return nil
+}
+
 func isDOSDevice(name string) bool {
 	stem := strings.ToUpper(name)
 	if i := strings.IndexByte(stem, '.'); i >= 0 {

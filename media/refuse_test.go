@@ -229,6 +229,41 @@ func TestRefuseSameApproverTwice(t *testing.T) {
 	}
 }
 
+// TestRefusePublisherAsApprover: with the publisher's key also listed as
+// an approver, neither bundle.json.sig copied to approvals/ nor an approval
+// made with the publisher's key counts; Approve refuses the publisher key,
+// and a genuine approval by another key still counts.
+func TestRefusePublisherAsApprover(t *testing.T) {
+	k := keys(t)
+	dir, _ := smallBundle(t)
+	sig, err := os.ReadFile(bundlePath(dir, SignatureName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, ApprovalsDir+"/x.sig", sig) // the attack: the publisher's signature as an approval
+	tr := trust(t)
+	tr.Approvers = []*verify.PublicKey{k.Publisher.Public(), k.Approver1.Public()}
+	tr.Threshold = 1
+	_, err = open(t, dir).Verify(tr, now)
+	mustFail(t, err, verify.ErrThreshold, "0 of 1", "approvals/x.sig", "old format", "re-approve")
+
+	if _, err := Approve(open(t, dir), k.Publisher, "self"); !errors.Is(err, ErrPublisherApproves) {
+		t.Fatalf("Approve with the publisher key: %v, want ErrPublisherApproves", err)
+	}
+	if _, err := os.Stat(bundlePath(dir, ApprovalsDir+"/self.sig")); err == nil {
+		t.Fatal("Approve with the publisher key wrote approvals/self.sig")
+	}
+
+	approve(t, dir, "kacho", k.Approver1)
+	v, err := open(t, dir).Verify(tr, now)
+	if err != nil {
+		t.Fatalf("genuine approval: %v", err)
+	}
+	if len(v.Approvers) != 1 || !v.Approvers[0].Equal(k.Approver1.Public()) {
+		t.Fatalf("approvers %v, want only approver 1", v.Approvers)
+	}
+}
+
 func TestRefuseExpired(t *testing.T) {
 	c, _ := smallContents(t)
 	expires := created.AddDate(0, 0, 30)

@@ -3,6 +3,8 @@ package media
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/patchferry/patchferry/verify"
@@ -25,8 +27,31 @@ type Verdict struct {
 // ErrSignature is wrapped when bundle.json.sig does not verify.
 var ErrSignature = errors.New("publisher signature is not valid")
 
+// ErrBothRoles is wrapped when one key is trusted both as a publisher and
+// as an approver (Trust.CheckRoles).
+var ErrBothRoles = errors.New("a key is both a publisher and an approver")
+
+// CheckRoles refuses a trust in which one key is both a publisher and an
+// approver: one key holds one role, or the publisher alone could meet the
+// two-person rule. The error wraps ErrBothRoles and names the keys.
+func (t Trust) CheckRoles() error {
+	var ids []string
+	for _, p := range t.Publishers {
+		if slices.ContainsFunc(t.Approvers, p.Equal) && !slices.Contains(ids, p.ID()) {
+			ids = append(ids, p.ID())
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: key %s; one key holds one role (the two-person rule needs a second person's key): "+
+		"remove it from the approvers, or give the publisher a key of its own", ErrBothRoles, strings.Join(ids, ", "))
+}
+
 // Verify checks the publisher signature, the approval threshold and the
-// validity period at now. It reads no payload.
+// validity period at now. Approvals count only when they sign
+// verify.ApprovalMessage of bundle.json, and never when made with the key
+// that signed as publisher. It reads no payload.
 func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
 	if len(t.Publishers) == 0 {
 		return nil, errors.New("no trusted publisher key given")
@@ -37,7 +62,7 @@ func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
 	}
 	v := &Verdict{Publisher: pub}
 	if t.Threshold > 0 {
-		v.Approvers, err = verify.Approvals(b.Raw, b.Approvals, t.Approvers, t.Threshold)
+		v.Approvers, err = verify.Approvals(b.Raw, b.Approvals, t.Approvers, pub, t.Threshold)
 		if err != nil {
 			return nil, &FileError{Path: ApprovalsDir, Dir: b.Dirs[0], Err: err}
 		}
@@ -48,7 +73,10 @@ func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
 	return v, nil
 }
 
-// Size returns the total bytes of all files the manifest lists.
+// Size returns the total bytes of all files the manifest lists. It cannot
+// overflow: a valid manifest lists at most MaxArtifacts payloads of at
+// most MaxArtifactSize bytes and MaxMeta meta files of at most
+// MaxMetaExpanded.
 func (b *Bundle) Size() int64 {
 	var n int64
 	for _, r := range b.Manifest.Paths() {

@@ -139,7 +139,7 @@ func newWriter(o WriteOptions, c Contents) (*writer, error) {
 		if in.Artifact.FileName == "" {
 			in.Artifact.FileName = filepath.Base(in.Path)
 		}
-		if err := ValidName(in.Artifact.FileName); err != nil {
+		if err := in.Artifact.ValidNames(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", in.Path, err))
 		}
 		fi, err := os.Stat(in.Path)
@@ -148,6 +148,8 @@ func newWriter(o WriteOptions, c Contents) (*writer, error) {
 			errs = append(errs, err)
 		case !fi.Mode().IsRegular():
 			errs = append(errs, fmt.Errorf("%s is not a regular file", in.Path))
+		case fi.Size() > MaxArtifactSize:
+			errs = append(errs, fmt.Errorf("%s: %w", in.Path, &verify.LimitError{What: "file", Limit: MaxArtifactSize}))
 		default:
 			w.sizes = append(w.sizes, fi.Size())
 		}

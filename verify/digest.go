@@ -114,7 +114,7 @@ func (v *Reader) finish() error {
 	for {
 		n, err := v.r.Read(one[:])
 		if n > 0 {
-			return &SizeError{Want: v.size, Got: v.size + 1, Long: true}
+			return &SizeError{Want: v.size, Got: max(v.size, v.size+1), Long: true} // no overflow at MaxInt64
 		}
 		if err == io.EOF {
 			break

@@ -17,8 +17,10 @@
 //	signature.go  Sign (deterministic ECDSA P-256/SHA-256, RFC 6979),
 //	              EncodeSignature / DecodeSignature (the base64 DER text that
 //	              cosign sign-blob writes), PublicKey.Verify through sigstore
-//	threshold.go  Signers: which distinct trusted keys signed a message,
-//	              and the approval threshold (one key twice counts once)
+//	threshold.go  ApprovalMessage (what an approver signs), Signer,
+//	              Approvals: which distinct trusted keys approved a manifest
+//	              and the threshold (one key twice counts once, the
+//	              publisher never)
 //	validity.go   CheckValidity: created/expires judged against an
 //	              injected "now"
 //	vendortrust.go VendorTrust (vendor-trust.yaml, format 2; format 1 read

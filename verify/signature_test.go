@@ -136,15 +136,16 @@ func TestSignatureFileRoundTrip(t *testing.T) {
 
 func TestApprovals(t *testing.T) {
 	ks := keys(t, 3)
-	msg := []byte("manifest")
+	manifest := []byte(`{"format":1}`)
 	trusted := []*PublicKey{ks[0].Public(), ks[1].Public()}
-	sign := func(k *PrivateKey, name string) Signed {
+	signMsg := func(k *PrivateKey, name string, msg []byte) Signed {
 		s, err := Sign(k, msg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return Signed{Name: name, Sig: s}
 	}
+	sign := func(k *PrivateKey, name string) Signed { return signMsg(k, name, ApprovalMessage(manifest)) }
 	cases := []struct {
 		name      string
 		sigs      []Signed
@@ -158,19 +159,68 @@ func TestApprovals(t *testing.T) {
 		{"none", nil, 1, 0, ErrThreshold},
 		{"threshold zero", nil, 0, 0, nil},
 		{"signature over other bytes", []Signed{{Name: "x", Sig: sign(ks[0], "a").Sig[:10]}}, 1, 0, ErrThreshold},
+		{"old format: over the manifest bytes", []Signed{signMsg(ks[0], "a", manifest), sign(ks[1], "b")}, 2, 1, ErrThreshold},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Approvals(msg, tc.sigs, trusted, tc.threshold)
+			got, err := Approvals(manifest, tc.sigs, trusted, nil, tc.threshold)
 			if !errors.Is(err, tc.err) || len(got) != tc.want {
 				t.Fatalf("got %d approvers, err %v; want %d, %v", len(got), err, tc.want, tc.err)
 			}
 		})
 	}
-	_, err := Approvals(msg, []Signed{sign(ks[0], "approvals/a.sig"), sign(ks[0], "approvals/b.sig")}, trusted, 2)
+	_, err := Approvals(manifest, []Signed{sign(ks[0], "approvals/a.sig"), sign(ks[0], "approvals/b.sig")}, trusted, nil, 2)
 	var te *ThresholdError
 	if !errors.As(err, &te) || len(te.Repeated) != 1 {
 		t.Fatalf("err = %v, want a ThresholdError naming the repeated signature", err)
+	}
+}
+
+// TestApprovalsNeverThePublisher: the key that signed as publisher never
+// counts as an approver, even when it is listed as one — neither its
+// publisher signature copied as an approval (the old, undistinguished
+// format) nor a proper approval message signed with it.
+func TestApprovalsNeverThePublisher(t *testing.T) {
+	ks := keys(t, 3)
+	manifest := []byte(`{"format":1,"site":"city"}`)
+	pub := ks[0]
+	trusted := []*PublicKey{pub.Public(), ks[1].Public()} // publisher also listed as approver
+	pubSig, err := Sign(pub, manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownApproval, err := Sign(pub, ApprovalMessage(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := Signed{Name: "approvals/x.sig", Sig: pubSig}
+	own := Signed{Name: "approvals/self.sig", Sig: ownApproval}
+
+	got, err := Approvals(manifest, []Signed{copied, own}, trusted, pub.Public(), 1)
+	var te *ThresholdError
+	if !errors.As(err, &te) || len(got) != 0 {
+		t.Fatalf("got %d approvers, err %v; want 0 and a ThresholdError", len(got), err)
+	}
+	if len(te.OldFormat) != 1 || te.OldFormat[0] != copied.Name {
+		t.Errorf("OldFormat = %q, want [%q]", te.OldFormat, copied.Name)
+	}
+	if len(te.ByPublisher) != 1 || te.ByPublisher[0] != own.Name {
+		t.Errorf("ByPublisher = %q, want [%q]", te.ByPublisher, own.Name)
+	}
+	for _, want := range []string{"old format", "re-approve with this version", "signed the bundle as publisher"} {
+		if !bytes.Contains([]byte(err.Error()), []byte(want)) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	// The message an approver signs is not the manifest, and names the
+	// role and the manifest's digest.
+	msg := ApprovalMessage(manifest)
+	if want := "patchferry approval v1\nsha256:" + SHA256Hex(manifest) + "\n"; string(msg) != want {
+		t.Errorf("ApprovalMessage = %q, want %q", msg, want)
+	}
+	// A publisher signature is never over an approval message.
+	if pub.Public().Verify(manifest, ownApproval) == nil {
+		t.Error("an approval verifies as a publisher signature")
 	}
 }
 

@@ -19,7 +19,9 @@ func newBundleApproveCommand(a *app) *cobra.Command {
 		Use:   "approve --key K --name NAME DIR...",
 		Short: "Countersign a bundle as an approver (上司の承認)",
 		Long: "Checks every file of the bundle, then writes approvals/NAME.sig: a signature by the approver's key\n" +
-			"over the exact bundle.json. The manifest does not change. DIR is the bundle folder or all its volumes.",
+			"over the approval message of the exact bundle.json (\"patchferry approval v1\", its SHA-256), never over\n" +
+			"bundle.json itself. The manifest does not change. The publisher's key cannot approve.\n" +
+			"DIR is the bundle folder or all its volumes.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBundleApprove(cmd.Context(), a, o, args)
@@ -51,6 +53,9 @@ func runBundleApprove(ctx context.Context, a *app, o bundleApproveOptions, dirs 
 	key, err := a.loadPrivateKey(o.key, o.passwordFile)
 	if err != nil {
 		return err
+	}
+	if err := media.CanApprove(b, key.Public()); err != nil {
+		return usagef("--key %s: %w", o.key, err)
 	}
 	progress, done := a.progress(b.Size(), a.msg(msgHashing))
 	err = b.CheckFiles(ctx, progress)

@@ -58,6 +58,9 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 	if !ok || vendor == "" || product == "" || strings.Contains(product, "/") {
 		return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", o.product)
 	}
+	if err := o.checkNames(vendor, product); err != nil {
+		return err
+	}
 	created, err := a.parseCreated(o.created)
 	if err != nil {
 		return err
@@ -109,6 +112,27 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 		return err
 	}
 	return a.printWritten(w, key.Public().ID())
+}
+
+// checkNames refuses a --product, --version, --channel, --platform or
+// --language that would become an unsafe path segment on the mirror
+// (media.ValidSegment), before the key password is asked for.
+func (o bundleCreateOptions) checkNames(vendor, product string) error {
+	for _, f := range []struct {
+		flag, value string
+		optional    bool
+	}{
+		{"--product (VENDOR)", vendor, false}, {"--product (PRODUCT)", product, false}, {"--version", o.version, false},
+		{"--channel", o.channel, true}, {"--platform", o.platform, true}, {"--language", o.langTag, true},
+	} {
+		if f.optional && f.value == "" {
+			continue
+		}
+		if err := media.ValidSegment(f.value); err != nil {
+			return usagef("%s: %v; it becomes a folder name on the mirror: use letters, digits, '.', '-', '_' (e.g. justsystems/ichitaro, 2026.1)", f.flag, err)
+		}
+	}
+	return nil
 }
 
 func (a *app) printWritten(w *media.Written, keyID string) error {

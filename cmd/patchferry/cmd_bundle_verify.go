@@ -61,7 +61,11 @@ func (o bundleVerifyOptions) load() (media.Trust, error) {
 	if threshold > len(apps) {
 		return media.Trust{}, usagef("--approvals %d: give at least that many distinct --approver keys (got %d)", threshold, len(apps))
 	}
-	return media.Trust{Publishers: distinctKeys(pubs), Approvers: apps, Threshold: threshold}, nil
+	t := media.Trust{Publishers: distinctKeys(pubs), Approvers: apps, Threshold: threshold}
+	if err := t.CheckRoles(); err != nil {
+		return media.Trust{}, usagef("--trust and --approver: %w", err)
+	}
+	return t, nil
 }
 
 // distinctKeys drops repeated keys: one key given twice counts once.

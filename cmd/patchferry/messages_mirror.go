@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -80,6 +81,7 @@ const (
 	msgLedgerCodeMissing
 	msgLedgerCodeDiffers
 	hintLedgerCode
+	hintBothRoles
 )
 
 var mirrorCatalog = map[msgID][2]string{ // {en, ja}
@@ -181,6 +183,8 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 		"台帳コード %s が %d 行目と一致しません: コードを記録した後で、この行またはそれ以前の行が書き換えられています。"},
 	hintLedgerCode: {"First compare the code with the paper ledger once more (a code copied wrong does not match either). If it was copied right, the mirror's ledger was changed: keep mirror.db as it is, compare the rows with their copy in the system log (journalctl -t patchferry; on Windows the Application log in Event Viewer, source patchferry), and report it to the information security officer.",
 		"まず、コードを紙の台帳ともう一度照合してください（写し間違えたコードも一致しません）。正しく写されている場合は、ミラーの台帳が変更されています。mirror.db をそのまま保全し、システムログの写し（journalctl -t patchferry、Windows ではイベント ビューアーの Application ログ、ソース patchferry）と各行を照合して、情報セキュリティ責任者に報告してください。"},
+	hintBothRoles: {"One key may be a publisher or an approver, never both: otherwise the publisher alone could approve its own bundles. Each approver makes a key of their own (patchferry keys generate) and gives only the .pub; list the publisher's key only as publisher (drop it from --approver, or on a mirror: patchferry mirror trust --remove-approver KEYID).",
+		"1 つの鍵は発行者か承認者のどちらか一方にしか使えません（同じ鍵では発行者が自分のバンドルを承認できてしまいます）。承認者はそれぞれ自分の鍵を作成し（patchferry keys generate）、.pub だけを渡してください。発行者の鍵は発行者としてだけ指定してください（--approver から外すか、ミラーでは patchferry mirror trust --remove-approver 鍵ID）。"},
 }
 
 // exampleLedgerCode is a well-formed ledger code for messages.
@@ -229,6 +233,8 @@ func (a *app) mirrorHint(err error) string {
 		return a.msg(hintServerStopped)
 	case errors.Is(err, store.ErrNoSpace):
 		return a.msg(hintNoSpace)
+	case errors.Is(err, media.ErrBothRoles):
+		return a.msg(hintBothRoles)
 	}
 	return ""
 }

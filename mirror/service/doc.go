@@ -22,7 +22,8 @@
 //	               to the system log; InvalidError (a request refused as it
 //	               stands: exit 2)
 //	trust.go       showing and changing trust, each change a ledger row;
-//	               Create (mirror init) with its first ledger row
+//	               Create (mirror init) with its first ledger row; both
+//	               refuse a key that is publisher and approver at once
 //	wireerror.go   WireError, EncodeError, DecodeError
 //	servicetest/   the conformance suite every implementation runs
 package service

@@ -41,6 +41,9 @@ func (l *Local) ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, e
 		if err := t.Validate(); err != nil {
 			return invalid(err)
 		}
+		if err := checkRoles(t); err != nil {
+			return err
+		}
 		if err := store.PutTrust(tx, t); err != nil {
 			return err
 		}
@@ -105,6 +108,17 @@ func applyTrustChange(t *store.Trust, req TrustChange) ([]string, error) {
 		changes = append(changes, "vendor trust: built-in")
 	}
 	return changes, nil
+}
+
+// checkRoles refuses a trust in which one key is both a publisher and an
+// approver (media.ErrBothRoles): the publisher alone would meet the
+// two-person rule.
+func checkRoles(t *store.Trust) error {
+	keys, err := t.Keys()
+	if err != nil {
+		return invalid(err)
+	}
+	return invalid(keys.CheckRoles())
 }
 
 // checkVendorTrust parses a vendor trust file as the caller read it.
@@ -182,6 +196,9 @@ func Create(dir string, req InitRequest, o Options) (*InitResult, error) {
 	}
 	if err := t.Validate(); err != nil {
 		return nil, invalid(err)
+	}
+	if err := checkRoles(&t); err != nil {
+		return nil, err
 	}
 	keys, err := t.Keys()
 	if err != nil {

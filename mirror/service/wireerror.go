@@ -64,6 +64,7 @@ func sentinels() []sentinel {
 		{"threshold", verify.ErrThreshold}, {"expired", verify.ErrExpired}, {"not-yet-valid", verify.ErrNotYetValid},
 		{"mismatch", verify.ErrMismatch}, {"in-use", store.ErrInUse}, {"no-store", store.ErrNoStore}, {"no-space", store.ErrNoSpace},
 		{"canceled", context.Canceled}, {"deadline", context.DeadlineExceeded},
+		{"both-roles", media.ErrBothRoles},
 	}
 }
 
