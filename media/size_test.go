@@ -1,8 +1,8 @@
 package media
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
