@@ -248,8 +248,9 @@ func checkLedgerCodes(t *testing.T, svc service.Service, rows []ledger.Row, impo
 	t.Helper()
 	ctx := t.Context()
 	last := ledger.RowCode(rows[len(rows)-1])
-	if imported.LedgerCode != ledger.RowCode(rows[1]).String() || imported.Ledger != 2 {
-		t.Errorf("import: ledger row %d, code %q; want row 2, code %s", imported.Ledger, imported.LedgerCode, ledger.RowCode(rows[1]))
+	// rows[2]: the import's end row (rows[1] is its started row).
+	if imported.LedgerCode != ledger.RowCode(rows[2]).String() || imported.Ledger != 3 {
+		t.Errorf("import: ledger row %d, code %q; want row 3, code %s", imported.Ledger, imported.LedgerCode, ledger.RowCode(rows[2]))
 	}
 	if st, err := svc.Status(ctx); err != nil || st.LedgerCode != last.String() {
 		t.Errorf("status: ledger code %q (%v), want %s", st.LedgerCode, err, last)
