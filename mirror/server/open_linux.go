@@ -22,3 +22,12 @@ func openBlob(path string) (*os.File, error) {
 		return os.NewFile(uintptr(fd), path), nil
 	}
 }
+
+// changeTime is the file's status change time (ctime) in nanoseconds: any
+// write, chmod or utimes moves it, and no system call sets it back.
+func changeTime(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ctim.Nano()
+	}
+	return 0
+}
