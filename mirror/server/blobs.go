@@ -85,7 +85,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 		s.quarantineServed(sha, body.damaged.Error(), fi)
 		panic(http.ErrAbortHandler) // the client sees a cut connection, never a complete response
 	case body.err != nil:
-		if !body.writeFailed {
+		if !body.writeFailed { // else: stalled past StallTimeout, or gone
 			s.log.Error("blob read failed while serving; run `patchferry mirror scrub`", "sha256", sha, "err", body.err)
 		}
 		panic(http.ErrAbortHandler)

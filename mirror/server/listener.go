@@ -101,6 +101,20 @@ type limitedConn struct {
 	once sync.Once
 }
 
+// Write makes the close that follows a write timeout (StallTimeout) a
+// reset (SO_LINGER 0): the megabytes still queued in the kernel for a client
+// that stopped reading are dropped at once, instead of being sent to it,
+// slowly, for minutes after the connection was closed.
+func (c *limitedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if tc, ok := c.Conn.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+	}
+	return n, err
+}
+
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { <-c.l.slots })

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -142,13 +143,21 @@ func (s *Store) ScrubWith(ctx context.Context, o ScrubOptions) (*ScrubReport, er
 	rep := &ScrubReport{Quarantined: []string{}}
 	buf := make([]byte, 1<<20)
 	saved := time.Now()
+	stopped := func(err error) (*ScrubReport, error) {
+		if o.Resume { // a restart goes on from here
+			if serr := s.putScrubState(state); serr != nil {
+				return rep, errors.Join(err, serr)
+			}
+		}
+		return rep, err
+	}
 	for _, b := range blobs {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return stopped(err)
 		}
 		reason, read, err := s.hashBlob(ctx, b.sha, b.size, buf, o.Progress, p)
 		if err != nil {
-			return rep, err
+			return stopped(err)
 		}
 		rep.Checked++
 		rep.Bytes += b.size
