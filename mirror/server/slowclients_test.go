@@ -125,7 +125,7 @@ func TestSlowHeaderClosed(t *testing.T) {
 // StallTimeout), and /healthz all work.
 func TestStalledReadersClosedWhileOthersWork(t *testing.T) {
 	big := file{"microsoft", "office", "2024", "big.bin", mediatest.RandomBytes(31, 16<<20)}
-	mid := file{"microsoft", "office", "2024", "mid.bin", mediatest.RandomBytes(32, 2<<20)}
+	mid := file{"microsoft", "office", "2024", "mid.bin", mediatest.RandomBytes(32, 8<<20)}
 	st := newStore(t)
 	mustImport(t, st, writeBundle(t, 1, nil, big, mid))
 	stall := 300 * time.Millisecond
@@ -164,7 +164,7 @@ func TestStalledReadersClosedWhileOthersWork(t *testing.T) {
 	go func() { // full speed
 		errs <- fetchSHA(ctx, l.url(bigPath), big.sha(), nil)
 	}()
-	go func() { // 64 KiB every 40 ms: about 1.3 s in all, over 4 × StallTimeout
+	go func() { // 256 KiB every 40 ms through a small receive buffer: about 1.3 s in all, over 4 × StallTimeout
 		start := time.Now()
 		err := fetchSHA(ctx, l.url(mid.filesPath()), mid.sha(), func() { time.Sleep(40 * time.Millisecond) })
 		if err == nil && time.Since(start) < 2*stall {
@@ -227,9 +227,19 @@ func TestStalledReadersClosedWhileOthersWork(t *testing.T) {
 }
 
 // fetchSHA GETs url and checks the body's SHA-256; pause, if set, runs
-// after each read of at most 64 KiB.
+// after each 256 KiB read, and the connection then has a small receive
+// buffer, so that the server can send only as fast as the client reads.
 func fetchSHA(ctx context.Context, url, want string, pause func()) error {
 	tr := &http.Transport{DisableKeepAlives: true}
+	if pause != nil {
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err == nil {
+				c.(*net.TCPConn).SetReadBuffer(256 << 10)
+			}
+			return c, err
+		}
+	}
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -244,11 +254,11 @@ func fetchSHA(ctx context.Context, url, want string, pause func()) error {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	h := sha256.New()
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, 256<<10)
 	for {
-		n, err := resp.Body.Read(buf)
+		n, err := io.ReadFull(resp.Body, buf)
 		h.Write(buf[:n])
-		if err == io.EOF {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
 		if err != nil {
