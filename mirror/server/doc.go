@@ -63,7 +63,8 @@
 // header slowly; IdleTimeout for keep-alive connections; StallTimeout as
 // the write deadline of every response, which a blob download moves ahead
 // after each 64 KiB the client took (a download that keeps moving always
-// finishes; one that stalls, or never reads, is closed). Listener caps the
+// finishes; one that stalls, or never reads, is closed, with a reset so
+// that the bytes queued for it do not linger in the kernel). Listener caps the
 // open connections (MaxConns, default 4096: with a socket and a blob file
 // each, about 8,200 descriptors, below the usual limit once Go has raised
 // the soft limit to the hard one); beyond the cap, connections wait, and an
