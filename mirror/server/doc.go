@@ -92,5 +92,6 @@
 //	metrics.go   Prometheus collectors (own registry, no globals)
 //	open_linux.go, open_other.go  openBlob: on Linux a blocking descriptor
 //	             outside the network poller (five system calls fewer per
-//	             request); elsewhere os.Open. changeTime for range marks
+//	             request); elsewhere os.Open. changeTime for range marks,
+//	             fdLimit for the warning when MaxConns exceeds the limit
 package server

@@ -31,3 +31,12 @@ func changeTime(fi os.FileInfo) int64 {
 	}
 	return 0
 }
+
+// fdLimit is the process's limit of open file descriptors (0: unknown).
+func fdLimit() uint64 {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		return 0
+	}
+	return r.Cur
+}

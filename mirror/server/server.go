@@ -102,6 +102,10 @@ func New(st *store.Store, opts Options) (*Server, error) {
 	s := &Server{st: st, log: opts.Log, opts: opts, conns: newConnLimit(opts.MaxConns)}
 	s.bufs.New = func() any { b := make([]byte, readChunk); return &b }
 	s.metrics = newMetrics(s)
+	if lim, need := fdLimit(), uint64(2*opts.MaxConns+256); lim > 0 && lim < need {
+		s.log.Warn("the open-file limit is below what the connection cap needs: lower --max-connections or raise the limit (ulimit -n, LimitNOFILE=)",
+			"limit", lim, "max_connections", opts.MaxConns, "needed", need)
+	}
 	if err := s.Refresh(); err != nil {
 		return nil, err
 	}
