@@ -218,8 +218,9 @@ func (s *Server) logged(h http.Handler) http.Handler {
 	})
 }
 
-// logWriter records status and bytes. It keeps io.ReaderFrom so that
-// http.ServeContent still uses sendfile for whole files.
+// logWriter records status and bytes. It keeps io.ReaderFrom, which the
+// catalog's http.ServeContent copies through; blobs never use sendfile any
+// more (verified.go hashes every byte on its way out).
 type logWriter struct {
 	http.ResponseWriter
 	status int
