@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/server"
 	"github.com/patchferry/patchferry/mirror/service"
@@ -24,6 +26,11 @@ import (
 
 type mirrorServeOptions struct {
 	data, listen, tlsCert, tlsKey, logFile string
+
+	maxConns                                 int
+	stallTimeout, headerTimeout, idleTimeout time.Duration
+	scrubEvery                               time.Duration
+	scrubRate                                string
 }
 
 func newMirrorServeCommand(a *app) *cobra.Command {
@@ -36,6 +43,12 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 			if (o.tlsCert == "") != (o.tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
+			if o.maxConns < 1 || o.stallTimeout <= 0 || o.headerTimeout <= 0 || o.idleTimeout <= 0 || o.scrubEvery < 0 {
+				return usagef("--max-connections and the timeouts must be positive, --scrub-every 0 or more")
+			}
+			if _, err := parseRate(o.scrubRate); err != nil {
+				return err
+			}
 			return runAsService(cmd.Context(), func(ctx context.Context) error { return runMirrorServe(ctx, a, o) })
 		},
 	}
@@ -45,7 +58,26 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.tlsKey, "tls-key", "", "… and this private key (PEM)")
 	f.StringVar(&o.logFile, "log-file", "", "append the access and admin log to this file instead of stderr (a Windows service has no stderr)")
+	f.IntVar(&o.maxConns, "max-connections", server.DefaultMaxConns, "most client connections open at once; more wait (each may hold a socket and a file: the process needs about twice as many file descriptors)")
+	f.DurationVar(&o.stallTimeout, "stall-timeout", server.DefaultStallTimeout, "close a connection whose client has taken no data for this long (a download that keeps moving, at least 64 KiB per period, never times out)")
+	f.DurationVar(&o.headerTimeout, "header-timeout", server.DefaultReadHeaderTimeout, "close a connection that has not sent its request header within this long")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection idle this long")
+	f.DurationVar(&o.scrubEvery, "scrub-every", 7*24*time.Hour, "re-hash every blob in the background once per this period, spread over it, and quarantine damaged ones (0: no background scrub)")
+	f.StringVar(&o.scrubRate, "scrub-rate", "20MB/s", "read at most this fast for the background scrub, e.g. 20MB/s (0: no cap)")
 	return cmd
+}
+
+// parseRate reads --scrub-rate: a size per second ("20MB/s", "20M") or 0.
+func parseRate(s string) (int64, error) {
+	v := strings.TrimSuffix(strings.TrimSpace(s), "/s")
+	if v == "0" {
+		return 0, nil
+	}
+	n, err := media.ParseSize(v)
+	if err != nil {
+		return 0, usagef("--scrub-rate: %w", err)
+	}
+	return n, nil
 }
 
 func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
@@ -69,10 +101,12 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	logw := newFlushWriter(logOut, 200*time.Millisecond)
 	defer logw.Close()
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	srv, err := server.New(st, log)
+	srv, err := server.New(st, server.Options{Log: log, Now: a.now, MaxConns: o.maxConns,
+		StallTimeout: o.stallTimeout, ReadHeaderTimeout: o.headerTimeout, IdleTimeout: o.idleTimeout})
 	if err != nil {
 		return err
 	}
+	scrubRate, _ := parseRate(o.scrubRate) // checked in RunE
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usagef("--listen %s: %w", o.listen, err)
@@ -104,13 +138,20 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 			errc <- err
 		}
 	}()
-	hs := server.NewHTTPServer(srv.Handler(), log)
+	scrubDone := make(chan struct{})
+	go func() {
+		defer close(scrubDone)
+		if o.scrubEvery > 0 {
+			srv.Scrub(ctx, o.scrubEvery, scrubRate)
+		}
+	}()
+	hs := srv.HTTPServer()
 	go func() {
 		var err error
 		if o.tlsCert != "" {
-			err = hs.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			err = hs.ServeTLS(srv.Listener(ln), o.tlsCert, o.tlsKey)
 		} else {
-			err = hs.Serve(ln)
+			err = hs.Serve(srv.Listener(ln))
 		}
 		if !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -137,6 +178,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 		log.Warn("shutdown: some downloads were cut off", "err", serr)
 	}
 	<-adminDone // handed-over operations have finished: the store may close
+	<-scrubDone
 	return err
 }
 

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/patchferry/patchferry/mirror/store"
 )
 
 func (s *Server) blob(w http.ResponseWriter, r *http.Request) {
@@ -22,16 +27,22 @@ func (s *Server) blob(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveBlob serves one blob if the snapshot lists it; name, if set, is the
-// download name for Content-Disposition.
+// download name for Content-Disposition. The bytes of a blob larger than
+// smallBlob are hashed while they are sent (verified.go): a response whose
+// bytes do not hash to the name is cut off before its last bytes, and the
+// blob is quarantined.
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name string) {
 	snap := s.snap.Load()
 	size, ok := snap.blobs[sha]
 	if !ok {
+		// Not authoritative for ever: an import may restore a quarantined
+		// blob, so no cache may keep this answer.
+		w.Header().Set("Cache-Control", "no-cache")
 		http.NotFound(w, r)
 		return
 	}
 	if size <= smallBlob {
-		b, err := s.small.get(sha, s.st.BlobPath(sha), size)
+		b, err := s.small.get(sha, s.st.BlobPath(sha), size, s.opts.OpenBlob)
 		if err != nil {
 			s.unreadable(w, r, sha, err)
 			return
@@ -39,21 +50,46 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 		s.serveSmall(w, r, sha, name, b)
 		return
 	}
-	f, err := openBlob(s.st.BlobPath(sha))
+	f, err := s.opts.OpenBlob(s.st.BlobPath(sha))
 	if err != nil {
 		s.unreadable(w, r, sha, err)
 		return
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		s.unreadable(w, r, sha, err)
 		return
 	} else if fi.Size() != size {
-		s.unreadable(w, r, sha, fmt.Errorf("%d bytes on disk, want %d: %w", fi.Size(), size, errDamaged))
+		s.unreadable(w, r, sha, &damageError{fi: fi, err: fmt.Errorf("%d bytes on disk, want %d: %w", fi.Size(), size, errDamaged)})
 		return
 	}
+	body := &blobBody{s: s, f: f, fi: fi, sha: sha, size: size}
+	if strings.Contains(r.Header.Get("Range"), ",") && r.Method != http.MethodHead {
+		// Several ranges are sent as multipart by a goroutine of
+		// http.ServeContent, which cannot hold bytes back: the file is
+		// hashed first (unless its mark holds), then sent.
+		if err := body.verify(); err != nil {
+			if body.damaged != nil {
+				err = &damageError{fi: fi, err: fmt.Errorf("%w: %w", body.damaged, errDamaged)}
+			}
+			s.unreadable(w, r, sha, err)
+			return
+		}
+	}
 	s.blobHeaders(w, sha, name)
-	http.ServeContent(w, r, "", time.Time{}, &blobFile{f: f, size: size})
+	bw := &blobWriter{ResponseWriter: w, body: body}
+	http.ServeContent(bw, r, "", time.Time{}, body)
+	switch {
+	case body.damaged != nil:
+		s.quarantineServed(sha, body.damaged.Error(), fi)
+		panic(http.ErrAbortHandler) // the client sees a cut connection, never a complete response
+	case body.err != nil:
+		if !body.writeFailed { // else: stalled past StallTimeout, or gone
+			s.log.Error("blob read failed while serving; run `patchferry mirror scrub`", "sha256", sha, "err", body.err)
+		}
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // serveSmall serves a blob from memory. A plain GET or HEAD is answered
@@ -78,17 +114,95 @@ func (s *Server) serveSmall(w http.ResponseWriter, r *http.Request, sha, name st
 	}
 }
 
+// retryAfter is the Retry-After of a 503 (seconds).
+const retryAfter = "10"
+
 // unreadable answers for a blob the snapshot lists but the disk does not
-// give back: 500 if it is damaged, else 404.
+// give back. A damaged file (wrong size or SHA-256) is quarantined and
+// answered 500. Anything else is 503 with Retry-After, never 404, which a
+// cache would take as the truth: too many open files (EMFILE, ENFILE),
+// EAGAIN or ENOMEM are an overload that passes; a blob that is missing
+// although listed (ENOENT) is a damaged store, logged loudly — `mirror
+// scrub` (also run in the background) quarantines it, `mirror import
+// --repair` restores it — unless the store no longer lists it either (gc or
+// a quarantine just took it away): then the snapshot is reloaded and the
+// answer is 404.
 func (s *Server) unreadable(w http.ResponseWriter, r *http.Request, sha string, err error) {
-	if errors.Is(err, errDamaged) {
-		s.log.Error("blob damaged; run `patchferry mirror scrub`", "sha256", sha, "err", err)
+	if de := (*damageError)(nil); errors.As(err, &de) {
+		s.quarantineServed(sha, err.Error(), de.fi)
 		http.Error(w, "blob damaged", http.StatusInternalServerError)
 		return
 	}
-	s.log.Error("blob listed but unreadable", "sha256", sha, "err", err)
-	http.NotFound(w, r)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if !s.stillListed(sha) {
+			s.refresh()
+			w.Header().Set("Cache-Control", "no-cache")
+			http.NotFound(w, r)
+			return
+		}
+		s.log.Error("blob listed in the catalog but missing from the store; run `patchferry mirror scrub`, then `patchferry mirror import --repair` with the media that brought it",
+			"sha256", sha, "err", err)
+	case transient(err):
+		s.log.Warn("blob cannot be opened now (overloaded); answered 503", "sha256", sha, "err", err)
+	default:
+		s.log.Error("blob listed but unreadable; answered 503", "sha256", sha, "err", err)
+	}
+	w.Header().Set("Retry-After", retryAfter)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, "blob temporarily unavailable, try again later", http.StatusServiceUnavailable)
 }
+
+// transient reports whether err is an overload that passes by itself.
+func transient(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.EAGAIN, syscall.ENOMEM, syscall.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// stillListed reports whether the store still lists the blob sha as one to
+// serve (recorded, not quarantined); on an error it says yes.
+func (s *Server) stillListed(sha string) bool {
+	listed := true
+	err := s.st.View(func(tx *bolt.Tx) error {
+		q, err := store.Quarantined(tx)
+		if err != nil {
+			return err
+		}
+		a, err := store.GetArtifact(tx, sha)
+		_, isQ := q[sha]
+		listed = a != nil && !isQ
+		return err
+	})
+	return listed || err != nil
+}
+
+// quarantineServed quarantines the blob sha, found damaged in the file fi
+// while serving it, and reloads the snapshot so that it is not served again.
+func (s *Server) quarantineServed(sha, reason string, fi os.FileInfo) {
+	s.log.Error("blob damaged on disk: response cut off, blob quarantined; restore it with `patchferry mirror import --repair`",
+		"sha256", sha, "reason", reason)
+	done, err := s.st.QuarantineDamaged(sha, reason, fi, s.opts.Now())
+	if err != nil {
+		s.log.Error("quarantine damaged blob", "sha256", sha, "err", err)
+		return
+	}
+	if done {
+		s.refresh()
+	}
+}
+
+// damageError is a blob file found damaged; fi is the file.
+type damageError struct {
+	fi  os.FileInfo
+	err error
+}
+
+func (e *damageError) Error() string { return e.err.Error() }
+func (e *damageError) Unwrap() error { return e.err }
 
 // blobHeaders sets the headers of an immutable blob; name, if set, is the
 // download name.
@@ -106,75 +220,3 @@ func (s *Server) blobHeaders(w http.ResponseWriter, sha, name string) {
 // writerOnly hides the io.ReaderFrom of a ResponseWriter, so that io.Copy
 // writes into the response buffer instead of starting sendfile.
 type writerOnly struct{ http.ResponseWriter }
-
-// blobFile is an open blob of known size (checked with Stat). It answers
-// http.ServeContent's seeks to the end and back, which only learn the size,
-// without system calls: the file offset is moved when bytes are read, or
-// before the descriptor is handed to sendfile, which reads from the file
-// offset (net.TCPConn.ReadFrom looks for syscall.Conn). After that the file
-// offset is the truth and every call goes to the file.
-type blobFile struct {
-	f    *os.File
-	size int64
-	off  int64 // where the next Read starts
-	pos  int64 // the file offset
-	raw  bool  // the descriptor was handed out
-}
-
-var errSeek = errors.New("seek: invalid whence or negative position")
-
-func (b *blobFile) Seek(offset int64, whence int) (int64, error) {
-	if b.raw {
-		return b.f.Seek(offset, whence)
-	}
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += b.off
-	case io.SeekEnd:
-		offset += b.size
-	default:
-		return 0, errSeek
-	}
-	if offset < 0 {
-		return 0, errSeek
-	}
-	b.off = offset
-	return offset, nil
-}
-
-func (b *blobFile) Read(p []byte) (int, error) {
-	if b.raw {
-		return b.f.Read(p)
-	}
-	if err := b.sync(); err != nil {
-		return 0, err
-	}
-	n, err := b.f.Read(p)
-	b.off += int64(n)
-	b.pos = b.off
-	return n, err
-}
-
-// SyscallConn implements syscall.Conn for sendfile.
-func (b *blobFile) SyscallConn() (syscall.RawConn, error) {
-	if !b.raw {
-		if err := b.sync(); err != nil {
-			return nil, err
-		}
-		b.raw = true
-	}
-	return b.f.SyscallConn()
-}
-
-// sync moves the file offset to where the next Read starts.
-func (b *blobFile) sync() error {
-	if b.off == b.pos {
-		return nil
-	}
-	if _, err := b.f.Seek(b.off, io.SeekStart); err != nil {
-		return err
-	}
-	b.pos = b.off
-	return nil
-}

@@ -17,14 +17,81 @@
 // change, so a download that started before a switch completes with the old
 // bytes.
 //
-//	server.go    Server, New, Handler, Refresh, access log
+// # Never bytes that do not match their name
+//
+// A blob is answered as "sha256:<hex>", cacheable for a year, so its bytes
+// are checked on the way out:
+//
+//   - Blobs up to 2 KiB are read once, checked, and served from memory.
+//   - A whole larger blob (200, also the "Range" a cache asks with for the
+//     whole file) is hashed while it is sent: read into memory in 256 KiB
+//     chunks, hashed, written; the last chunk is held back until the
+//     SHA-256 matched. On a mismatch it is never sent and the response is
+//     aborted (http.ErrAbortHandler: the connection is closed, an HTTP/2
+//     stream reset), so the client sees fewer bytes than Content-Length —
+//     an error, never a complete response — and the blob is quarantined
+//     (store.Store.QuarantineDamaged) and the snapshot reloaded: later
+//     requests get 404. Cost: no sendfile; a user-space copy and SHA-256
+//     (about 2 GB/s with the SHA extensions, 0.4 GB/s without) per byte.
+//   - One range of a larger blob is sent from a read of the whole file that
+//     hashes it (the bytes outside the range are read and hashed, not
+//     sent), with the same hold-back and abort; so the first range of a
+//     blob costs a read and hash of the whole file. A file that passed
+//     (whole or range) gets a mark, keyed by the file's identity (device,
+//     inode), size, modification and, on Linux, change time; for
+//     RangeMarkTTL (default one hour) further ranges of the same file are
+//     sent without hashing, so a client that fetches a large file in many
+//     small ranges does not cost a hash of the whole file per range. A
+//     file that is rewritten in any way loses its mark. Bitrot changes
+//     none of these, so what is guaranteed for ranges is: a range response
+//     is completed only from a file that hashed to its name within the
+//     last RangeMarkTTL with its identity unchanged; a file found damaged
+//     never serves again. Whole-blob responses are hashed every time.
+//   - Several ranges (multipart) are sent only after the whole file hashed
+//     to its name (or its mark holds), since ServeContent writes them from
+//     a goroutine that cannot hold bytes back.
+//   - HEAD and 304 send no bytes and are not checked.
+//
+// Scrub (scrub.go, run by `mirror serve`) re-hashes every blob in the
+// background, paced so that a pass takes about its interval (default a
+// week) and capped by a rate; it quarantines what it finds without anyone
+// asking, and resumes after a restart where it stopped.
+//
+// # Slow and many clients
+//
+// HTTPServer's timeouts: ReadHeaderTimeout against clients that send their
+// header slowly; IdleTimeout for keep-alive connections; StallTimeout as
+// the write deadline of every response, which a blob download moves ahead
+// after each 64 KiB the client took (a download that keeps moving always
+// finishes; one that stalls, or never reads, is closed, with a reset so
+// that the bytes queued for it do not linger in the kernel). Listener caps the
+// open connections (MaxConns, default 4096: with a socket and a blob file
+// each, about 8,200 descriptors, below the usual limit once Go has raised
+// the soft limit to the hard one); beyond the cap, connections wait, and an
+// idle keep-alive connection is closed to make room. A listed blob that
+// cannot be opened is answered 503 with Retry-After, never 404, which a
+// cache would keep: too many open files, EAGAIN or ENOMEM pass by
+// themselves; a listed blob missing from disk is logged as a damaged store
+// (scrub quarantines it, `mirror import --repair` restores it); only a blob
+// the store no longer lists either is a 404 (gc or quarantine raced the
+// snapshot). 404s of blobs carry Cache-Control no-cache, since an import
+// may bring the blob back.
+//
+//	server.go    Server, Options, New, Handler, HTTPServer, Listener,
+//	             Refresh, access log
 //	snapshot.go  snapshot: catalog bytes and the lookup tables behind them
-//	blobs.go     /blobs/sha256/<hex>
+//	blobs.go     /blobs/sha256/<hex>: serveBlob, 503 on transient errors,
+//	             quarantine of damaged blobs
+//	verified.go  blobBody, blobWriter: hash while sending, hold back the
+//	             last chunk; range marks
 //	small.go     small blobs served from memory, checked when first read
 //	files.go     /files/… and its index pages
 //	paths.go     ParseFilesPath: strict parsing of request paths
+//	listener.go  the connection cap (limitListener) and idle tracking
+//	scrub.go     Server.Scrub: the paced background scrub
 //	metrics.go   Prometheus collectors (own registry, no globals)
 //	open_linux.go, open_other.go  openBlob: on Linux a blocking descriptor
 //	             outside the network poller (five system calls fewer per
-//	             request); elsewhere os.Open
+//	             request); elsewhere os.Open. changeTime for range marks,
+//	             fdLimit for the warning when MaxConns exceeds the limit
 package server

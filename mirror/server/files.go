@@ -21,6 +21,7 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 	for _, seg := range segs {
 		n = n.children[seg]
 		if n == nil {
+			w.Header().Set("Cache-Control", "no-cache") // an import may bring it (back)
 			http.NotFound(w, r)
 			return
 		}

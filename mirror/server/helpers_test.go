@@ -99,7 +99,7 @@ func newMirror(t testing.TB, st *store.Store, bundles ...string) *mirror {
 	for _, b := range bundles {
 		mustImport(t, st, b)
 	}
-	srv, err := server.New(st, slog.New(slog.DiscardHandler))
+	srv, err := server.New(st, server.Options{Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 )
 
@@ -32,14 +33,14 @@ type smallBlobs struct {
 
 // get returns the bytes of the blob sha of the given size, reading and
 // checking the file at path on first use.
-func (c *smallBlobs) get(sha, path string, size int64) ([]byte, error) {
+func (c *smallBlobs) get(sha, path string, size int64, open func(string) (*os.File, error)) ([]byte, error) {
 	c.mu.RLock()
 	b, ok := c.data[sha]
 	c.mu.RUnlock()
 	if ok {
 		return b, nil
 	}
-	b, err := readSmallBlob(path, sha, size)
+	b, err := readSmallBlob(open, path, sha, size)
 	if err != nil {
 		return nil, err
 	}
@@ -65,9 +66,10 @@ func (c *smallBlobs) retain(blobs map[string]int64) {
 	}
 }
 
-// readSmallBlob reads the file at path and checks its size and SHA-256.
-func readSmallBlob(path, sha string, size int64) ([]byte, error) {
-	f, err := openBlob(path)
+// readSmallBlob reads the file at path and checks its size and SHA-256; a
+// mismatch is a *damageError.
+func readSmallBlob(open func(string) (*os.File, error), path, sha string, size int64) ([]byte, error) {
+	f, err := open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +80,18 @@ func readSmallBlob(path, sha string, size int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	b = b[:n]
+	var bad error
 	if int64(n) != size {
-		return nil, fmt.Errorf("%s: %d bytes, want %d: %w", path, n, size, errDamaged)
+		bad = fmt.Errorf("%s: %d bytes, want %d: %w", path, n, size, errDamaged)
+	} else if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != sha {
+		bad = fmt.Errorf("%s: SHA-256 mismatch: %w", path, errDamaged)
 	}
-	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != sha {
-		return nil, fmt.Errorf("%s: SHA-256 mismatch: %w", path, errDamaged)
+	if bad != nil {
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("%w (stat: %v)", bad, err) // not quarantined: scrub will
+		}
+		return nil, &damageError{fi: fi, err: bad}
 	}
 	return b, nil
 }

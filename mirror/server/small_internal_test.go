@@ -24,7 +24,7 @@ func TestSmallBlobsBounded(t *testing.T) {
 		if err := os.WriteFile(p, b, 0o444); err != nil {
 			t.Fatal(err)
 		}
-		got, err := c.get(sha, p, int64(len(b)))
+		got, err := c.get(sha, p, int64(len(b)), openBlob)
 		if err != nil || string(got) != string(b) {
 			t.Fatalf("get %d: %q, %v", i, got, err)
 		}
@@ -60,11 +60,11 @@ func TestReadSmallBlobDamaged(t *testing.T) {
 		if err := os.WriteFile(p, content, 0o444); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := readSmallBlob(p, sha, int64(len(b))); !errors.Is(err, errDamaged) {
+		if _, err := readSmallBlob(openBlob, p, sha, int64(len(b))); !errors.Is(err, errDamaged) {
 			t.Errorf("%s: %v, want errDamaged", name, err)
 		}
 	}
-	if _, err := readSmallBlob(filepath.Join(dir, "missing"), sha, 10); err == nil || errors.Is(err, errDamaged) {
+	if _, err := readSmallBlob(openBlob, filepath.Join(dir, "missing"), sha, 10); err == nil || errors.Is(err, errDamaged) {
 		t.Errorf("missing file: %v, want a not-found error", err)
 	}
 }

@@ -20,6 +20,7 @@
 //	           artifact ever imported; the same bytes under another name or
 //	           version have a record of their own, one blob)
 //	ledger     owned by package mirror/ledger
+//	scrub      "state": where the background scrub stands (ScrubState)
 //
 // A blob is written before any record refers to it, so a crash leaves at
 // worst an orphan blob (gc removes it), never a record without its blob.
@@ -30,8 +31,10 @@
 //	state.go   State, Trust, SequenceRecord, ArtifactRecord and their buckets
 //	check.go   Check: bbolt consistency, every referenced blob present and
 //	           hashing to its name
-//	maint.go   Scrub (re-hash every blob, quarantine what changed), GC (keep
-//	           N versions per product, remove unreferenced blobs)
+//	maint.go   Scrub, ScrubWith (re-hash every blob, quarantine what
+//	           changed; paced and resumable for the background scrub),
+//	           QuarantineDamaged, GC (keep N versions per product, remove
+//	           unreferenced blobs)
 //	space.go   CheckSpace, SpaceError (ErrNoSpace): a full disk reported
 //	           with what is needed; space_unix.go, space_windows.go: free
 //	           space and "disk full" errors per OS

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -26,20 +27,107 @@ type ScrubReport struct {
 // Scrub re-hashes every recorded blob and quarantines each one that is
 // missing or does not hash to its name, so bitrot is never served.
 func (s *Store) Scrub(ctx context.Context, now time.Time, progress func(int64)) (*ScrubReport, error) {
+	return s.ScrubWith(ctx, ScrubOptions{Now: func() time.Time { return now }, Progress: progress})
+}
+
+// ScrubOptions controls a scrub. The zero value scrubs every blob as fast as
+// the disk allows (`mirror scrub`); `mirror serve` paces a background scrub
+// with Spread and Rate and resumes it across restarts.
+type ScrubOptions struct {
+	// Now stamps quarantine records and the scrub state (default time.Now).
+	Now func() time.Time
+	// Progress, if set, is told the bytes hashed as they are read.
+	Progress func(int64)
+	// Rate caps reading at this many bytes a second (0: no cap).
+	Rate int64
+	// Spread, if set, paces reading so that the pass ends about Spread after
+	// it started (a resumed pass: after it first started), never faster
+	// than Rate allows.
+	Spread time.Duration
+	// Resume continues the pass recorded in the store (ScrubState) or starts
+	// a new one, and records how far it got, so that a restarted server
+	// does not scrub the same first blobs again and again.
+	Resume bool
+	// Quarantined, if set, is called after each blob it quarantined (the
+	// HTTP server reloads its snapshot).
+	Quarantined func(sha, reason string)
+}
+
+// ScrubState is where the resumable (background) scrub stands, kept in the
+// store's "scrub" bucket.
+type ScrubState struct {
+	Started  time.Time `json:"started"`           // the current or last pass began
+	After    string    `json:"after,omitempty"`   // every blob up to this SHA-256 is done
+	Finished time.Time `json:"finished,omitzero"` // zero while the pass runs
+}
+
+var (
+	bucketScrub = []byte("scrub")
+	keyScrub    = []byte("state")
+)
+
+// scrubStateEvery bounds how often a resumable scrub records its progress
+// (a write transaction, with its fsync).
+const scrubStateEvery = 10 * time.Second
+
+// ScrubState returns where the resumable scrub stands (zero: never ran).
+func (s *Store) ScrubState() (ScrubState, error) {
+	var st ScrubState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketScrub)
+		if b == nil || b.Get(keyScrub) == nil {
+			return nil
+		}
+		return getJSON(b, keyScrub, &st)
+	})
+	return st, err
+}
+
+func (s *Store) putScrubState(st ScrubState) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketScrub)
+		if err != nil {
+			return err
+		}
+		return putJSON(b, keyScrub, st)
+	})
+}
+
+// ScrubWith re-hashes the recorded blobs as o says and quarantines each one
+// that is missing or does not hash to its name.
+func (s *Store) ScrubWith(ctx context.Context, o ScrubOptions) (*ScrubReport, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	var state ScrubState
+	if o.Resume {
+		var err error
+		if state, err = s.ScrubState(); err != nil {
+			return nil, err
+		}
+		if state.Started.IsZero() || !state.Finished.IsZero() {
+			state = ScrubState{Started: now()}
+			if err := s.putScrubState(state); err != nil {
+				return nil, err
+			}
+		}
+	}
 	type blob struct {
 		sha  string
 		size int64
 	}
 	var blobs []blob
-	var quarantined map[string]QuarantineRecord
+	var total int64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		if quarantined, err = Quarantined(tx); err != nil {
+		quarantined, err := Quarantined(tx)
+		if err != nil {
 			return err
 		}
 		return ForEachBlob(tx, func(sha string, size int64) error {
-			if _, q := quarantined[sha]; !q {
+			if _, q := quarantined[sha]; !q && sha > state.After {
 				blobs = append(blobs, blob{sha, size})
+				total += size
 			}
 			return nil
 		})
@@ -47,41 +135,181 @@ func (s *Store) Scrub(ctx context.Context, now time.Time, progress func(int64)) 
 	if err != nil {
 		return nil, err
 	}
+	started := state.Started
+	if started.IsZero() {
+		started = time.Now()
+	}
+	p := newPacer(o.Rate, o.Spread, total, started)
 	rep := &ScrubReport{Quarantined: []string{}}
 	buf := make([]byte, 1<<20)
+	saved := time.Now()
+	stopped := func(err error) (*ScrubReport, error) {
+		if o.Resume { // a restart goes on from here
+			if serr := s.putScrubState(state); serr != nil {
+				return rep, errors.Join(err, serr)
+			}
+		}
+		return rep, err
+	}
 	for _, b := range blobs {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return stopped(err)
 		}
-		reason := s.hashBlob(b.sha, b.size, buf, progress)
+		reason, read, err := s.hashBlob(ctx, b.sha, b.size, buf, o.Progress, p)
+		if err != nil {
+			return stopped(err)
+		}
 		rep.Checked++
 		rep.Bytes += b.size
-		if reason == "" {
-			continue
+		if reason != "" {
+			done, err := s.QuarantineDamaged(b.sha, reason, read, now())
+			if err != nil {
+				return rep, err
+			}
+			if done {
+				rep.Quarantined = append(rep.Quarantined, b.sha+": "+reason)
+				if o.Quarantined != nil {
+					o.Quarantined(b.sha, reason)
+				}
+			}
 		}
-		if err := s.Quarantine(b.sha, reason, now); err != nil {
+		if o.Resume {
+			state.After = b.sha
+			if time.Since(saved) >= scrubStateEvery {
+				if err := s.putScrubState(state); err != nil {
+					return rep, err
+				}
+				saved = time.Now()
+			}
+		}
+	}
+	if o.Resume {
+		state.After, state.Finished = "", now()
+		if err := s.putScrubState(state); err != nil {
 			return rep, err
 		}
-		rep.Quarantined = append(rep.Quarantined, b.sha+": "+reason)
 	}
 	return rep, nil
 }
 
-// hashBlob returns "" for an intact blob, else why it is not.
-func (s *Store) hashBlob(sha string, size int64, buf []byte, progress func(int64)) string {
+// hashBlob returns "" for an intact blob, else why it is not, and the file
+// it read (nil if it could not be opened); err is set only when ctx ended.
+func (s *Store) hashBlob(ctx context.Context, sha string, size int64, buf []byte, progress func(int64), p *pacer) (reason string, read os.FileInfo, err error) {
 	f, err := os.Open(s.BlobPath(sha))
 	if err != nil {
-		return "missing: " + err.Error()
+		return "missing: " + err.Error(), nil, nil
 	}
 	defer f.Close()
-	var dst io.Writer = io.Discard
+	if read, err = f.Stat(); err != nil {
+		return "unreadable: " + err.Error(), nil, nil
+	}
+	var dst io.Writer = struct{ io.Writer }{io.Discard} // not a ReaderFrom: reads of len(buf), so pacing sleeps once per 1 MiB
 	if progress != nil {
 		dst = &progressWriter{w: io.Discard, fn: progress}
 	}
-	if _, err := io.CopyBuffer(dst, verify.NewReader(f, size, sha), buf); err != nil {
-		return err.Error()
+	var src io.Reader = f
+	if p != nil {
+		src = &pacedReader{ctx: ctx, r: f, p: p}
 	}
-	return ""
+	if _, err := io.CopyBuffer(dst, verify.NewReader(src, size, sha), buf); err != nil {
+		if ctx.Err() != nil {
+			return "", nil, ctx.Err()
+		}
+		return err.Error(), read, nil
+	}
+	return "", read, nil
+}
+
+// QuarantineDamaged quarantines the blob sha, found damaged for reason in
+// the file read (nil: it could not be opened), unless that finding is stale:
+// no record refers to the blob any more (gc forgot it), or the blob path no
+// longer names the file that was read (it was quarantined already, or an
+// import restored a good copy meanwhile). It reports whether it quarantined.
+func (s *Store) QuarantineDamaged(sha, reason string, read os.FileInfo, now time.Time) (bool, error) {
+	cur, err := os.Stat(s.BlobPath(sha))
+	switch {
+	case read == nil && err == nil:
+		return false, nil // the file is back: the next scrub checks it
+	case read != nil && (err != nil || !os.SameFile(read, cur)):
+		return false, nil
+	}
+	var recorded bool
+	err = s.db.View(func(tx *bolt.Tx) error {
+		q, err := Quarantined(tx)
+		if err != nil {
+			return err
+		}
+		r, err := GetArtifact(tx, sha)
+		_, isQ := q[sha]
+		recorded = r != nil && !isQ
+		return err
+	})
+	if err != nil || !recorded {
+		return false, err
+	}
+	if err := s.Quarantine(sha, reason, now); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// pacer spreads reading: done bytes are due at start + done/rate.
+type pacer struct {
+	rate  float64 // bytes a second
+	start time.Time
+	done  int64
+}
+
+// newPacer returns the pacer of a pass over total bytes that started at
+// start, or nil when nothing limits it.
+func newPacer(limit int64, spread time.Duration, total int64, start time.Time) *pacer {
+	rate := float64(limit)
+	if spread > 0 {
+		if left := time.Until(start.Add(spread)); left > time.Second {
+			if r := float64(total) / left.Seconds(); rate == 0 || r < rate {
+				rate = r
+			}
+		}
+	}
+	if rate <= 0 {
+		return nil
+	}
+	return &pacer{rate: rate, start: time.Now()}
+}
+
+// wait records n bytes read and sleeps until they are due.
+func (p *pacer) wait(ctx context.Context, n int) error {
+	p.done += int64(n)
+	due := float64(p.done) / p.rate
+	if due > float64(365*24*time.Hour/time.Second) {
+		due = float64(365 * 24 * time.Hour / time.Second)
+	}
+	d := time.Until(p.start.Add(time.Duration(due * float64(time.Second))))
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type pacedReader struct {
+	ctx context.Context
+	r   io.Reader
+	p   *pacer
+}
+
+func (r *pacedReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if perr := r.p.wait(r.ctx, n); perr != nil && err == nil {
+		err = perr
+	}
+	return n, err
 }
 
 // GCReport is what a garbage collection removed.
