@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
@@ -142,15 +140,5 @@ func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row
 	if len(written) > 0 {
 		row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", len(written))
 	}
-	return res, st.Update(func(tx *bolt.Tx) error {
-		for _, sha := range written {
-			if err := store.ClearQuarantine(tx, sha); err != nil {
-				return err
-			}
-		}
-		row.Time = o.Now()
-		r, err := ledger.Append(tx, *row)
-		res.Ledger = r.Number
-		return err
-	})
+	return res, finish(st, o, row, res, written)
 }

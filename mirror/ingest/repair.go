@@ -229,8 +229,9 @@ func missingBlobs(st *store.Store, tx *bolt.Tx, cur *store.State) ([]FileInfo, m
 	return out, quarantined, nil
 }
 
-// finish writes the row that ends a repair and clears the quarantine of
-// the blobs it restored, in one transaction.
+// finish writes the row that ends a repair (or the import of an already
+// imported bundle) and clears the quarantine of the blobs it restored, in
+// one transaction.
 func finish(st *store.Store, o Options, row *ledger.Row, res *Result, restored []string) error {
 	return st.Update(func(tx *bolt.Tx) error {
 		for _, sha := range restored {
