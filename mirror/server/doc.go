@@ -24,7 +24,7 @@
 //
 //   - Blobs up to 2 KiB are read once, checked, and served from memory.
 //   - A whole larger blob (200, also the "Range" a cache asks with for the
-//     whole file) is hashed while it is sent: read into memory in 256 KiB
+//     whole file) is hashed while it is sent: read into memory in 64 KiB
 //     chunks, hashed, written; the last chunk is held back until the
 //     SHA-256 matched. On a mismatch it is never sent and the response is
 //     aborted (http.ErrAbortHandler: the connection is closed, an HTTP/2

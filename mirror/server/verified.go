@@ -13,11 +13,12 @@ import (
 	"time"
 )
 
-// readChunk is how much of a blob one read takes; writeChunk is how much
-// one write hands the client, after which the write deadline moves
+// readChunk is how much of a blob one read takes (the buffer each
+// download holds: 1,000 downloads hold 64 MiB); writeChunk is how much one
+// write hands the client, after which the write deadline moves
 // StallTimeout ahead.
 const (
-	readChunk  = 256 << 10
+	readChunk  = 64 << 10
 	writeChunk = 64 << 10
 )
 
