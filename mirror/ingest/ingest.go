@@ -146,28 +146,13 @@ func run(ctx context.Context, st *store.Store, open func() (*media.Bundle, error
 	row.Bundle, row.Sequence, row.Base = b.Name.String(), m.Sequence, m.Base
 	row.Files, row.Bytes = len(m.Artifacts), b.Size()
 
-	var trust *store.Trust
+	trust, verdict, err := verifyBundle(st, b, o.Now(), row)
+	if err != nil {
+		return nil, err
+	}
 	var cur *store.State
-	if err := st.View(func(tx *bolt.Tx) error {
-		if trust, err = store.GetTrust(tx); err != nil {
-			return err
-		}
-		cur, err = store.GetState(tx)
-		return err
-	}); err != nil {
+	if err := st.View(func(tx *bolt.Tx) (err error) { cur, err = store.GetState(tx); return err }); err != nil {
 		return nil, err
-	}
-	keys, err := trust.Keys()
-	if err != nil {
-		return nil, err
-	}
-	verdict, err := b.Verify(keys, o.Now())
-	if err != nil {
-		return nil, refused(err)
-	}
-	row.Signers = []string{verdict.Publisher.ID()}
-	for _, k := range verdict.Approvers {
-		row.Approvers = append(row.Approvers, k.ID())
 	}
 	res := &Result{Bundle: row.Bundle, Sequence: m.Sequence, Base: m.Base, Files: row.Files, Bytes: row.Bytes,
 		Signers: row.Signers, Approvers: row.Approvers, Scan: ledger.ScanNotScanned}
@@ -344,6 +329,30 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 		res.Status, res.StateCode, res.Ledger = StatusImported, state.StateCode, r.Number
 		return err
 	})
+}
+
+// verifyBundle verifies b with the mirror's trust — publisher signature,
+// approvals, format, validity at the time at — and records its signers and
+// approvers in row; it returns that trust and the verdict. A bundle that
+// does not verify is refused.
+func verifyBundle(st *store.Store, b *media.Bundle, at time.Time, row *ledger.Row) (*store.Trust, *media.Verdict, error) {
+	var trust *store.Trust
+	if err := st.View(func(tx *bolt.Tx) (err error) { trust, err = store.GetTrust(tx); return err }); err != nil {
+		return nil, nil, err
+	}
+	keys, err := trust.Keys()
+	if err != nil {
+		return nil, nil, err
+	}
+	verdict, err := b.Verify(keys, at)
+	if err != nil {
+		return nil, nil, refused(err)
+	}
+	row.Signers = []string{verdict.Publisher.ID()}
+	for _, k := range verdict.Approvers {
+		row.Approvers = append(row.Approvers, k.ID())
+	}
+	return trust, verdict, nil
 }
 
 // start writes the "started" row of an attempt that is about to read

@@ -45,21 +45,8 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 	manifestSHA := verify.SHA256Hex(b.Raw)
 	row.Bundle, row.Sequence, row.Base = b.Name.String(), m.Sequence, m.Base
 
-	var trust *store.Trust
-	if err := st.View(func(tx *bolt.Tx) (err error) { trust, err = store.GetTrust(tx); return err }); err != nil {
+	if _, _, err := verifyBundle(st, b, repairTime(m, o.Now()), row); err != nil {
 		return nil, err
-	}
-	keys, err := trust.Keys()
-	if err != nil {
-		return nil, err
-	}
-	verdict, err := b.Verify(keys, repairTime(m, o.Now()))
-	if err != nil {
-		return nil, refused(err)
-	}
-	row.Signers = []string{verdict.Publisher.ID()}
-	for _, k := range verdict.Approvers {
-		row.Approvers = append(row.Approvers, k.ID())
 	}
 	var cur *store.State
 	var missing []FileInfo
