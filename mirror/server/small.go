@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sync"
 )
@@ -59,11 +60,7 @@ func (c *smallBlobs) get(sha, path string, size int64, open func(string) (*os.Fi
 func (c *smallBlobs) retain(blobs map[string]int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for sha := range c.data {
-		if _, ok := blobs[sha]; !ok {
-			delete(c.data, sha)
-		}
-	}
+	maps.DeleteFunc(c.data, func(sha string, _ []byte) bool { _, ok := blobs[sha]; return !ok })
 }
 
 // readSmallBlob reads the file at path and checks its size and SHA-256; a

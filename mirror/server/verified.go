@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"sync"
@@ -314,9 +315,5 @@ func (c *marks) set(sha string, fi os.FileInfo) {
 func (c *marks) retain(blobs map[string]int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for sha := range c.m {
-		if _, ok := blobs[sha]; !ok {
-			delete(c.m, sha)
-		}
-	}
+	maps.DeleteFunc(c.m, func(sha string, _ mark) bool { _, ok := blobs[sha]; return !ok })
 }
