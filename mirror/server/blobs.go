@@ -11,10 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/patchferry/patchferry/mirror/store"
 )
 
 func (s *Server) blob(w http.ResponseWriter, r *http.Request) {
@@ -166,18 +162,8 @@ func transient(err error) bool {
 // stillListed reports whether the store still lists the blob sha as one to
 // serve (recorded, not quarantined); on an error it says yes.
 func (s *Server) stillListed(sha string) bool {
-	listed := true
-	err := s.st.View(func(tx *bolt.Tx) error {
-		q, err := store.Quarantined(tx)
-		if err != nil {
-			return err
-		}
-		a, err := store.GetArtifact(tx, sha)
-		_, isQ := q[sha]
-		listed = a != nil && !isQ
-		return err
-	})
-	return listed || err != nil
+	serves, err := s.st.Serves(sha)
+	return serves || err != nil
 }
 
 // quarantineServed quarantines the blob sha, found damaged in the file fi

@@ -38,6 +38,6 @@
 //	space.go   CheckSpace, SpaceError (ErrNoSpace): a full disk reported
 //	           with what is needed; space_unix.go, space_windows.go: free
 //	           space and "disk full" errors per OS
-//	quarantine.go  Quarantine, Quarantined, ClearQuarantine: blobs never
+//	quarantine.go  Quarantine, Quarantined, Serves, ClearQuarantine: blobs never
 //	           served again until an import restores them
 package store

@@ -233,18 +233,7 @@ func (s *Store) QuarantineDamaged(sha, reason string, read os.FileInfo, now time
 	case read != nil && (err != nil || !os.SameFile(read, cur)):
 		return false, nil
 	}
-	var recorded bool
-	err = s.db.View(func(tx *bolt.Tx) error {
-		q, err := Quarantined(tx)
-		if err != nil {
-			return err
-		}
-		r, err := GetArtifact(tx, sha)
-		_, isQ := q[sha]
-		recorded = r != nil && !isQ
-		return err
-	})
-	if err != nil || !recorded {
+	if serves, err := s.Serves(sha); err != nil || !serves {
 		return false, err
 	}
 	if err := s.Quarantine(sha, reason, now); err != nil {

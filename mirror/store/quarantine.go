@@ -64,6 +64,22 @@ func Quarantined(tx *bolt.Tx) (map[string]QuarantineRecord, error) {
 	return out, err
 }
 
+// Serves reports whether the store lists the blob sha as one to serve: an
+// artifact record refers to it and it is not quarantined. It looks up the
+// one key (no scan of the quarantine).
+func (s *Store) Serves(sha string) (bool, error) {
+	var serves bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketQuarantine); b != nil && b.Get([]byte(sha)) != nil {
+			return nil
+		}
+		r, err := GetArtifact(tx, sha)
+		serves = r != nil
+		return err
+	})
+	return serves, err
+}
+
 // ClearQuarantine forgets a quarantine record once an import has stored a
 // good copy of the blob again.
 func ClearQuarantine(tx *bolt.Tx, sha string) error {
