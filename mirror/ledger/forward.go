@@ -119,6 +119,7 @@ func (f *Forwarder) send(rows []Row) {
 	}
 }
 
+// decodeRow decodes a stored row, whatever its format version.
 func decodeRow(v []byte) (Row, error) {
 	var r Row
 	err := json.Unmarshal(v, &r)

@@ -120,8 +120,8 @@ func All(tx *bolt.Tx) ([]Row, error) {
 		if len(k) != 8 {
 			continue // head
 		}
-		var r Row
-		if err := json.Unmarshal(v, &r); err != nil {
+		r, err := decodeRow(v)
+		if err != nil {
 			return nil, fmt.Errorf("ledger row %x: %w", k, err)
 		}
 		rows = append(rows, r)
