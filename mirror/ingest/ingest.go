@@ -67,8 +67,8 @@ type Result struct {
 	Restored       []FileInfo `json:"restored,omitempty"`
 	StillMissing   []FileInfo `json:"still_missing,omitempty"`
 
-	// LedgerCode is the ledger code right after the import's row, for the
-	// paper ledger (filled in by mirror/service).
+	// LedgerCode is the ledger code right after the attempt's row (Ledger),
+	// for the paper ledger.
 	LedgerCode string `json:"ledger_code,omitempty"`
 }
 
@@ -326,7 +326,7 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 		}
 		row.Time, row.Result = o.Now(), ledger.ResultImported
 		r, err := ledger.Append(tx, *row)
-		res.Status, res.StateCode, res.Ledger = StatusImported, state.StateCode, r.Number
+		res.Status, res.StateCode, res.Ledger, res.LedgerCode = StatusImported, state.StateCode, r.Number, ledger.RowCode(r).String()
 		return err
 	})
 }

@@ -228,7 +228,7 @@ func finish(st *store.Store, o Options, row *ledger.Row, res *Result, restored [
 		}
 		row.Time = o.Now()
 		r, err := ledger.Append(tx, *row)
-		res.Ledger = r.Number
+		res.Ledger, res.LedgerCode = r.Number, ledger.RowCode(r).String()
 		return err
 	})
 }

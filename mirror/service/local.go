@@ -111,16 +111,7 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (*ingest.Result, 
 		}
 		open = func() (*media.Bundle, error) { return media.Open(req.Paths...) }
 	}
-	res, err := ingest.ImportFrom(ctx, l.st, open, o)
-	if err != nil || res.Ledger == 0 {
-		return res, err
-	}
-	// The ledger code right after the import's row, for the paper ledger.
-	err = l.st.View(func(tx *bolt.Tx) error {
-		res.LedgerCode = ledger.CodeAt(tx, res.Ledger).String()
-		return nil
-	})
-	return res, err
+	return ingest.ImportFrom(ctx, l.st, open, o)
 }
 
 // RecordRefusal writes the ledger row of an import refused by the caller.
