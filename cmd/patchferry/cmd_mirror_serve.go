@@ -30,7 +30,8 @@ type mirrorServeOptions struct {
 	maxConns                                 int
 	stallTimeout, headerTimeout, idleTimeout time.Duration
 	scrubEvery                               time.Duration
-	scrubRate                                string
+	scrubRate                                string // the flag
+	scrubBytes                               int64  // … parsed: bytes a second, 0: no cap
 }
 
 func newMirrorServeCommand(a *app) *cobra.Command {
@@ -46,7 +47,8 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 			if o.maxConns < 1 || o.stallTimeout <= 0 || o.headerTimeout <= 0 || o.idleTimeout <= 0 || o.scrubEvery < 0 {
 				return usagef("--max-connections and the timeouts must be positive, --scrub-every 0 or more")
 			}
-			if _, err := parseRate(o.scrubRate); err != nil {
+			var err error
+			if o.scrubBytes, err = parseRate(o.scrubRate); err != nil {
 				return err
 			}
 			return runAsService(cmd.Context(), func(ctx context.Context) error { return runMirrorServe(ctx, a, o) })
@@ -106,7 +108,6 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	if err != nil {
 		return err
 	}
-	scrubRate, _ := parseRate(o.scrubRate) // checked in RunE
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usagef("--listen %s: %w", o.listen, err)
@@ -142,7 +143,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	go func() {
 		defer close(scrubDone)
 		if o.scrubEvery > 0 {
-			srv.Scrub(ctx, o.scrubEvery, scrubRate)
+			srv.Scrub(ctx, o.scrubEvery, o.scrubBytes)
 		}
 	}()
 	hs := srv.HTTPServer()
