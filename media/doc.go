@@ -108,7 +108,8 @@
 // # Code map
 //
 //	manifest.go      Manifest and its parts, ParseManifest (strict), Validate,
-//	                 Marshal, Payloads (the one reading order), Paths
+//	                 Marshal, Payloads (the one reading order), Paths;
+//	                 CheckSegments: the path rules over named fields
 //	path.go          ValidName, ValidSegment, ValidPath: the path rules
 //	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go        VolumeIndex (volume.json)

@@ -312,7 +312,7 @@ func (m *Manifest) Validate() error {
 		if err := verify.ParseSHA256(r.SHA256); err != nil {
 			add("retired[%d]: %w", i, err)
 		}
-		if err := segments(required("vendor", r.Vendor), required("product", r.Product), required("version", r.Version)); err != nil {
+		if err := CheckSegments(required("vendor", r.Vendor), required("product", r.Product), required("version", r.Version)); err != nil {
 			add("retired[%d]: %w", i, err)
 		}
 	}
@@ -373,28 +373,30 @@ func (a *Artifact) validate() error {
 // field. Every writer and reader of a bundle runs it (Validate), and the
 // fetcher before it keeps a file.
 func (a *Artifact) ValidNames() error {
-	return segments(required("vendor", a.Vendor), required("product", a.Product), required("version", a.Version),
+	return CheckSegments(required("vendor", a.Vendor), required("product", a.Product), required("version", a.Version),
 		optional("channel", a.Channel), optional("platform", a.Platform),
 		optional("language", a.Language), required("file_name", a.FileName))
 }
 
-// field is a manifest field that becomes a path segment.
-type field struct {
-	name, value string
-	opt         bool // may be empty
+// Segment is a named value that becomes a path segment: a manifest field,
+// or the command-line flag it comes from.
+type Segment struct {
+	Name, Value string
+	Optional    bool // may be empty
 }
 
-func required(name, value string) field { return field{name: name, value: value} }
-func optional(name, value string) field { return field{name: name, value: value, opt: true} }
+func required(name, value string) Segment { return Segment{Name: name, Value: value} }
+func optional(name, value string) Segment { return Segment{Name: name, Value: value, Optional: true} }
 
-// segments checks fields with ValidSegment; the error names the field.
-func segments(fs ...field) error {
-	for _, f := range fs {
-		if f.opt && f.value == "" {
+// CheckSegments checks each segment with ValidSegment (an optional one
+// only when set); the error names the segment.
+func CheckSegments(segs ...Segment) error {
+	for _, s := range segs {
+		if s.Optional && s.Value == "" {
 			continue
 		}
-		if err := ValidSegment(f.value); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
+		if err := ValidSegment(s.Value); err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
 		}
 	}
 	return nil
@@ -404,7 +406,7 @@ func (c *CatalogEntry) validate() error {
 	if c.Vendor == "" || c.Product == "" || c.Version == "" {
 		return errors.New("vendor, product and version are required")
 	}
-	if err := segments(required("vendor", c.Vendor), required("product", c.Product), required("version", c.Version),
+	if err := CheckSegments(required("vendor", c.Vendor), required("product", c.Product), required("version", c.Version),
 		optional("channel", c.Channel)); err != nil {
 		return err
 	}

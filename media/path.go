@@ -60,8 +60,9 @@ func ValidName(name string) error {
 // 255 bytes, no "." or "..", no '/', '\', ':', NUL, control character,
 // trailing dot or space, DOS device name — and also no leading dot or
 // space (no hidden or look-alike names, and never a relative directory in
-// disguise) and no U+FFFD (what JSON decoding makes of invalid UTF-8). One rule set for every such field, where the bundle is
-// created, fetched, verified and imported.
+// disguise) and no U+FFFD (what JSON decoding makes of invalid UTF-8).
+// One rule set for every such field, where the bundle is created,
+// fetched, verified and imported (CheckSegments).
 func ValidSegment(s string) error {
 	if err := ValidName(s); err != nil {
 		return err

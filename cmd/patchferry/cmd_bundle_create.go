@@ -118,19 +118,12 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 // --language that would become an unsafe path segment on the mirror
 // (media.ValidSegment), before the key password is asked for.
 func (o bundleCreateOptions) checkNames(vendor, product string) error {
-	for _, f := range []struct {
-		flag, value string
-		optional    bool
-	}{
-		{"--product (VENDOR)", vendor, false}, {"--product (PRODUCT)", product, false}, {"--version", o.version, false},
-		{"--channel", o.channel, true}, {"--platform", o.platform, true}, {"--language", o.langTag, true},
-	} {
-		if f.optional && f.value == "" {
-			continue
-		}
-		if err := media.ValidSegment(f.value); err != nil {
-			return usagef("%s: %v; it becomes a folder name on the mirror: use letters, digits, '.', '-', '_' (e.g. justsystems/ichitaro, 2026.1)", f.flag, err)
-		}
+	err := media.CheckSegments(
+		media.Segment{Name: "--product (VENDOR)", Value: vendor}, media.Segment{Name: "--product (PRODUCT)", Value: product},
+		media.Segment{Name: "--version", Value: o.version}, media.Segment{Name: "--channel", Value: o.channel, Optional: true},
+		media.Segment{Name: "--platform", Value: o.platform, Optional: true}, media.Segment{Name: "--language", Value: o.langTag, Optional: true})
+	if err != nil {
+		return usagef("%v; it becomes a folder name on the mirror: use letters, digits, '.', '-', '_' (e.g. justsystems/ichitaro, 2026.1)", err)
 	}
 	return nil
 }
