@@ -277,6 +277,15 @@ func (m *Manifest) Validate() error {
 			add("artifacts[%d] (%q): %w", i, a.FileName, err)
 		}
 	}
+	if len(errs) == 0 {
+		arts := make([]*Artifact, len(m.Artifacts))
+		for i := range m.Artifacts {
+			arts[i] = &m.Artifacts[i]
+		}
+		if err := CheckTreePaths(arts); err != nil {
+			add("artifacts: %w", err)
+		}
+	}
 	metaNames := make(map[string]bool, len(m.Meta))
 	for i, mf := range m.Meta {
 		if err := mf.validate(); err != nil {
@@ -304,6 +313,8 @@ func (m *Manifest) Validate() error {
 			for _, s := range c.Artifacts {
 				if !shas[s] {
 					add("catalog[%d] (%q): artifact %s is not in this full bundle", i, c.Vendor+"/"+c.Product, s)
+				} else if len(m.Lists(&c, s)) == 0 {
+					add("catalog[%d] (%q): artifact %s is in this full bundle only under another product", i, c.Vendor+"/"+c.Product, s)
 				}
 			}
 		}

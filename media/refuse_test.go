@@ -103,11 +103,12 @@ func TestRefuseFlippedManifestByte(t *testing.T) {
 	t.Run("inside a value: signature fails", func(t *testing.T) {
 		dir, _ := smallBundle(t)
 		raw, _ := os.ReadFile(bundlePath(dir, ManifestName))
-		i := bytes.Index(raw, []byte(`"mozilla"`))
-		if i < 0 {
+		if !bytes.Contains(raw, []byte(`"mozilla"`)) {
 			t.Fatal("no vendor mozilla in bundle.json")
 		}
-		raw[i+1] = 'M' // still a valid manifest, now saying "Mozilla"
+		// Still a valid manifest, now saying "Mozilla" (in the artifacts
+		// and the catalog alike).
+		raw = bytes.ReplaceAll(raw, []byte(`"mozilla"`), []byte(`"Mozilla"`))
 		writeFile(t, dir, ManifestName, raw)
 		b := open(t, dir)
 		_, err := b.Verify(trust(t), now)

@@ -53,24 +53,35 @@ func (t Trust) CheckRoles() error {
 // verify.ApprovalMessage of bundle.json, and never when made with the key
 // that signed as publisher. It reads no payload.
 func (b *Bundle) Verify(t Trust, now time.Time) (*Verdict, error) {
-	if len(t.Publishers) == 0 {
-		return nil, errors.New("no trusted publisher key given")
-	}
-	pub, err := verify.Signer(b.Raw, verify.Signed{Name: SignatureName, Sig: b.Signature}, t.Publishers)
+	v, failed, err := t.signers(b.Raw, b.Signature, b.Approvals)
 	if err != nil {
-		return nil, &FileError{Path: SignatureName, Dir: b.Dirs[0], Err: fmt.Errorf("%w: %v", ErrSignature, err)}
-	}
-	v := &Verdict{Publisher: pub}
-	if t.Threshold > 0 {
-		v.Approvers, err = verify.Approvals(b.Raw, b.Approvals, t.Approvers, pub, t.Threshold)
-		if err != nil {
-			return nil, &FileError{Path: ApprovalsDir, Dir: b.Dirs[0], Err: err}
-		}
+		return nil, &FileError{Path: failed, Dir: b.Dirs[0], Err: err}
 	}
 	if err := verify.CheckValidity(b.Manifest.Created, b.Manifest.Expires, now); err != nil {
 		return nil, &FileError{Path: ManifestName, Dir: b.Dirs[0], Err: err}
 	}
 	return v, nil
+}
+
+// signers checks the publisher signature of raw and, when t asks for
+// approvals, the approval threshold; on failure it names the file that
+// failed (SignatureName or ApprovalsDir).
+func (t Trust) signers(raw, sig []byte, approvals []verify.Signed) (*Verdict, string, error) {
+	if len(t.Publishers) == 0 {
+		return nil, SignatureName, errors.New("no trusted publisher key given")
+	}
+	pub, err := verify.Signer(raw, verify.Signed{Name: SignatureName, Sig: sig}, t.Publishers)
+	if err != nil {
+		return nil, SignatureName, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	v := &Verdict{Publisher: pub}
+	if t.Threshold > 0 {
+		v.Approvers, err = verify.Approvals(raw, approvals, t.Approvers, pub, t.Threshold)
+		if err != nil {
+			return nil, ApprovalsDir, err
+		}
+	}
+	return v, "", nil
 }
 
 // Size returns the total bytes of all files the manifest lists. It cannot

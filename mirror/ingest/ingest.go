@@ -217,8 +217,43 @@ func findStored(st *store.Store, match func(*media.Artifact) bool) (*media.Artif
 }
 
 // checkCatalog refuses a catalog that names an artifact neither in this
-// bundle nor already on the mirror.
+// bundle nor already on the mirror, and one whose current artifacts the
+// file tree could not tell apart (two files at one /files/ address).
 func checkCatalog(st *store.Store, b *media.Bundle) error {
+	if err := checkFiles(st, b); err != nil {
+		return err
+	}
+	return st.View(func(tx *bolt.Tx) error {
+		_, err := resolveCurrent(tx, b.Manifest)
+		return err
+	})
+}
+
+// resolveCurrent lists the current artifacts the mirror serves once m is
+// imported (store.ResolveCurrent), refusing a list in which two files
+// would share a /files/ address.
+func resolveCurrent(tx *bolt.Tx, m *media.Manifest) ([]media.Current, error) {
+	prev, err := store.GetCurrent(tx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := store.ResolveCurrent(tx, m, prev)
+	if err != nil {
+		return nil, refuseFor(ReasonMissingArtifact, "", "%v; on the internet side run `patchferry export --full`", err)
+	}
+	arts := make([]*media.Artifact, len(list))
+	for i := range list {
+		arts[i] = &list[i].Artifact
+	}
+	if err := media.CheckTreePaths(arts); err != nil {
+		return nil, refuseFor(ReasonOther, "", "the catalog cannot be served: %v; nothing was imported — update patchferry on the internet side and export again", err)
+	}
+	return list, nil
+}
+
+// checkFiles refuses a catalog that names an artifact neither in this
+// bundle nor already on the mirror.
+func checkFiles(st *store.Store, b *media.Bundle) error {
 	inBundle := make(map[string]bool)
 	for _, a := range b.Manifest.Artifacts {
 		inBundle[a.SHA256] = true
@@ -306,6 +341,27 @@ func commit(st *store.Store, b *media.Bundle, manifestSHA string, v *media.Verdi
 			if err := store.ClearQuarantine(tx, a.SHA256); err != nil {
 				return err
 			}
+		}
+		list, err := resolveCurrent(tx, m)
+		if err != nil {
+			return err
+		}
+		if err := store.PutCurrent(tx, list); err != nil {
+			return err
+		}
+		if err := store.PutBundle(tx, m.Sequence, &store.BundleRecord{Manifest: b.Raw, Signature: b.Signature,
+			Approvals: b.Approvals, ManifestSHA256: manifestSHA}); err != nil {
+			return err
+		}
+		keep := map[uint64]bool{m.Sequence: true}
+		for _, c := range list {
+			keep[c.Sequence] = true
+		}
+		if err := store.KeepBundles(tx, keep); err != nil {
+			return err
+		}
+		if err := store.AddHistoryOf(tx, m.Catalog, list, m.Sequence); err != nil {
+			return err
 		}
 		now := o.Now().UTC()
 		state := &store.State{

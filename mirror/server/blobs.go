@@ -19,15 +19,17 @@ func (s *Server) blob(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a SHA-256", http.StatusBadRequest)
 		return
 	}
-	s.serveBlob(w, r, hexd, "")
+	s.serveBlob(w, r, hexd, "", s.snap.Load().modTimes[hexd])
 }
 
 // serveBlob serves one blob if the snapshot lists it; name, if set, is the
-// download name for Content-Disposition. The bytes of a blob larger than
+// download name for Content-Disposition; mod is its Last-Modified (the
+// release date, else the import time), which If-Modified-Since compares
+// with when there is no If-None-Match. The bytes of a blob larger than
 // smallBlob are hashed while they are sent (verified.go): a response whose
 // bytes do not hash to the name is cut off before its last bytes, and the
 // blob is quarantined.
-func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name string) {
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name string, mod time.Time) {
 	snap := s.snap.Load()
 	size, ok := snap.blobs[sha]
 	if !ok {
@@ -43,7 +45,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 			s.unreadable(w, r, sha, err)
 			return
 		}
-		s.serveSmall(w, r, sha, name, b)
+		s.serveSmall(w, r, sha, name, b, mod)
 		return
 	}
 	f, err := s.opts.OpenBlob(s.st.BlobPath(sha))
@@ -75,7 +77,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 	}
 	s.blobHeaders(w, sha, name)
 	bw := &blobWriter{ResponseWriter: w, body: body}
-	http.ServeContent(bw, r, "", time.Time{}, body)
+	http.ServeContent(bw, r, "", mod, body)
 	switch {
 	case body.damaged != nil:
 		s.quarantineServed(sha, body.damaged.Error(), fi)
@@ -91,19 +93,22 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, sha, name str
 // serveSmall serves a blob from memory. A plain GET or HEAD is answered
 // directly, with the headers http.ServeContent would send; ranges and
 // conditional requests go through http.ServeContent.
-func (s *Server) serveSmall(w http.ResponseWriter, r *http.Request, sha, name string, b []byte) {
+func (s *Server) serveSmall(w http.ResponseWriter, r *http.Request, sha, name string, b []byte, mod time.Time) {
 	s.blobHeaders(w, sha, name)
 	for _, k := range [...]string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
 		if _, ok := r.Header[k]; ok {
 			// writerOnly: the bytes go into the response buffer and leave
 			// with the headers in one write.
-			http.ServeContent(writerOnly{w}, r, "", time.Time{}, bytes.NewReader(b))
+			http.ServeContent(writerOnly{w}, r, "", mod, bytes.NewReader(b))
 			return
 		}
 	}
 	h := w.Header()
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
+	if !mod.IsZero() {
+		h.Set("Last-Modified", mod.UTC().Format(http.TimeFormat))
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(b)

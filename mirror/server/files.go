@@ -26,8 +26,12 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if len(segs) == 4 {
-		s.serveBlob(w, r, n.sha, segs[3])
+	if n.file != nil {
+		if trailing {
+			http.Redirect(w, r, filesURL(segs...), http.StatusMovedPermanently)
+			return
+		}
+		s.serveBlob(w, r, n.file.SHA256, n.file.FileName, n.file.modTime)
 		return
 	}
 	if !trailing {
@@ -63,7 +67,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, segs []string, n 
 		Files                bool
 		Entries              []indexEntry
 	}{Title: escape.String("/" + strings.Join(append([]string{"files"}, segs...), "/") + "/"), Sequence: snap.sequence,
-		StateCode: snap.stateCode, Files: len(segs) == 3}
+		StateCode: snap.stateCode, Files: len(segs) >= 3}
 	if len(segs) > 0 {
 		data.Up = filesURL(segs[:len(segs)-1]...) + "/"
 		if len(segs) == 1 {
@@ -73,8 +77,8 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, segs []string, n 
 	for _, name := range n.names() {
 		c := n.children[name]
 		e := indexEntry{Name: escape.String(name), URL: filesURL(append(append([]string{}, segs...), name)...), Current: c.current}
-		if data.Files {
-			e.SHA, e.Size = c.sha, c.size
+		if c.file != nil {
+			e.SHA, e.Size = c.file.SHA256, c.file.Size
 		} else {
 			e.URL += "/"
 		}

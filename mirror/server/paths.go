@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/wire"
 )
 
 // errBadPath is returned for any request path that is not a clean path
@@ -15,8 +16,13 @@ var errBadPath = errors.New("bad path")
 // maxPathLen bounds request paths.
 const maxPathLen = 4096
 
-// ParseFilesPath splits the escaped path after "/files/" into at most four
-// unescaped segments (vendor, product, version, file name). It refuses
+// maxFilesDepth is the most segments of a /files/ path: vendor, product,
+// version, platform, language, file name.
+const maxFilesDepth = 6
+
+// ParseFilesPath splits the escaped path after "/files/" into at most
+// maxFilesDepth unescaped segments (vendor, product, version, [platform,]
+// [language,] file name). It refuses
 // anything that is not a clean path: "." or ".." segments in any encoding,
 // encoded slashes or backslashes, NUL and control characters, empty
 // segments, and names the bundle path rules refuse. A trailing slash is
@@ -40,7 +46,7 @@ func ParseFilesPath(escaped string) (segs []string, dir bool, err error) {
 		dir, rest = true, strings.TrimSuffix(rest, "/")
 	}
 	raw := strings.Split(rest, "/")
-	if len(raw) > 4 || (len(raw) == 4 && dir) {
+	if len(raw) > maxFilesDepth || (len(raw) == maxFilesDepth && dir) {
 		return nil, false, errBadPath
 	}
 	for _, r := range raw {
@@ -70,15 +76,5 @@ func isSHA256(s string) bool {
 	return true
 }
 
-// filesURL is the /files/ URL of a file, each segment escaped.
-func filesURL(segs ...string) string {
-	var b strings.Builder
-	b.WriteString("/files/")
-	for i, s := range segs {
-		if i > 0 {
-			b.WriteByte('/')
-		}
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
-}
+// filesURL is the /files/ URL of a tree path, each segment escaped.
+func filesURL(segs ...string) string { return wire.FilesURL(segs...) }

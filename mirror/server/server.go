@@ -139,6 +139,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/catalog", s.catalog)
 	mux.HandleFunc("GET /blobs/sha256/{hex}", s.blob)
+	mux.HandleFunc("GET /v1/bundles/{seq}/{file...}", s.bundle)
 	mux.HandleFunc("GET /files/", s.files)
 	mux.HandleFunc("GET /files", s.files)
 	mux.HandleFunc("GET /healthz", s.healthz)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -22,17 +21,27 @@ type snapshot struct {
 	sequence    uint64
 	stateCode   string
 	importedAt  time.Time
-	blobs       map[string]int64 // servable blob → size
-	tree        *node            // /files/ tree
+	blobs       map[string]int64     // servable blob → size
+	modTimes    map[string]time.Time // servable blob → Last-Modified
+	tree        *node                // /files/ tree
+	bundles     map[uint64]*store.BundleRecord
 	quarantined int
 }
 
-// node is a level of the /files/ tree: vendor, product, version, file.
+// node is a level of the /files/ tree: vendor, product, version, then
+// platform and language where the files have them, then files.
 type node struct {
 	children map[string]*node
-	sha      string // files only
-	size     int64
-	current  bool // the version is in the current catalog
+	file     *fileEntry // files only
+	current  bool       // a folder holding a current file, or a current file
+}
+
+// fileEntry is a file of the tree: the artifact as its bundle listed it.
+type fileEntry struct {
+	media.Artifact
+	sequence       uint64    // the bundle that brought it (current) or first brought it
+	productVersion string    // current files: the version of their product
+	modTime        time.Time // Last-Modified: release date, else import time
 }
 
 func (n *node) child(name string) *node {
@@ -57,103 +66,152 @@ func (n *node) names() []string {
 	return out
 }
 
+// place puts a file into the tree at its TreePath unless the place is
+// taken (by a file, or as a folder) or a file stands where a folder of it
+// would be. Current files are placed first, so they always get theirs (the
+// import refused any catalog in which two of them collide).
+func (n *node) place(e *fileEntry, current bool) {
+	path := e.TreePath()
+	for _, seg := range path[:len(path)-1] {
+		n = n.child(seg)
+		if n.file != nil {
+			return
+		}
+	}
+	if c := n.children[path[len(path)-1]]; c != nil {
+		return
+	}
+	f := n.child(path[len(path)-1])
+	f.file, f.current = e, current
+}
+
+// markCurrent marks every folder on the way to a current file.
+func (n *node) markCurrent() bool {
+	if n.file != nil {
+		return n.current
+	}
+	for _, c := range n.children {
+		if c.markCurrent() {
+			n.current = true
+		}
+	}
+	return n.current
+}
+
 // loadSnapshot reads the store in one read transaction.
 func loadSnapshot(st *store.Store) (*snapshot, error) {
-	s := &snapshot{blobs: make(map[string]int64), tree: &node{}}
-	var cat wire.Catalog
+	s := &snapshot{blobs: make(map[string]int64), modTimes: make(map[string]time.Time), tree: &node{},
+		bundles: make(map[uint64]*store.BundleRecord)}
+	cat := wire.Catalog{Artifacts: []wire.CatalogArtifact{}, Products: []wire.Product{}, History: []wire.HistoryVersion{},
+		Bundles: []wire.BundleRef{}, Approvals: []wire.Approval{}}
 	err := st.View(func(tx *bolt.Tx) error {
 		quarantine, err := store.Quarantined(tx)
 		if err != nil {
 			return err
 		}
 		s.quarantined = len(quarantine)
+		imported := make(map[uint64]time.Time)
+		err = store.ForEachSequence(tx, func(seq uint64, r *store.SequenceRecord) error {
+			imported[seq] = r.ImportedAt
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		modTime := func(a *media.Artifact, seq uint64) time.Time {
+			if !a.Released.IsZero() {
+				return a.Released
+			}
+			if t := imported[seq]; !t.IsZero() {
+				return t
+			}
+			return time.Unix(0, 0).UTC() // never zero: no Last-Modified would mean "unknown"
+		}
 		cur, err := store.GetState(tx)
 		if err != nil {
 			return err
 		}
-		currentVersion := make(map[[3]string]bool)
-		var current []*media.Artifact
+		var current []media.Current
 		if cur != nil {
-			cat = catalogOf(cur)
+			catalogHeader(&cat, cur)
 			s.sequence, s.stateCode, s.importedAt = cur.Sequence, cur.StateCode, cur.ImportedAt
-			current, err = currentArtifacts(tx, cur)
-			if err != nil {
+			if current, err = store.GetCurrent(tx); err != nil {
 				return err
 			}
-			for _, a := range current {
-				currentVersion[[3]string{a.Vendor, a.Product, a.Version}] = true
-				cat.Artifacts = append(cat.Artifacts, catalogArtifact(a))
+			m, err := media.ParseManifest(cur.Manifest)
+			if err != nil {
+				return fmt.Errorf("the current manifest: %w", err)
+			}
+			for _, p := range media.Products(m.Catalog, current) {
+				cat.Products = append(cat.Products, wire.Product(p))
 			}
 		}
-		add := func(a *media.Artifact) {
-			if _, bad := quarantine[a.SHA256]; bad {
+		add := func(e *fileEntry, current bool) {
+			if _, bad := quarantine[e.SHA256]; bad {
 				return
 			}
-			s.blobs[a.SHA256] = a.Size
-			v := s.tree.child(a.Vendor).child(a.Product).child(a.Version)
-			v.current = currentVersion[[3]string{a.Vendor, a.Product, a.Version}]
-			f := v.child(a.FileName)
-			f.sha, f.size = a.SHA256, a.Size
+			s.blobs[e.SHA256] = e.Size
+			if t, ok := s.modTimes[e.SHA256]; !ok || e.modTime.Before(t) {
+				s.modTimes[e.SHA256] = e.modTime
+			}
+			s.tree.place(e, current)
+		}
+		for _, c := range current {
+			cat.Artifacts = append(cat.Artifacts, catalogArtifact(&c))
+			add(&fileEntry{Artifact: c.Artifact, sequence: c.Sequence, productVersion: c.ProductVersion,
+				modTime: modTime(&c.Artifact, c.Sequence)}, true)
 		}
 		err = store.ForEachArtifact(tx, func(r *store.ArtifactRecord) error {
-			add(&r.Artifact)
+			add(&fileEntry{Artifact: r.Artifact, sequence: r.FirstSequence, modTime: modTime(&r.Artifact, r.FirstSequence)}, false)
 			return nil
 		})
-		for _, a := range current { // as the catalog names them
-			add(a)
+		if err != nil {
+			return err
 		}
-		return err
+		s.tree.markCurrent()
+		err = store.ForEachBundle(tx, func(seq uint64, r *store.BundleRecord) error {
+			s.bundles[seq] = r
+			ref := wire.BundleRef{Sequence: seq, ManifestSHA256: r.ManifestSHA256, Approvals: []string{}}
+			for _, a := range r.Approvals {
+				ref.Approvals = append(ref.Approvals, a.Name)
+			}
+			cat.Bundles = append(cat.Bundles, ref)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		hist, err := store.History(tx)
+		if err != nil {
+			return err
+		}
+		currentVersion := make(map[[4]string]bool)
+		for _, p := range cat.Products {
+			currentVersion[[4]string{p.Vendor, p.Product, p.Channel, p.Version}] = true
+		}
+		for _, h := range hist {
+			cat.History = append(cat.History, wire.HistoryVersion{Vendor: h.Vendor, Product: h.Product, Channel: h.Channel,
+				Version: h.Version, Released: h.Released, FirstSequence: h.FirstSequence,
+				Current: currentVersion[[4]string{h.Vendor, h.Product, h.Channel, h.Version}]})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cat.Artifacts == nil {
-		cat.Artifacts = []wire.CatalogArtifact{}
-		cat.Approvals = []wire.Approval{}
-	}
-	b, err := json.MarshalIndent(cat, "", "  ")
+	b, err := cat.Encode()
 	if err != nil {
 		return nil, err
 	}
-	s.catalog = append(b, '\n')
+	s.catalog = b
 	s.etag = fmt.Sprintf(`"sha256:%x"`, sha256.Sum256(s.catalog))
 	return s, nil
 }
 
-// currentArtifacts lists the artifacts of the current catalog: for each
-// entry and SHA-256, the records of those bytes shipped under the entry's
-// vendor, product, channel and version (one per file name). Bytes that only
-// ever shipped under another version or product take the entry's.
-func currentArtifacts(tx *bolt.Tx, cur *store.State) ([]*media.Artifact, error) {
-	var out []*media.Artifact
-	for _, c := range cur.Catalog {
-		for _, sha := range c.Artifacts {
-			recs, err := store.ArtifactsOf(tx, sha)
-			if err != nil {
-				return nil, err
-			}
-			if len(recs) == 0 {
-				return nil, fmt.Errorf("catalog artifact %s has no record", sha)
-			}
-			n := len(out)
-			for _, r := range recs {
-				if r.Vendor == c.Vendor && r.Product == c.Product && r.Channel == c.Channel && r.Version == c.Version {
-					out = append(out, &r.Artifact)
-				}
-			}
-			if len(out) == n {
-				a := recs[0].Artifact
-				a.Vendor, a.Product, a.Channel, a.Version = c.Vendor, c.Product, c.Channel, c.Version
-				out = append(out, &a)
-			}
-		}
-	}
-	return out, nil
-}
-
-func catalogOf(cur *store.State) wire.Catalog {
-	c := wire.Catalog{Site: cur.Site, Sequence: cur.Sequence, StateCode: cur.StateCode, Created: cur.Created,
-		Manifest: cur.Manifest, Signature: cur.Signature, Approvals: []wire.Approval{}}
+// catalogHeader fills in what the current state says of the catalog.
+func catalogHeader(c *wire.Catalog, cur *store.State) {
+	c.Site, c.Sequence, c.StateCode, c.Created = cur.Site, cur.Sequence, cur.StateCode, cur.Created
+	c.Manifest, c.Signature = cur.Manifest, cur.Signature
 	if !cur.Expires.IsZero() {
 		e := cur.Expires
 		c.Expires = &e
@@ -161,14 +219,14 @@ func catalogOf(cur *store.State) wire.Catalog {
 	for _, a := range cur.Approvals {
 		c.Approvals = append(c.Approvals, wire.Approval{Name: a.Name, Signature: a.Sig})
 	}
-	return c
 }
 
-func catalogArtifact(a *media.Artifact) wire.CatalogArtifact {
+// catalogArtifact is a current artifact as /v1/catalog lists it.
+func catalogArtifact(c *media.Current) wire.CatalogArtifact {
 	return wire.CatalogArtifact{
-		Vendor: a.Vendor, Product: a.Product, Channel: a.Channel, Version: a.Version, Platform: a.Platform,
-		Language: a.Language, Kind: a.Kind, FileName: a.FileName, Size: a.Size, SHA256: a.SHA256, Released: a.Released,
-		URL: "/blobs/sha256/" + a.SHA256, FilesURL: filesURL(a.Vendor, a.Product, a.Version, a.FileName),
-		Method: a.Verification.Method,
+		Vendor: c.Vendor, Product: c.Product, Channel: c.Channel, Version: c.Version, ProductVersion: c.ProductVersion,
+		Platform: c.Platform, Language: c.Language, Kind: c.Kind, BuildID: c.BuildID, FileName: c.FileName,
+		Size: c.Size, SHA256: c.SHA256, Released: c.Released, Sequence: c.Sequence,
+		URL: "/blobs/sha256/" + c.SHA256, FilesURL: wire.FilesURL(c.TreePath()...), Method: c.Verification.Method,
 	}
 }

@@ -157,6 +157,17 @@ func PutSequence(tx *bolt.Tx, seq uint64, r *SequenceRecord) error {
 	return putJSON(tx.Bucket(bucketSequences), seqKey(seq), r)
 }
 
+// ForEachSequence calls fn for every imported sequence, in order.
+func ForEachSequence(tx *bolt.Tx, fn func(seq uint64, r *SequenceRecord) error) error {
+	return tx.Bucket(bucketSequences).ForEach(func(k, v []byte) error {
+		var r SequenceRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("sequence %x: %w", k, err)
+		}
+		return fn(seqOf(k), &r)
+	})
+}
+
 // Artifact records are keyed by the SHA-256 and then the artifact's
 // identity (vendor, product, channel, version, platform, language, file
 // name): the same bytes can ship under several names or versions, and each

@@ -12,6 +12,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/patchferry/patchferry/media"
 )
 
 // Names inside the data dir.
@@ -21,8 +23,10 @@ const (
 	TmpDir   = "tmp"
 	// FormatVersion of the store; a newer store is refused, an older one is
 	// upgraded when opened for writing (format 1 keyed artifact records by
-	// SHA-256 alone; format 2 by SHA-256 and identity).
-	FormatVersion = 2
+	// SHA-256 alone; format 2 by SHA-256 and identity; format 3 adds the
+	// current artifacts, the kept bundle manifests and the version
+	// history).
+	FormatVersion = 3
 )
 
 // Bucket names.
@@ -31,6 +35,8 @@ var (
 	bucketState     = []byte("state")
 	bucketSequences = []byte("sequences")
 	bucketArtifacts = []byte("artifacts")
+	bucketBundles   = []byte("bundles")
+	bucketHistory   = []byte("history")
 	// BucketLedger is the ledger's bucket (package mirror/ledger).
 	BucketLedger = []byte("ledger")
 )
@@ -72,7 +78,7 @@ func Create(dir string, trust Trust) (*Store, error) {
 		return nil, err
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketConfig, bucketState, bucketSequences, bucketArtifacts, BucketLedger} {
+		for _, b := range [][]byte{bucketConfig, bucketState, bucketSequences, bucketArtifacts, bucketBundles, bucketHistory, BucketLedger} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -120,12 +126,28 @@ func Open(dir string, o Options) (*Store, error) {
 
 // upgrade brings a store of an older format to FormatVersion in one
 // transaction: format 1 → 2 moves each artifact record from its SHA-256 key
-// to its identity key.
+// to its identity key; 2 → 3 resolves the current artifacts, keeps the
+// current bundle's manifest and writes the history of every version the
+// records and the catalog name.
 func upgrade(tx *bolt.Tx) error {
 	c := tx.Bucket(bucketConfig)
-	if f := c.Get([]byte("format")); len(f) == 1 && f[0] == FormatVersion {
+	f := c.Get([]byte("format"))
+	if len(f) == 1 && f[0] == FormatVersion {
 		return nil
 	}
+	if len(f) == 1 && f[0] < 2 {
+		if err := upgradeKeys(tx); err != nil {
+			return err
+		}
+	}
+	if err := upgradeCatalog(tx); err != nil {
+		return fmt.Errorf("upgrade to store format 3: %w", err)
+	}
+	return c.Put([]byte("format"), []byte{FormatVersion})
+}
+
+// upgradeKeys: format 1 → 2.
+func upgradeKeys(tx *bolt.Tx) error {
 	b := tx.Bucket(bucketArtifacts)
 	var old [][]byte
 	err := b.ForEach(func(k, _ []byte) error {
@@ -149,7 +171,45 @@ func upgrade(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return c.Put([]byte("format"), []byte{FormatVersion})
+	return nil
+}
+
+// upgradeCatalog: format 2 → 3. Stores before format 3 kept only the
+// current bundle's manifest, so an artifact that an earlier delta brought
+// (and the current manifest does not list) names that delta's sequence
+// but cannot be proven to a terminal until a full bundle is imported.
+func upgradeCatalog(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketBundles, bucketHistory} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	err := ForEachArtifact(tx, func(r *ArtifactRecord) error {
+		return AddHistory(tx, r.Vendor, r.Product, r.Channel, r.Version, r.Released, r.FirstSequence)
+	})
+	if err != nil {
+		return err
+	}
+	cur, err := GetState(tx)
+	if err != nil || cur == nil {
+		return err
+	}
+	m, err := media.ParseManifest(cur.Manifest)
+	if err != nil {
+		return fmt.Errorf("the current manifest: %w", err)
+	}
+	list, err := ResolveCurrent(tx, m, nil)
+	if err != nil {
+		return err
+	}
+	if err := PutCurrent(tx, list); err != nil {
+		return err
+	}
+	if err := PutBundle(tx, cur.Sequence, &BundleRecord{Manifest: cur.Manifest, Signature: cur.Signature,
+		Approvals: cur.Approvals, ManifestSHA256: cur.ManifestSHA256}); err != nil {
+		return err
+	}
+	return AddHistoryOf(tx, m.Catalog, list, cur.Sequence)
 }
 
 func open(dir string, o Options) (*Store, error) {
