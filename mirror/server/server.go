@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/patchferry/patchferry/media/escape"
 	"github.com/patchferry/patchferry/mirror/store"
 )
 
@@ -208,7 +209,8 @@ func (s *Server) logged(h http.Handler) http.Handler {
 			s.metrics.observe(r, lw.status, lw.bytes)
 			attrs := []slog.Attr{slog.String("method", r.Method),
 				slog.String("path", r.URL.EscapedPath()), slog.Int("status", lw.status), slog.Int64("bytes", lw.bytes),
-				slog.String("client", client), slog.Int64("duration_ms", time.Since(start).Milliseconds())}
+				slog.String("client", client), slog.String("user_agent", userAgent(r)),
+				slog.Int64("duration_ms", time.Since(start).Milliseconds())}
 			if !completed {
 				attrs = append(attrs, slog.Bool("aborted", true))
 			}
@@ -217,6 +219,20 @@ func (s *Server) logged(h http.Handler) http.Handler {
 		h.ServeHTTP(lw, r)
 		completed = true
 	})
+}
+
+// maxUserAgent bounds the User-Agent kept in the access log.
+const maxUserAgent = 256
+
+// userAgent is the request's User-Agent for the access log: escaped (it is
+// the client's text) and cut at maxUserAgent bytes. Native updaters name
+// themselves in it (ClamAV/1.4.6 …, Mozilla/5.0 … Firefox/128.0).
+func userAgent(r *http.Request) string {
+	ua := r.Header.Get("User-Agent")
+	if len(ua) > maxUserAgent {
+		ua = ua[:maxUserAgent]
+	}
+	return escape.String(ua)
 }
 
 // logWriter records status and bytes. It keeps io.ReaderFrom, which the
