@@ -2,6 +2,10 @@
 // inventories installed software, checks in with the mirror, and downloads,
 // verifies (publisher-signed manifest, SHA-256) and installs updates.
 //
-// It may import media, verify and mirror/wire only (DESIGN.md). Nothing lives
-// here yet: it arrives with the agent issue.
+// It may import media, verify and mirror/wire only (DESIGN.md). So far:
+//
+//	catalog/  read the mirror's catalog and prove it with the terminal's
+//	          trust (publisher keys, approvers, threshold)
+//
+// The agent itself arrives with the check-in issue.
 package clients

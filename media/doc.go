@@ -95,6 +95,26 @@
 // ask for at most MaxXZDict of dictionary, and each block's data ends where
 // the index says.
 //
+// # The catalog terminals prove
+//
+// A catalog entry names a product's current version and its artifacts by
+// SHA-256 only; a delta bundle lists only the artifacts that are new. The
+// mirror resolves each entry's SHA-256s to the artifacts one signed manifest
+// lists under that product (ResolveCatalog): the bundle being imported,
+// else the bundle that brought the artifact before. An artifact keeps its
+// own version (daily-2.cdiff stays version 2 in the entry of daily 6);
+// the entry's version is its product version. The mirror serves the
+// manifest and signatures of every bundle that still brings a current
+// artifact, and the sequence of that bundle per artifact, so a terminal
+// that holds only the publisher keys and the approval threshold proves
+// every field (Trust.ProveCatalog): each manifest's signatures and
+// approvals, its site and sequence, and that resolving the current
+// manifest's catalog against them gives exactly the artifacts claimed.
+// Every artifact's TreePath (vendor/product/version/[platform/]
+// [language/]file_name) is its own: Validate refuses a manifest in which
+// two different files share one (CheckTreePaths), and the mirror refuses
+// an import whose resolved catalog would.
+//
 // # Import stream
 //
 // ReadStream and WriteStream carry one bundle from the process that reads
@@ -111,6 +131,12 @@
 //	                 Marshal, Payloads (the one reading order), Paths;
 //	                 CheckSegments: the path rules over named fields
 //	path.go          ValidName, ValidSegment, ValidPath: the path rules
+//	catalog.go       TreePath, CheckTreePaths (no two files at one /files/
+//	                 address), Current, ResolveCatalog (the one way the
+//	                 mirror and terminals list a catalog's artifacts),
+//	                 Products
+//	proof.go         SignedManifest, Trust.Check, Trust.ProveCatalog: a
+//	                 terminal proves a mirror's catalog with its trust alone
 //	layout.go        DirName: patchferry-<site>-<seq>[-volNNofMM]
 //	volume.go        VolumeIndex (volume.json)
 //	writer.go        Write: stage, sign, fsync everything, durable rename of

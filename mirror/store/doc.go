@@ -13,12 +13,21 @@
 //
 //	config     "trust": publisher and approver keys, threshold, vendor trust
 //	           "format": store format version
-//	state      "current": the imported catalog state (State)
+//	state      "current": the imported catalog state (State);
+//	           "artifacts": the current artifacts as resolved at import
+//	           ([]media.Current: each as its bundle's manifest lists it,
+//	           with that bundle's sequence and the product version)
 //	sequences  8-byte big-endian sequence → SequenceRecord (every import)
 //	artifacts  sha256 hex NUL vendor NUL product NUL channel NUL version NUL
 //	           platform NUL language NUL file name → ArtifactRecord (every
 //	           artifact ever imported; the same bytes under another name or
 //	           version have a record of their own, one blob)
+//	bundles    8-byte big-endian sequence → BundleRecord: the signed
+//	           manifest of every bundle that still brings a current
+//	           artifact (terminals prove the catalog with them)
+//	history    vendor NUL product NUL channel NUL version → HistoryRecord:
+//	           every version the mirror has carried, with its earliest
+//	           known release date and first sequence; gc never removes it
 //	ledger     owned by package mirror/ledger
 //	scrub      "state": where the background scrub stands (ScrubState)
 //
@@ -29,6 +38,9 @@
 //	           hook at the end of every Update: the ledger's forwarding)
 //	blobs.go   PutBlob (hash while writing), HasBlob, OpenBlob, BlobPath
 //	state.go   State, Trust, SequenceRecord, ArtifactRecord and their buckets
+//	catalog.go BundleRecord, GetCurrent/PutCurrent, ResolveCurrent,
+//	           HistoryRecord, AddHistory, History: what the catalog serves
+//	           beyond the State
 //	check.go   Check: bbolt consistency, every referenced blob present and
 //	           hashing to its name
 //	maint.go   Scrub, ScrubWith (re-hash every blob, quarantine what
