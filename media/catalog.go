@@ -132,7 +132,8 @@ func ResolveCatalog(cat Catalog, lookup func(e *CatalogEntry, sha string) ([]Art
 // catalog entry, or one per platform when the entry's artifacts are for
 // several platforms (artifacts without a platform belong to each). Released
 // is the earliest release date of its artifacts of the product's own
-// version, else the latest of any (zero when none has one).
+// version (zero when none of them has one: the dates of older files, such
+// as the cdiffs of earlier versions, say nothing about this one).
 type Product struct {
 	Vendor   string    `json:"vendor"`
 	Product  string    `json:"product"`
@@ -166,7 +167,7 @@ func Products(cat Catalog, cur []Current) []Product {
 		}
 		for _, pl := range platforms {
 			p := Product{Vendor: e.Vendor, Product: e.Product, Channel: e.Channel, Platform: pl, Version: e.Version, SHA256: []string{}}
-			var own, any time.Time
+			var own time.Time
 			for _, c := range mine {
 				if len(platforms) > 1 && c.Platform != "" && c.Platform != pl {
 					continue
@@ -180,14 +181,8 @@ func Products(cat Catalog, cur []Current) []Product {
 				if c.Version == e.Version && (own.IsZero() || c.Released.Before(own)) {
 					own = c.Released
 				}
-				if c.Released.After(any) {
-					any = c.Released
-				}
 			}
 			p.Released = own
-			if own.IsZero() {
-				p.Released = any
-			}
 			out = append(out, p)
 		}
 	}

@@ -37,7 +37,11 @@ func PutBundle(tx *bolt.Tx, seq uint64, r *BundleRecord) error {
 
 // GetBundle returns the kept manifest of bundle seq, or nil.
 func GetBundle(tx *bolt.Tx, seq uint64) (*BundleRecord, error) {
-	v := tx.Bucket(bucketBundles).Get(seqKey(seq))
+	b := tx.Bucket(bucketBundles)
+	if b == nil { // a format-2 store opened read-only
+		return nil, nil
+	}
+	v := b.Get(seqKey(seq))
 	if v == nil {
 		return nil, nil
 	}
@@ -71,7 +75,11 @@ func KeepBundles(tx *bolt.Tx, keep map[uint64]bool) error {
 
 // ForEachBundle calls fn for every kept manifest, in sequence order.
 func ForEachBundle(tx *bolt.Tx, fn func(seq uint64, r *BundleRecord) error) error {
-	return tx.Bucket(bucketBundles).ForEach(func(k, v []byte) error {
+	b := tx.Bucket(bucketBundles)
+	if b == nil { // a format-2 store opened read-only
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
 		var r BundleRecord
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("bundle %x: %w", k, err)
@@ -163,7 +171,11 @@ func AddHistoryOf(tx *bolt.Tx, cat media.Catalog, cur []media.Current, seq uint6
 // channel and version.
 func History(tx *bolt.Tx) ([]HistoryRecord, error) {
 	var out []HistoryRecord
-	err := tx.Bucket(bucketHistory).ForEach(func(k, v []byte) error {
+	b := tx.Bucket(bucketHistory)
+	if b == nil { // a format-2 store opened read-only
+		return nil, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
 		var r HistoryRecord
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("history %q: %w", k, err)
