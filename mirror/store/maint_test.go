@@ -163,7 +163,8 @@ func firefox(v int) []byte { return mediatest.RandomBytes(uint64(200+v), 20_000+
 func importFirefox(t *testing.T, st *store.Store, seq uint64, v int) {
 	t.Helper()
 	w := mediatest.Write(t, media.WriteOptions{Sequence: seq, Created: bundleTime.Add(time.Duration(seq) * time.Hour)}, mediatest.Contents{Files: []mediatest.File{
-		{Data: firefox(v), Artifact: media.Artifact{Vendor: "mozilla", Product: "firefox", Version: fmt.Sprint(v), FileName: "setup.exe"}},
+		{Data: firefox(v), Artifact: media.Artifact{Vendor: "mozilla", Product: "firefox", Version: fmt.Sprint(v), FileName: "setup.exe",
+			Released: released(v)}},
 		{Data: readme, Artifact: media.Artifact{Vendor: "justsystems", Product: "ichitaro", Version: "2026.1", FileName: "readme.txt"}},
 	}})
 	_, err := ingest.Import(t.Context(), st, w.Dirs, ingest.Options{Operator: "t", Now: func() time.Time { return bundleTime.Add(48 * time.Hour) }})
@@ -171,6 +172,9 @@ func importFirefox(t *testing.T, st *store.Store, seq uint64, v int) {
 		t.Fatalf("import sequence %d: %v", seq, err)
 	}
 }
+
+// released is the release date of firefox version v.
+func released(v int) time.Time { return bundleTime.AddDate(0, 0, -30+v) }
 
 // versionsStore imports firefox versions 1..4 as sequences 1..4.
 func versionsStore(t *testing.T) *store.Store {
@@ -215,6 +219,32 @@ func wantBlobs(t *testing.T, st *store.Store, want ...int) {
 	}
 	if problems, err := st.Check(t.Context()); err != nil || len(problems) != 0 {
 		t.Errorf("Check after GC: %q, %v", problems, err)
+	}
+}
+
+// wantHistory fails t unless the history lists firefox 1..4, each with
+// its release date and the sequence that brought it, whatever gc removed.
+func wantHistory(t *testing.T, st *store.Store) {
+	t.Helper()
+	var got []string
+	err := st.View(func(tx *bolt.Tx) error {
+		hist, err := store.History(tx)
+		for _, h := range hist {
+			if h.Product == "firefox" {
+				got = append(got, fmt.Sprintf("%s %s %d", h.Version, h.Released.Format(time.DateOnly), h.FirstSequence))
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for v := 1; v <= 4; v++ {
+		want = append(want, fmt.Sprintf("%d %s %d", v, released(v).Format(time.DateOnly), v))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("history %q, want %q", got, want)
 	}
 }
 
@@ -275,6 +305,7 @@ func TestGC(t *testing.T) {
 				t.Error("the orphan blob was kept")
 			}
 			wantBlobs(t, st, tc.keptBlobs...)
+			wantHistory(t, st)
 			// Again: nothing left to do.
 			rep, err = st.GC(t.Context(), tc.keep)
 			if err != nil || rep.RemovedVersions != 0 || rep.RemovedBlobs != 0 || rep.KeptVersions != tc.kept {
