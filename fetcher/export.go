@@ -196,6 +196,13 @@ func currentState(st *State, cache *Cache, sources []string) ([]*Artifact, media
 		}
 		return a.SHA256 < b.SHA256
 	})
+	tree := make([]*media.Artifact, len(arts))
+	for i, a := range arts {
+		tree[i] = &a.Artifact
+	}
+	if err := media.CheckTreePaths(tree); err != nil {
+		return nil, nil, fmt.Errorf("the current files cannot all be served by a mirror: %w", err)
+	}
 	var cat media.Catalog
 	index := make(map[[3]string]int)
 	for _, a := range arts {

@@ -522,6 +522,19 @@ func TestExportRefuses(t *testing.T) {
 			t.Errorf("two evidence files named header: %v", err)
 		}
 	})
+	t.Run("two files at one address", func(t *testing.T) {
+		t.Parallel()
+		e := newExportEnv(t)
+		a := e.artifact(t, "clamav", media.Artifact{Vendor: "clamav", Product: "main", Version: "1", FileName: "main.cvd"}, "one")
+		b := e.artifact(t, "clamav", media.Artifact{Vendor: "clamav", Product: "main", Version: "1", FileName: "main.cvd"}, "two")
+		e.current(t, "clamav", a, b)
+		if _, err := e.export(t, fetcher.ExportOptions{}); err == nil || !strings.Contains(err.Error(), "/files/clamav/main/1/main.cvd") {
+			t.Errorf("two files at one address: %v", err)
+		}
+		if got := e.bundles(t); len(got) != 0 {
+			t.Errorf("wrote %v", got)
+		}
+	})
 }
 
 // A product whose new version a source refused keeps its old version in
