@@ -4,11 +4,20 @@ package main
 // for trying the weekly job by hand.
 
 import (
+	"bytes"
 	"context"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	clientcatalog "github.com/patchferry/patchferry/clients/catalog"
+	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/media/mediatest"
+	"github.com/patchferry/patchferry/mirror/wire"
+	"github.com/patchferry/patchferry/verify"
 )
 
 // The demo runs every step and exits; its bundles are real: a fresh mirror
@@ -35,6 +44,70 @@ func TestDemo(t *testing.T) {
 	if st.Sequence != 2 || st.StateCode != demoState.StateCode || len(st.Catalog) != 5 {
 		t.Errorf("fresh mirror: sequence %d, code %s, %d products; the demo's mirror: %d, %s",
 			st.Sequence, st.StateCode, len(st.Catalog), demoState.Sequence, demoState.StateCode)
+	}
+	checkDemoCatalog(t, startServe(t, data), filepath.Join(dir, "publisher.pub"))
+}
+
+// checkDemoCatalog: every current file of the demo is reachable under
+// /files/ with its own bytes and its own address — the Japanese and
+// English installers of one version included — listed with its own
+// version, and the catalog proves with the publisher key alone.
+func checkDemoCatalog(t *testing.T, s *serving, publisherPub string) {
+	t.Helper()
+	code, body := s.get(t, "/v1/catalog")
+	if code != http.StatusOK {
+		t.Fatalf("/v1/catalog: %d", code)
+	}
+	cat, err := wire.DecodeCatalog(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := make(map[string]string)
+	languages := make(map[string]bool)
+	cdiffVersions := 0
+	for _, a := range cat.Artifacts {
+		if prev, ok := urls[a.FilesURL]; ok {
+			t.Errorf("%s and %s share %s", prev, a.SHA256, a.FilesURL)
+		}
+		urls[a.FilesURL] = a.SHA256
+		code, got := s.get(t, a.FilesURL)
+		if code != http.StatusOK || mediatest.SHA256(got) != a.SHA256 {
+			t.Errorf("%s: status %d, SHA-256 %s, want %s", a.FilesURL, code, mediatest.SHA256(got), a.SHA256)
+		}
+		if a.Vendor == "mozilla" && a.Kind == "installer-exe" {
+			languages[a.Language] = true
+			if !strings.Contains(a.FilesURL, "/"+a.Platform+"/"+a.Language+"/") {
+				t.Errorf("%s: no platform and language levels", a.FilesURL)
+			}
+		}
+		if a.Kind == "cdiff" {
+			// daily-N.cdiff is version N, whatever its product's version.
+			if want := strings.TrimSuffix(strings.TrimPrefix(a.FileName, a.Product+"-"), ".cdiff"); a.Version != want {
+				t.Errorf("%s: version %q, want %q", a.FileName, a.Version, want)
+			}
+			cdiffVersions++
+		}
+	}
+	if !languages["ja"] || !languages["en-US"] {
+		t.Errorf("installers in languages %v, want ja and en-US", languages)
+	}
+	if cdiffVersions == 0 {
+		t.Error("no cdiff in the demo's catalog")
+	}
+	if len(cat.Products) == 0 || len(cat.History) < len(cat.Products) {
+		t.Errorf("%d products, %d history versions", len(cat.Products), len(cat.History))
+	}
+	pemKey, err := os.ReadFile(publisherPub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := verify.ParsePublicKey(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clientcatalog.Client{Base: s.url}
+	if _, err := clientcatalog.Verify(cat, media.Trust{Publishers: []*verify.PublicKey{key}}, c.Earlier(t.Context(), cat), time.Now()); err != nil {
+		t.Errorf("the demo's catalog does not prove: %v", err)
 	}
 }
 
