@@ -27,7 +27,8 @@
 //	              KeepEvidence), Candidate, Run, Summary
 //	export.go     Export: the next bundle — full, delta on the last bundle,
 //	              or --since a sequence or the mirror's state code
-//	manual.go     AddManual: files added by hand (method "manual")
+//	manual.go     AddManual: files added by hand (method "manual"), dated
+//	              as told or by their modification time
 //
 // Words: an artifact counts as fetched only once its hash and vendor
 // signature checked out and it is recorded in the state (Env.Admit).

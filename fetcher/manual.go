@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -13,7 +14,9 @@ import (
 // AddManual records files that staff downloaded by hand (Ichitaro, vendor
 // tools): each is copied into the cache and recorded with verification
 // method "manual" (hash only; "manually added" in the report). They become
-// the current version of their product and ship with the next export.
+// the current version of their product and ship with the next export. Their
+// release date is template.Released or, when that is zero, each file's
+// modification time (to the second, UTC).
 func AddManual(st *State, cache *Cache, template media.Artifact, files []string, now time.Time) ([]*Artifact, error) {
 	if template.Version == "" {
 		return nil, fmt.Errorf("a version is required")
@@ -33,12 +36,20 @@ func AddManual(st *State, cache *Cache, template media.Artifact, files []string,
 	var added []*Artifact
 	for _, f := range files {
 		name := filepath.Base(f)
+		released := template.Released.UTC()
+		if template.Released.IsZero() {
+			fi, err := os.Stat(f)
+			if err != nil {
+				return nil, err
+			}
+			released = fi.ModTime().UTC().Truncate(time.Second)
+		}
 		sha, size, err := cache.PutFile(f)
 		if err != nil {
 			return nil, err
 		}
 		a := &Artifact{Artifact: template, Source: ManualSource, FetchedAt: now.UTC()}
-		a.FileName, a.SHA256, a.Size = name, sha, size
+		a.FileName, a.SHA256, a.Size, a.Released = name, sha, size, released
 		a.Kind = "manual"
 		a.Verification = media.Verification{Method: evidence.MethodManual, Time: now.UTC()}
 		if err := st.Record(a); err != nil {

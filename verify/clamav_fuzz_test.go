@@ -2,10 +2,13 @@ package verify
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // What a ClamAV signature covers (libclamav dsig.c, cvd.c, cdiff.rs):
@@ -139,6 +142,79 @@ func FuzzVerifyCdiff(f *testing.F) {
 			return
 		}
 		t.Fatalf("VerifyCdiff accepted signed bytes that no genuine cdiff has: %.80q", p.Signed())
+	})
+}
+
+// FuzzCdiffBuildTime reads the build time from whole cdiffs (b) and, to
+// get past the gzip layer, from scripts assembled into a cdiff of version v
+// (when script is not empty) whose declared length is cut short by cut
+// bytes. Property: it never panics, and what it accepts has, in the part of
+// the script the declared length covers, an "XCHG 1 <old> <header>" line
+// (ended by a newline, before any CLOSE) whose header says X:X, the
+// cdiff's version and, in its last field, the returned time (UTC).
+func FuzzCdiffBuildTime(f *testing.F) {
+	for n := 2; n <= 6; n++ {
+		f.Add(clamavFixture(f, fmt.Sprintf("test-%d.cdiff", n)), "", uint64(0), uint16(0))
+	}
+	g := clamavFixture(f, "test-4.cdiff")
+	f.Add(append([]byte("ClamAV-Diff:5"), g[len("ClamAV-Diff:4"):]...), "", uint64(0), uint16(0))
+	f.Add(flip(g, 40), "", uint64(0), uint16(0))
+	f.Add(g[:60], "", uint64(0), uint16(0))
+	const head = "OPEN test.info\nXCHG 1 ClamAV-VDB:22 ClamAV-VDB:22 Jun 2021 21-29 -0400:4:12:81:X:X:micasnyd:1624411776\n"
+	for _, s := range []string{
+		head + "CLOSE\n",
+		head,
+		"OPEN test.info\nCLOSE\n" + head[len("OPEN test.info\n"):],
+		"OPEN test.info\nXCHG 1 a\n",
+		"OPEN test.info\nXCHG 1 a ClamAV-VDB:t:4:1:1:X:X:b:99999999999999999999\n",
+		"OPEN test.info\nXCHG 1 a ClamAV-VDB:t:4:1:1:X:X:b:1:\n",
+		"OPEN test.info\nXCHG 1 a ClamAV-VDB:t:4:1:1:X:X:b:1 \n",
+		strings.ReplaceAll(head, "\n", "\r\n"),
+		strings.Replace(head, ":4:", ":3:", 1),
+		strings.Replace(head, "XCHG 1", strings.Repeat("ADD x\n", 20)+"XCHG 1", 1),
+	} {
+		f.Add([]byte(nil), s, uint64(4), uint16(0))
+	}
+	f.Add([]byte(nil), head, uint64(4), uint16(1))
+	f.Add([]byte(nil), head+"CLOSE\n", uint64(4), uint16(6))
+	f.Fuzz(func(t *testing.T, b []byte, script string, v uint64, cut uint16) {
+		if script != "" {
+			n := len(script) - int(cut)%(len(script)+1)
+			b = cdiffOf(v, int64(n), script, "abc")
+		}
+		got, err := CdiffBuildTime(b)
+		if err != nil {
+			return
+		}
+		p, err := ParseCdiff(b)
+		if err != nil {
+			t.Fatalf("CdiffBuildTime accepted what ParseCdiff refuses: %v", err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
+		if err != nil {
+			t.Fatalf("CdiffBuildTime accepted a script that is not gzip: %v", err)
+		}
+		all, _ := io.ReadAll(io.LimitReader(zr, p.ScriptLen))
+		var header string
+		for line := range strings.Lines(string(all)) {
+			if line == "CLOSE\n" || !strings.HasSuffix(line, "\n") {
+				break
+			}
+			if rest, ok := strings.CutPrefix(line, "XCHG 1 "); ok {
+				_, header, _ = strings.Cut(strings.TrimSuffix(rest, "\n"), " ")
+				break
+			}
+		}
+		fields := strings.Split(strings.TrimRight(header, " "), ":")
+		if len(fields) != 9 || fields[0] != "ClamAV-VDB" || fields[5] != "X" || fields[6] != "X" {
+			t.Fatalf("CdiffBuildTime accepted a script without an .info header line (%q): %.200q", header, all)
+		}
+		if fields[2] != fmt.Sprint(p.Version) {
+			t.Fatalf("CdiffBuildTime accepted a header of version %s in a cdiff of version %d", fields[2], p.Version)
+		}
+		if fields[8] != fmt.Sprint(got.Unix()) || got.Location() != time.UTC {
+			t.Fatalf("CdiffBuildTime returned %v (%d); the header's last field is %s", got, got.Unix(), fields[8])
+		}
 	})
 }
 

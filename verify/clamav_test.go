@@ -293,6 +293,129 @@ func TestParseCdiffRefuses(t *testing.T) {
 	}
 }
 
+// Each genuine cdiff carries the build time of the version it makes: the
+// one in that version's .cvd header.
+func TestCdiffBuildTimeRealFixtures(t *testing.T) {
+	for n := 2; n <= 6; n++ {
+		name := fmt.Sprintf("test-%d.cdiff", n)
+		t.Run(name, func(t *testing.T) {
+			cvd, err := ParseCVDHeader(clamavFixture(t, fmt.Sprintf("test-%d.cvd", n))[:CVDHeaderSize])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := CdiffBuildTime(clamavFixture(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := time.Unix(cvd.BuildUnix, 0).UTC(); !got.Equal(want) || got.Location() != time.UTC {
+				t.Errorf("build time %v, the header of test-%d.cvd says %v", got, n, want)
+			}
+		})
+	}
+	// test-3.cdiff as in FEEDS.md: 22 Jun 2021 20-40 -0400.
+	got, _ := CdiffBuildTime(clamavFixture(t, "test-3.cdiff"))
+	if want := time.Date(2021, 6, 23, 0, 40, 9, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("test-3.cdiff: %v, want %v", got, want)
+	}
+}
+
+// rescript returns cdiff b with its script edited and compressed again
+// (the signature is kept, so it no longer verifies).
+func rescript(t testing.TB, b []byte, edit func(string) string) []byte {
+	t.Helper()
+	p, err := ParseCdiff(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cdiffOf(p.Version, -1, edit(string(script)), p.DSig)
+}
+
+// cdiffOf assembles a cdiff of a script; scriptLen < 0 declares its true
+// length.
+func cdiffOf(version uint64, scriptLen int64, script, dsig string) []byte {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(script))
+	zw.Close()
+	if scriptLen < 0 {
+		scriptLen = int64(len(script))
+	}
+	return (&CdiffParts{Version: version, ScriptLen: scriptLen, Gzip: gz.Bytes(), DSig: dsig}).Bytes()
+}
+
+func TestCdiffBuildTimeRefuses(t *testing.T) {
+	good := clamavFixture(t, "test-4.cdiff")
+	const header = "ClamAV-VDB:22 Jun 2021 21-29 -0400:4:12:81:X:X:micasnyd:1624411776"
+	replace := func(old, new string) func(string) string {
+		return func(s string) string {
+			if !strings.Contains(s, old) {
+				t.Fatalf("test-4.cdiff's script has no %q", old)
+			}
+			return strings.Replace(s, old, new, 1)
+		}
+	}
+	p, _ := ParseCdiff(good)
+	cases := []struct {
+		name string
+		b    []byte
+		want error
+		msg  string
+	}{
+		{"not a cdiff", []byte("ClamAV-VDB:1:2:3"), nil, "not a ClamAV patch"},
+		{"header of another version", rescript(t, good, replace(":4:12:81:", ":5:12:81:")), ErrMismatch, "says version 5"},
+		{"cdiff of another version", append([]byte("ClamAV-Diff:5"), good[len("ClamAV-Diff:4"):]...), ErrMismatch, "says version 4"},
+		{"no OPEN of the .info", rescript(t, good, replace("OPEN test.info", "OPEN test.ldb")), nil, "does not start with OPEN"},
+		{"no XCHG 1", rescript(t, good, replace("XCHG 1 ", "XCHG 2 ")), nil, "no XCHG 1"},
+		{"CLOSE before XCHG 1", rescript(t, good, replace("OPEN test.info\n", "OPEN test.info\nCLOSE\n")), nil, "no XCHG 1"},
+		{"XCHG 1 without a new line", rescript(t, good, replace(" "+header, "")), nil, "is not <old> <new header>"},
+		{"header without build time", rescript(t, good, replace(":micasnyd:1624411776", ":micasnyd")), nil, "9"},
+		{"header with a CR", rescript(t, good, replace("1624411776\n", "1624411776\r\n")), nil, "0x0d"},
+		{"header too long", rescript(t, good, replace("micasnyd", strings.Repeat("m", CVDHeaderSize))), nil, "longer than a header"},
+		{"header with MD5", rescript(t, good, replace(":X:X:", ":"+strings.Repeat("0", 32)+":X:")), nil, "both"},
+		{"header with MD5 and signature", rescript(t, good, replace(":X:X:", ":"+strings.Repeat("0", 32)+":abc:")), nil, `"X" for both`},
+		// The header line is cut by the declared script length: a cut line
+		// is not read (it would give a wrong build time).
+		{"script length cuts the header", cdiffOf(4, int64(len("OPEN test.info\nXCHG 1 ClamAV-VDB:22 "+header)-3),
+			"OPEN test.info\nXCHG 1 ClamAV-VDB:22 "+header+"\nCLOSE\n", p.DSig), nil, "no XCHG 1"},
+		{"script length 0", cdiffOf(4, 0, "OPEN test.info\nXCHG 1 ClamAV-VDB:22 "+header+"\n", p.DSig), nil, "does not start with OPEN"},
+		{"only the OPEN line", cdiffOf(4, -1, "OPEN test.info", p.DSig), nil, "does not start with OPEN"},
+		{"XCHG 1 after 16 lines", rescript(t, good, replace("OPEN test.info\n", "OPEN test.info\n"+strings.Repeat("XCHG 9 a b\n", 15))), nil, "no XCHG 1"},
+		{"damaged gzip", append([]byte("ClamAV-Diff:4:741:\x1f\x8b\x08\x00"), good[len("ClamAV-Diff:4:741:")+4+40:]...), nil, "script"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := CdiffBuildTime(tc.b)
+			if err == nil {
+				t.Fatalf("accepted: %v", got)
+			}
+			t.Log(err)
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("error %q does not wrap %q", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("error %q does not say %q", err, tc.msg)
+			}
+		})
+	}
+	// Within the bounds it reads: XCHG 1 as the 15th line after OPEN, a
+	// script whose header line ends exactly at the declared length.
+	late := rescript(t, good, replace("OPEN test.info\n", "OPEN test.info\n"+strings.Repeat("XCHG 9 a b\n", 14)))
+	exact := cdiffOf(4, int64(len("OPEN test.info\nXCHG 1 ClamAV-VDB:22 "+header+"\n")), "OPEN test.info\nXCHG 1 ClamAV-VDB:22 "+header+"\nCLOSE\n", p.DSig)
+	for name, b := range map[string][]byte{"late": late, "exact": exact} {
+		if got, err := CdiffBuildTime(b); err != nil || got.Unix() != 1624411776 {
+			t.Errorf("%s: %v, %v", name, got, err)
+		}
+	}
+}
+
 func clamSignPool(t *testing.T, name string) *x509.CertPool {
 	t.Helper()
 	vt := &Anchors{Vendor: "clamav", ClamAVSignRoots: []NamedPEM{{Name: name, PEM: string(clamavFixture(t, name))}}}

@@ -6,6 +6,8 @@
 //
 //	clamav*.go    ClamAV: ParseCVDHeader/Encode, VerifyCVD (scheme A, raw
 //	              RSA over MD5; header bound to the signed .info), ParseCdiff, VerifyCdiff (scheme B, PSS-like),
+//	              CdiffBuildTime (the new .info header's build time, from
+//	              the first lines of the script),
 //	              VerifyClamSign (scheme C, .sign PKCS#7 via relic),
 //	              ParseClamAVTXT (DNS TXT of current.cvd.clamav.net)
 //	digest.go     Reader, Copy: SHA-256 and size checked while streaming

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -138,15 +139,19 @@ func (a *app) printExport(res *fetcher.ExportResult) error {
 }
 
 func newAddCommand(a *app) *cobra.Command {
-	var configPath, product, version, channel, platform, lang string
+	var configPath, product, version, channel, platform, lang, released string
 	cmd := &cobra.Command{
-		Use:   "add --product VENDOR/PRODUCT --version V FILE...",
+		Use:   "add --product VENDOR/PRODUCT --version V [--released DATE] FILE...",
 		Short: "Record files downloaded by hand (Ichitaro, vendor tools); they ship with the next export",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vendor, prod, ok := strings.Cut(product, "/")
 			if !ok || vendor == "" || prod == "" || strings.Contains(prod, "/") {
 				return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", product)
+			}
+			rel, err := parseReleased(released)
+			if err != nil {
+				return err
 			}
 			for _, f := range args {
 				if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
@@ -159,7 +164,7 @@ func newAddCommand(a *app) *cobra.Command {
 			}
 			defer fs.state.Close()
 			added, err := fetcher.AddManual(fs.state, fs.cache, media.Artifact{Vendor: vendor, Product: prod, Version: version,
-				Channel: channel, Platform: platform, Language: lang}, args, a.now())
+				Channel: channel, Platform: platform, Language: lang, Released: rel}, args, a.now())
 			if err != nil {
 				return err
 			}
@@ -179,7 +184,23 @@ func newAddCommand(a *app) *cobra.Command {
 	f.StringVar(&channel, "channel", "", "release channel (optional)")
 	f.StringVar(&platform, "platform", "", "platform, e.g. win64 (optional)")
 	f.StringVar(&lang, "language", "", "language, e.g. ja (optional)")
+	f.StringVar(&released, "released", "", "vendor's release date, YYYY-MM-DD or RFC 3339 (default: each file's modification time)")
 	cmd.MarkFlagRequired("product")
 	cmd.MarkFlagRequired("version")
 	return cmd
+}
+
+// parseReleased reads --released: a date (UTC midnight) or an RFC 3339
+// time; "" gives zero (AddManual then takes each file's modification time).
+func parseReleased(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, usagef("--released %q: want a date YYYY-MM-DD (e.g. 2026-11-20) or an RFC 3339 time (e.g. 2026-11-20T09:00:00+09:00)", s)
 }

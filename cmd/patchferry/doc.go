@@ -15,7 +15,7 @@
 //	cmd_keys.go            keys generate
 //	cmd_bundle*.go         bundle create, approve, verify, inspect
 //	cmd_fetch.go           fetch, config
-//	cmd_export.go          export, add
+//	cmd_export.go          export, add (--released: the files' release date)
 //	cmd_run.go             run: the weekly fetch + export with a log
 //	cmd_demo.go            demo: the whole cycle against a fake upstream
 //	cmd_mirror.go          the mirror group; --data; --syslog (new ledger

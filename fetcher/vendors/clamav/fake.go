@@ -50,7 +50,9 @@ const (
 // and a gzip'ed tar written as sigtool writes it (old-style headers, uid/gid
 // and mtime 0, no end blocks) holding COPYING, <db>.info and <db>.hdb; the
 // .hdb gains one line per version, and each cdiff is the real script (OPEN,
-// XCHG, ADD, CLOSE) from the previous version.
+// XCHG, ADD, CLOSE) from the previous version; like Talos' cdiffs, it starts
+// with the new .info header (XCHG 1), which carries the version's build
+// time.
 type Fake struct {
 	u *vendortest.Upstream
 

@@ -288,6 +288,10 @@ func TestClamAVCdiffsPatchTheDatabase(t *testing.T) {
 		if !bytes.HasPrefix(script, []byte("OPEN daily.info\nXCHG 1 ClamAV-VDB:")) {
 			t.Errorf("script %q", script)
 		}
+		// The new header carries the version's build time, as Talos' do.
+		if got, err := verify.CdiffBuildTime(cd); err != nil || !got.Equal(c.BuildTime("daily")) {
+			t.Errorf("daily-%d.cdiff: build time %v (%v), want %v", v, got, err, c.BuildTime("daily"))
+		}
 		applyScript(t, files, string(script))
 		cvd, _ := u.Get("/daily.cvd")
 		_, want := cvdMembers(t, cvd)

@@ -104,7 +104,7 @@ func (c *Source) fetchDB(ctx context.Context, env *fetcher.Env, db string, txt *
 		first = v - n + 1
 	}
 	for n := first; n <= v && c.cfg.Cdiffs > 0; n++ {
-		if err := c.fetchCdiff(ctx, env, db, n, v); err != nil {
+		if err := c.fetchCdiff(ctx, env, db, n, cvd); err != nil {
 			return err
 		}
 	}
@@ -122,7 +122,18 @@ func (c *Source) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 		if err := env.Unchanged(old); err != nil {
 			return nil, err
 		}
-		return old, c.lateSign(ctx, env, db, db+"-"+version+".cvd.sign", version)
+		if old.Released.IsZero() { // recorded before release dates
+			h, err := readHead(env.Cache.BlobPath(old.SHA256), verify.CVDHeaderSize)
+			if err != nil {
+				return nil, err
+			}
+			if hh, err := verify.ParseCVDHeader(h); err != nil {
+				env.Log.Warn("no release date: the cached CVD header does not parse", "source", "clamav", "file", old.FileName, "err", err)
+			} else if err := setReleased(env, old, time.Unix(hh.BuildUnix, 0).UTC()); err != nil {
+				return nil, err
+			}
+		}
+		return old, c.lateSign(ctx, env, db, db+"-"+version+".cvd.sign", version, old.Released)
 	}
 	dl, err := env.Downloader.File(ctx, u, db+".cvd", maxCVD)
 	if err != nil {
@@ -151,7 +162,7 @@ func (c *Source) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 		Verification: media.Verification{Method: evidence.MethodClamAVCVD, Evidence: []string{ev.Name}},
 	}, Evidence: []fetcher.Evidence{ev}}
 	group := []*fetcher.Candidate{{Artifact: a, Download: dl}}
-	if sign, err := c.sign(ctx, env, db, db+"-"+version+".cvd.sign", version); err != nil {
+	if sign, err := c.sign(ctx, env, db, db+"-"+version+".cvd.sign", version, a.Released); err != nil {
 		env.Cache.Discard(dl)
 		return nil, err
 	} else if sign != nil {
@@ -164,8 +175,9 @@ func (c *Source) fetchCVD(ctx context.Context, env *fetcher.Env, db string, v ui
 }
 
 // fetchCdiff fetches <db>-<n>.cdiff with its .sign; a missing one is
-// skipped, as freshclam does.
-func (c *Source) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n, current uint64) error {
+// skipped, as freshclam does. Its release date is the build time of the
+// version it makes (cdiffReleased).
+func (c *Source) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n uint64, cvd *fetcher.Artifact) error {
 	name := fmt.Sprintf("%s-%d.cdiff", db, n)
 	u := c.url(name)
 	version := fmt.Sprint(n)
@@ -175,7 +187,18 @@ func (c *Source) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 		if err := env.Unchanged(old); err != nil {
 			return err
 		}
-		return c.lateSign(ctx, env, db, name+".sign", version)
+		if old.Released.IsZero() { // recorded before release dates: the cached file has it
+			b, err := readChecked(env.Cache.BlobPath(old.SHA256), old.Size, old.SHA256, evidence.MaxCdiff)
+			if err != nil {
+				return err
+			}
+			if t, err := cdiffReleased(b, cvd); err != nil {
+				env.Log.Warn("cdiff without a release date", "source", "clamav", "file", name, "err", err)
+			} else if err := setReleased(env, old, t); err != nil {
+				return err
+			}
+		}
+		return c.lateSign(ctx, env, db, name+".sign", version, old.Released)
 	}
 	dl, err := env.Downloader.File(ctx, u, name, evidence.MaxCdiff)
 	var he *fetcher.HTTPError
@@ -186,24 +209,58 @@ func (c *Source) fetchCdiff(ctx context.Context, env *fetcher.Env, db string, n,
 	if err != nil {
 		return err
 	}
+	// Dated before the check: Admit keeps the cdiff with its date, or
+	// refuses both (a date only ever comes from a cdiff that verified).
+	b, err := readChecked(dl.Path, dl.Size, dl.SHA256, evidence.MaxCdiff)
+	if err != nil {
+		env.Cache.Discard(dl)
+		return err
+	}
+	released, dateErr := cdiffReleased(b, cvd)
 	group := []*fetcher.Candidate{{Download: dl, Artifact: &fetcher.Artifact{Artifact: media.Artifact{
-		Vendor: "clamav", Product: db, Version: version, Kind: "cdiff", FileName: name, URL: u,
+		Vendor: "clamav", Product: db, Version: version, Kind: "cdiff", FileName: name, URL: u, Released: released,
 		Verification: media.Verification{Method: evidence.MethodClamAVCdiff},
 	}}}}
-	if sign, err := c.sign(ctx, env, db, name+".sign", version); err != nil {
+	if sign, err := c.sign(ctx, env, db, name+".sign", version, released); err != nil {
 		env.Cache.Discard(dl)
 		return err
 	} else if sign != nil {
 		group = append(group, sign)
 	}
-	_, err = env.Admit(ctx, name, group...)
+	kept, err := env.Admit(ctx, name, group...)
+	if kept && dateErr != nil {
+		env.Log.Warn("cdiff without a release date", "source", "clamav", "file", name, "err", dateErr)
+	}
 	return err
+}
+
+// cdiffReleased is the release date of a cdiff: the build time in the new
+// .info header its script writes (verify.CdiffBuildTime), or, when that
+// cannot be read, the build time of the CVD of the same version.
+func cdiffReleased(b []byte, cvd *fetcher.Artifact) (time.Time, error) {
+	t, err := verify.CdiffBuildTime(b)
+	if err == nil {
+		return t, nil
+	}
+	if p, perr := verify.ParseCdiff(b); perr == nil && cvd != nil && cvd.Version == fmt.Sprint(p.Version) && !cvd.Released.IsZero() {
+		return cvd.Released, nil
+	}
+	return time.Time{}, err
+}
+
+// setReleased records the release date of an artifact that an earlier run
+// (a patchferry before release dates) recorded without one: the record is
+// what exports read.
+func setReleased(env *fetcher.Env, a *fetcher.Artifact, t time.Time) error {
+	a.Released = t
+	return env.State.Record(a)
 }
 
 // sign fetches the .sign file name when the server has one and returns it
 // as a candidate checked after the file it signs; nil when there is none
-// (ClamAV < 1.5 CDNs, private mirrors: the legacy signature stands).
-func (c *Source) sign(ctx context.Context, env *fetcher.Env, db, name, version string) (*fetcher.Candidate, error) {
+// (ClamAV < 1.5 CDNs, private mirrors: the legacy signature stands). Its
+// release date is that of the file it signs.
+func (c *Source) sign(ctx context.Context, env *fetcher.Env, db, name, version string, released time.Time) (*fetcher.Candidate, error) {
 	u := c.url(name)
 	b, _, err := env.Downloader.Meta(ctx, u, evidence.MaxSign)
 	if err != nil {
@@ -218,27 +275,45 @@ func (c *Source) sign(ctx context.Context, env *fetcher.Env, db, name, version s
 	}
 	return &fetcher.Candidate{Artifact: &fetcher.Artifact{Artifact: media.Artifact{
 		Vendor: "clamav", Product: db, Version: version, Kind: "sign", FileName: name, URL: u, Size: int64(len(b)), SHA256: sha,
-		Verification: media.Verification{Method: evidence.MethodClamAVSign},
+		Released: released, Verification: media.Verification{Method: evidence.MethodClamAVSign},
 	}}, Note: "invalid .sign file refuses its database file"}, nil
 }
 
 // lateSign keeps the .sign file of a database file fetched before: the one
 // recorded then, or one the server published since, checked against the
 // kept file. A late .sign that does not hold is refused; the database file
-// keeps standing on its legacy signature.
-func (c *Source) lateSign(ctx context.Context, env *fetcher.Env, db, name, version string) error {
+// keeps standing on its legacy signature. released is the kept file's
+// release date, the .sign's too.
+func (c *Source) lateSign(ctx context.Context, env *fetcher.Env, db, name, version string, released time.Time) error {
 	if old, err := env.State.FindArtifact("clamav", c.url(name), version); err != nil {
 		return err
 	} else if old != nil && env.Cache.Has(old.SHA256) {
-		return env.Unchanged(old)
+		if err := env.Unchanged(old); err != nil {
+			return err
+		}
+		if old.Released.IsZero() && !released.IsZero() { // recorded before release dates
+			return setReleased(env, old, released)
+		}
+		return nil
 	}
-	sign, err := c.sign(ctx, env, db, name, version)
+	sign, err := c.sign(ctx, env, db, name, version, released)
 	if err != nil || sign == nil {
 		return err
 	}
 	sign.Note = "invalid .sign file, published after its database file (which stands on its legacy signature)"
 	_, err = env.Admit(ctx, name, sign)
 	return err
+}
+
+// readChecked reads a small file whose size and SHA-256 are known (at most
+// max bytes); a file changed on disk since is an error.
+func readChecked(path string, size int64, sha string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return verify.ReadLimited(verify.NewReader(f, size, sha), max, path)
 }
 
 func readHead(path string, n int) ([]byte, error) {

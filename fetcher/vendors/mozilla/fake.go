@@ -30,6 +30,10 @@ import (
 //	                                  FIREFOX_ESR (product "firefox-esr"), …
 //	/1.0/thunderbird_versions.json    LATEST_THUNDERBIRD_VERSION and, for an
 //	                                  ESR version, THUNDERBIRD_ESR ("thunderbird")
+//	/1.0/firefox.json                 "releases": "firefox-<ver>" → category,
+//	/1.0/thunderbird.json             date, version, … of every version released
+//	                                  (and two historic ones), dated the day
+//	                                  of its first Release
 //	/pub/<firefox|thunderbird>/releases/<ver>/
 //	    win64/<lang>/<Firefox|Thunderbird> Setup <ver>.exe and .msi   lang: en-US, ja
 //	    update/win64/<lang>/<firefox|thunderbird>-<ver>.complete.mar
@@ -69,6 +73,7 @@ type Fake struct {
 	other    *openpgp.Entity // a key nobody trusts, made on first use
 	current  map[string]string
 	buildIDs map[string]string // product + " " + version → build ID
+	dates    map[string]string // release key "<dir>-<version>" → YYYY-MM-DD; "" left out
 }
 
 // AddFake makes Mozilla's part of u on first use (and returns it after): a
@@ -88,7 +93,7 @@ func newFake(u *vendortest.Upstream) *Fake {
 		panic("mozilla fake: make the Mozilla test key: " + err.Error())
 	}
 	key.Subkeys = nil // like Mozilla's key: no encryption subkey, only [S] subkeys
-	m := &Fake{u: u, key: key, current: make(map[string]string), buildIDs: make(map[string]string)}
+	m := &Fake{u: u, key: key, current: make(map[string]string), buildIDs: make(map[string]string), dates: make(map[string]string)}
 	m.mu.Lock()
 	m.addSubkey(now.Add(-30 * 24 * time.Hour))
 	m.mu.Unlock()
@@ -221,9 +226,10 @@ func mozillaDisplayName(product string) string {
 
 // Release publishes a version of a product ("firefox-esr": version ends in
 // "esr"; "firefox": it does not; "thunderbird": either) with all its files,
-// signed SHA512SUMS and KEY, then updates product-details. Files are dated
-// u.Now(). Releasing a published version again republishes it from scratch
-// (undoing TamperFile and the bad-signature helpers).
+// signed SHA512SUMS and KEY, then updates product-details, where its release
+// date is the day of u.Now(). Files are dated u.Now(). Releasing a
+// published version again republishes it from scratch (undoing TamperFile
+// and the bad-signature helpers); its release date stays.
 func (m *Fake) Release(product, version string) {
 	dir := m.Dir(product, version)
 	esr := strings.HasSuffix(version, "esr")
@@ -261,7 +267,30 @@ func (m *Fake) Release(product, version string) {
 	m.u.Put(dir+"/KEY", []byte(mozillaKeyPreamble+m.armoredKey()), now)
 
 	m.current[product] = version
+	if key := releaseKey(product, version); m.dates[key] == "" {
+		m.dates[key] = now.UTC().Format(time.DateOnly)
+	}
 	m.publishDetails(now)
+}
+
+func releaseKey(product, version string) string { return mozillaDirName(product) + "-" + version }
+
+// ReleaseDate is the release date of a version in product-details (UTC
+// midnight), or zero when it is not listed.
+func (m *Fake) ReleaseDate(product, version string) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, _ := time.Parse(time.DateOnly, m.dates[releaseKey(product, version)])
+	return t
+}
+
+// DropReleaseDate republishes product-details without the entry of a
+// version in <dir>.json, as when product-details lags behind a release.
+func (m *Fake) DropReleaseDate(product, version string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dates[releaseKey(product, version)] = ""
+	m.publishDetails(m.u.Now())
 }
 
 const mozillaKeyPreamble = `This file contains the TEST public PGP key of patchferry's fake Mozilla
@@ -331,13 +360,43 @@ func (m *Fake) publishDetails(now time.Time) {
 		"THUNDERBIRD_ESR":                    tbESR,
 		"THUNDERBIRD_ESR_NEXT":               "",
 	}
-	for path, v := range map[string]map[string]string{"/1.0/firefox_versions.json": ff, "/1.0/thunderbird_versions.json": th} {
+	for path, v := range map[string]any{"/1.0/firefox_versions.json": ff, "/1.0/thunderbird_versions.json": th,
+		"/1.0/firefox.json": m.releases("firefox"), "/1.0/thunderbird.json": m.releases("thunderbird")} {
 		b, err := json.MarshalIndent(v, "", "  ") // sorted keys, as product-details
 		if err != nil {
 			panic(err)
 		}
 		m.u.Put(path, append(b, '\n'), now)
 	}
+}
+
+// releases is product-details <dir>.json: every version released, with two
+// historic entries in front (one, 1.0rc1, not a version the fetcher
+// takes), in the real file's shape. m.mu is held.
+func (m *Fake) releases(dir string) map[string]any {
+	entry := func(version, date string) map[string]any {
+		category := "stability"
+		switch {
+		case strings.HasSuffix(version, "esr"):
+			category = "esr"
+		case strings.ContainsAny(version, "abr"):
+			category = "dev"
+		case strings.HasSuffix(version, ".0") && strings.Count(version, ".") == 1:
+			category = "major"
+		}
+		return map[string]any{"build_number": 1, "category": category, "date": date, "description": "",
+			"is_security_driven": false, "product": dir, "version": version}
+	}
+	rel := map[string]any{
+		dir + "-1.0rc1": entry("1.0rc1", "2004-10-27"),
+		dir + "-3.6.28": entry("3.6.28", "2012-03-13"),
+	}
+	for key, date := range m.dates {
+		if version, ok := strings.CutPrefix(key, dir+"-"); ok && date != "" {
+			rel[key] = entry(version, date)
+		}
+	}
+	return map[string]any{"releases": rel}
 }
 
 // fakeBytes is size deterministic bytes: magic, a line saying what they

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -173,6 +174,32 @@ func TestMozillaProductDetails(t *testing.T) {
 	}
 	if m.Version("firefox") != "133.0.3" || m.Version("unknown") != "" {
 		t.Errorf("Version: %q %q", m.Version("firefox"), m.Version("unknown"))
+	}
+	// The releases files list every version released, dated its first
+	// release, under "<dir>-<version>".
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	for file, want := range map[string]Releases{
+		"/1.0/firefox.json": {"firefox-3.6.28": time.Date(2012, 3, 13, 0, 0, 0, 0, time.UTC),
+			"firefox-128.5.0esr": day(20), "firefox-133.0": day(20), "firefox-133.0.3": day(27), "firefox-128.5.1esr": day(27)},
+		"/1.0/thunderbird.json": {"thunderbird-3.6.28": time.Date(2012, 3, 13, 0, 0, 0, 0, time.UTC),
+			"thunderbird-128.5.0esr": day(20), "thunderbird-133.0": day(27)},
+	} {
+		b, _ := u.Get(file)
+		if !bytes.Contains(b, []byte(`"category": "esr"`)) || !bytes.Contains(b, []byte(`"version": "1.0rc1"`)) {
+			t.Errorf("%s is not shaped like product-details:\n%s", file, b)
+		}
+		got, err := ParseReleases(b)
+		if err != nil || !maps.EqualFunc(got, want, time.Time.Equal) {
+			t.Errorf("%s: %v, %v\nwant %v", file, got, err, want)
+		}
+	}
+	m.Release("firefox", "133.0") // again: its date stays
+	if d := m.ReleaseDate("firefox", "133.0"); !d.Equal(day(20)) {
+		t.Errorf("ReleaseDate after a second Release: %v", d)
+	}
+	m.DropReleaseDate("firefox", "133.0")
+	if r, _ := ParseReleases(mustGet(t, u, "/1.0/firefox.json")); len(r) != 4 || !m.ReleaseDate("firefox", "133.0").IsZero() {
+		t.Errorf("after DropReleaseDate: %v", r)
 	}
 	ring := mozillaRing(t, u.VendorTrust())
 	for _, rel := range [][2]string{{"firefox", "133.0.3"}, {"firefox-esr", "128.5.1esr"}, {"thunderbird", "133.0"}, {"firefox", "133.0"}} {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/media"
@@ -15,10 +16,10 @@ import (
 )
 
 // Source fetches Firefox ESR, Firefox and Thunderbird: product-details for
-// the versions, SHA512SUMS verified against SHA512SUMS.asc with Mozilla's
-// release key, then the installers (EXE, MSI) and complete MARs of the
-// configured platforms and languages, each checked against the sums
-// (media/evidence).
+// the versions and their release dates, SHA512SUMS verified against
+// SHA512SUMS.asc with Mozilla's release key, then the installers (EXE, MSI)
+// and complete MARs of the configured platforms and languages, each checked
+// against the sums (media/evidence).
 type Source struct {
 	cfg Config
 }
@@ -29,7 +30,8 @@ func (*Source) Name() string { return "mozilla" }
 // maxFile bounds one Mozilla file.
 const maxFile = 1 << 30
 
-// product describes one product track.
+// product describes one product track. Its release dates are in
+// product-details <dir>.json under "<dir>-<version>".
 type product struct {
 	name, dir, display, channel, detailsFile string
 	keys                                     []string // product-details keys, first present wins
@@ -41,9 +43,13 @@ var products = map[string]product{
 	"thunderbird": {name: "thunderbird", dir: "thunderbird", display: "Thunderbird", channel: "release", detailsFile: "thunderbird_versions.json", keys: []string{"THUNDERBIRD_ESR", "LATEST_THUNDERBIRD_VERSION"}},
 }
 
+// releasesFile is the product-details file with the release dates of p.
+func (p product) releasesFile() string { return p.dir + ".json" }
+
 // Fetch implements fetcher.Source.
 func (m *Source) Fetch(ctx context.Context, env *fetcher.Env) error {
 	details := make(map[string]map[string]string)
+	releases := make(map[string]Releases) // by file; nil: not available
 	for _, name := range m.cfg.Products {
 		p := products[string(name)]
 		if details[p.detailsFile] == nil {
@@ -65,16 +71,40 @@ func (m *Source) Fetch(ctx context.Context, env *fetcher.Env) error {
 		if version == "" {
 			return fmt.Errorf("product-details %s has none of %v", p.detailsFile, p.keys)
 		}
-		if err := m.fetchVersion(ctx, env, p, version); err != nil {
+		if _, ok := releases[p.releasesFile()]; !ok {
+			releases[p.releasesFile()] = m.releases(ctx, env, p.releasesFile())
+		}
+		released, ok := releases[p.releasesFile()].Date(p.dir, version)
+		if !ok && releases[p.releasesFile()] != nil { // else warned already
+			env.Log.Warn("no release date: the version is not in product-details", "source", "mozilla",
+				"product", p.name, "version", version, "file", p.releasesFile())
+		}
+		if err := m.fetchVersion(ctx, env, p, version, released); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// fetchVersion fetches every file of one product version. A refused SUMS
-// refuses the whole version; a refused file refuses that file.
-func (m *Source) fetchVersion(ctx context.Context, env *fetcher.Env, p product, version string) error {
+// releases fetches and reads a product-details releases file; nil, with a
+// warning, when it cannot: release dates are worth no failed fetch.
+func (m *Source) releases(ctx context.Context, env *fetcher.Env, file string) Releases {
+	b, _, err := env.Downloader.Meta(ctx, string(m.cfg.ProductDetailsURL)+"/"+file, MaxProductReleases)
+	var r Releases
+	if err == nil {
+		r, err = ParseReleases(b)
+	}
+	if err != nil {
+		env.Log.Warn("no release dates: product-details releases file unavailable", "source", "mozilla", "file", file, "err", err)
+		return nil
+	}
+	return r
+}
+
+// fetchVersion fetches every file of one product version, released then
+// (zero: not known). A refused SUMS refuses the whole version; a refused
+// file refuses that file.
+func (m *Source) fetchVersion(ctx context.Context, env *fetcher.Env, p product, version string, released time.Time) error {
 	base := fmt.Sprintf("%s/pub/%s/releases/%s", m.cfg.URL, p.dir, url.PathEscape(version))
 	what := fmt.Sprintf("%s %s", p.name, version)
 	rawSums, asc, err := fetchPair(ctx, env, base+"/SHA512SUMS")
@@ -109,7 +139,7 @@ func (m *Source) fetchVersion(ctx context.Context, env *fetcher.Env, p product, 
 			} {
 				a := fetcher.Artifact{Artifact: media.Artifact{
 					Vendor: "mozilla", Product: p.name, Channel: p.channel, Version: version,
-					Platform: string(platform), Language: string(lang), Kind: f.kind, BuildID: buildID,
+					Platform: string(platform), Language: string(lang), Kind: f.kind, BuildID: buildID, Released: released,
 					FileName: f.rel[strings.LastIndexByte(f.rel, '/')+1:], URL: base + "/" + escapePath(f.rel),
 				}, Evidence: kept}
 				wg.Add(1)
@@ -161,7 +191,9 @@ func (m *Source) buildID(ctx context.Context, env *fetcher.Env, base string, sum
 }
 
 // fetchFile downloads one file unless it is already fetched and hands it
-// to the check against the signed sums.
+// to the check against the signed sums. A file an earlier run recorded
+// without a release date (a patchferry before release dates, or a version
+// product-details did not list yet) gets a's.
 func (m *Source) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Artifact, rel string, sums map[string]string) error {
 	what := fmt.Sprintf("%s %s %s", a.Product, a.Version, rel)
 	if _, ok := sums[rel]; !ok {
@@ -171,7 +203,14 @@ func (m *Source) fetchFile(ctx context.Context, env *fetcher.Env, a *fetcher.Art
 	if old, err := env.State.FindArtifact("mozilla", a.URL, a.Version); err != nil {
 		return err
 	} else if old != nil && env.Cache.Has(old.SHA256) {
-		return env.Unchanged(old)
+		if err := env.Unchanged(old); err != nil {
+			return err
+		}
+		if old.Released.IsZero() && !a.Released.IsZero() {
+			old.Released = a.Released
+			return env.State.Record(old) // what exports read
+		}
+		return nil
 	}
 	dl, err := env.Downloader.File(ctx, a.URL, a.FileName, maxFile)
 	if err != nil {

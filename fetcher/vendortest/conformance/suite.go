@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/fetcher/vendortest"
@@ -38,8 +39,11 @@ type Mirror struct {
 // Run is the conformance suite every vendor runs, on a fake upstream of
 // that vendor alone (after one Next, so there is history):
 //   - a fetch keeps every file the source finds, each through the vendor's
-//     evidence method, and a bundle of them imports;
+//     evidence method and with its release date, and a bundle of them
+//     imports;
 //   - a second fetch with nothing new downloads no payload byte;
+//   - records of an older patchferry, without release dates, get them on
+//     the next fetch, without a download, and an export carries them;
 //   - each of the fake's tampers is refused by the fetcher, and a bundle
 //     carrying the tampered files under a valid publisher signature (what a
 //     fetcher that skipped its checks would write) is refused by the mirror;
@@ -68,6 +72,9 @@ func Run(t *testing.T, v Vendor, m Mirror) {
 			if a.Vendor != v.Name() || a.Verification.Method == "" || a.Verification.Method == evidence.MethodManual {
 				t.Errorf("%s: vendor %q, method %q: every file of a vendor is checked by its evidence method", a.FileName, a.Vendor, a.Verification.Method)
 			}
+			if a.Released.IsZero() || a.Released.Location() != time.UTC {
+				t.Errorf("%s %s: released %v; every file carries its release date, in UTC", a.FileName, a.Version, a.Released)
+			}
 		}
 		if err := m.Import(t, good.bundle(t, v.Name(), nil), pub, u.VendorTrust()); err != nil {
 			t.Fatalf("the mirror refused the fetcher's bundle: %v", err)
@@ -86,13 +93,43 @@ func Run(t *testing.T, v Vendor, m Mirror) {
 		if len(rep.New) != 0 || rep.Unchanged != len(current) {
 			t.Errorf("second fetch: %d new, %d unchanged of %d current", len(rep.New), rep.Unchanged, len(current))
 		}
-		payload := map[string]bool{}
-		for _, a := range current {
-			payload[pathOf(u, a.URL)] = true
+		wantNoPayload(t, u, current)
+	})
+
+	t.Run("records without release dates get them", func(t *testing.T) {
+		// As an older patchferry recorded them: no release dates.
+		dated := map[string]time.Time{}
+		for _, a := range good.Current(t, v.Name()) {
+			dated[a.SHA256] = a.Released
+			a.Released = time.Time{}
+			if err := good.State.Record(a); err != nil {
+				t.Fatal(err)
+			}
 		}
-		for _, req := range u.Requests() {
-			if payload[req.Path] && req.Bytes > 0 {
-				t.Errorf("%s %s (Range %q): %d payload bytes downloaded again", req.Method, req.Path, req.Range, req.Bytes)
+		u.ResetLog()
+		sum := good.Fetch(t)
+		WantOK(t, sum)
+		current := good.Current(t, v.Name())
+		if rep := Report(t, sum, v.Name()); len(rep.New) != 0 || rep.Unchanged != len(current) {
+			t.Errorf("%d new, %d unchanged of %d current", len(rep.New), rep.Unchanged, len(current))
+		}
+		wantNoPayload(t, u, current)
+		for _, a := range current {
+			if !a.Released.Equal(dated[a.SHA256]) {
+				t.Errorf("%s %s: released %v after the fetch, a fresh fetch gives %v", a.FileName, a.Version, a.Released, dated[a.SHA256])
+			}
+		}
+		res, err := fetcher.Export(t.Context(), good.State, good.Cache, fetcher.ExportOptions{Out: t.TempDir(), Site: "conformance",
+			Key: mediatest.TestKeys(t).Publisher, Sources: []string{v.Name()}, Full: true, Created: good.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Written.Manifest.Artifacts) != len(current) {
+			t.Errorf("the export has %d artifacts, want %d", len(res.Written.Manifest.Artifacts), len(current))
+		}
+		for _, a := range res.Written.Manifest.Artifacts {
+			if !a.Released.Equal(dated[a.SHA256]) {
+				t.Errorf("%s %s: exported with release date %v, want %v", a.FileName, a.Version, a.Released, dated[a.SHA256])
 			}
 		}
 	})
@@ -144,6 +181,21 @@ func Run(t *testing.T, v Vendor, m Mirror) {
 			t.Errorf("the mirror accepted the vendor's files with its anchors under another vendor, or refused for another reason: %v", err)
 		}
 	})
+}
+
+// wantNoPayload fails when the upstream sent any byte of the current
+// artifacts (since its log was reset).
+func wantNoPayload(t *testing.T, u *vendortest.Upstream, current []*fetcher.Artifact) {
+	t.Helper()
+	payload := map[string]bool{}
+	for _, a := range current {
+		payload[pathOf(u, a.URL)] = true
+	}
+	for _, req := range u.Requests() {
+		if payload[req.Path] && req.Bytes > 0 {
+			t.Errorf("%s %s (Range %q): %d payload bytes downloaded again", req.Method, req.Path, req.Range, req.Bytes)
+		}
+	}
 }
 
 // wantNotKept fails when a fetch kept any of the tampered bytes, as an
