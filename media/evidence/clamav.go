@@ -95,7 +95,8 @@ func clamavCVD(ctx context.Context, s *Subject, a *verify.Anchors, _ time.Time) 
 }
 
 // clamavCdiff checks a cdiff's signature; the version it makes must be the
-// artifact's.
+// artifact's, and its build time the artifact's release date when both
+// are known.
 func clamavCdiff(ctx context.Context, s *Subject, a *verify.Anchors, _ time.Time) (*Finding, error) {
 	b, err := readAll(ctx, s, MaxCdiff)
 	if err != nil {
@@ -107,6 +108,14 @@ func clamavCdiff(ctx context.Context, s *Subject, a *verify.Anchors, _ time.Time
 	}
 	if fmt.Sprint(cd.Version) != s.Artifact.Version {
 		return nil, fmt.Errorf("the cdiff makes version %d, the record says %s", cd.Version, s.Artifact.Version)
+	}
+	// The release date the record gives is the build time of the version
+	// the cdiff makes, where the (signed) script names it.
+	if rel := s.Artifact.Released; !rel.IsZero() {
+		if built, err := verify.CdiffBuildTime(b); err == nil && !built.Equal(rel) {
+			return nil, fmt.Errorf("the cdiff's new header says version %d was built %s, the record says %s",
+				cd.Version, built.Format(time.RFC3339), rel.UTC().Format(time.RFC3339))
+		}
 	}
 	return &Finding{}, nil
 }

@@ -140,6 +140,9 @@ func TestMethods(t *testing.T) {
 		{name: "cdiff signed by an unknown key", files: []file{{f.CdiffBad, vendorstest.CdiffArtifact("2")}}, want: verify.ErrBadSignature},
 		{name: "cdiff trusted by nobody here", files: []file{{f.Cdiff, vendorstest.CdiffArtifact("2")}}, vt: evidence.DefaultTrust(), want: verify.ErrBadSignature},
 		{name: "cdiff of another version", files: []file{{f.Cdiff, vendorstest.CdiffArtifact("3")}}, refuse: "the record says 3"},
+		{name: "cdiff with its own build time", files: []file{{f.Cdiff, released(vendorstest.CdiffArtifact("2"), cdiffBuilt(t, f.Cdiff))}}},
+		{name: "cdiff with another release date", files: []file{{f.Cdiff, released(vendorstest.CdiffArtifact("2"), cdiffBuilt(t, f.Cdiff).Add(time.Hour))}},
+			refuse: "the record says"},
 
 		{name: "cvd .sign", files: []file{{f.CVDSign, vendorstest.SignArtifact("2", "daily-2.cvd.sign")}, {f.CVD, vendorstest.CVDArtifact("2")}}},
 		{name: "cdiff .sign", files: []file{{f.CdiffSign, vendorstest.SignArtifact("2", "daily-2.cdiff.sign")}, {f.Cdiff, vendorstest.CdiffArtifact("2")}}},
@@ -276,4 +279,20 @@ func TestDefaultTrust(t *testing.T) {
 	if err != nil || len(back.Upgraded) != 0 || !slices.Equal(back.Summary(), vt.Summary()) {
 		t.Fatalf("the built-in trust does not read back from its file form: %v", err)
 	}
+}
+
+// released returns a with the release date at.
+func released(a media.Artifact, at time.Time) media.Artifact {
+	a.Released = at
+	return a
+}
+
+// cdiffBuilt is the build time a cdiff's script gives its new version.
+func cdiffBuilt(t *testing.T, b []byte) time.Time {
+	t.Helper()
+	at, err := verify.CdiffBuildTime(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }
