@@ -71,5 +71,8 @@ func (a *app) printStatus(s *service.Status) error {
 	if s.ImportRunning {
 		fmt.Fprintf(w, "%s\n", a.msg(msgImportRunning))
 	}
+	if s.Unprovable > 0 {
+		fmt.Fprintf(w, "! %s\n", a.msg(msgUnprovable, s.Unprovable))
+	}
 	return nil
 }

@@ -70,6 +70,9 @@ func checkDemoCatalog(t *testing.T, s *serving, publisherPub string) {
 			t.Errorf("%s and %s share %s", prev, a.SHA256, a.FilesURL)
 		}
 		urls[a.FilesURL] = a.SHA256
+		if a.Released.IsZero() {
+			t.Errorf("%s: no release date", a.FilesURL)
+		}
 		code, got := s.get(t, a.FilesURL)
 		if code != http.StatusOK || mediatest.SHA256(got) != a.SHA256 {
 			t.Errorf("%s: status %d, SHA-256 %s, want %s", a.FilesURL, code, mediatest.SHA256(got), a.SHA256)

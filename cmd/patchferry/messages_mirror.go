@@ -71,6 +71,7 @@ const (
 	msgLabelRestored
 	msgImportUnfinished
 	msgImportRunning
+	msgUnprovable
 	hintNotRepairable
 	hintNotOnMedium
 	msgLabelLedgerCode
@@ -165,6 +166,8 @@ var mirrorCatalog = map[msgID][2]string{ // {en, ja}
 	msgImportUnfinished: {"An import started at %s did not finish (medium %q, bundle %q, operator %q): the process was stopped or the computer went down. The mirror kept serving what it served before; run the import again.",
 		"%s に開始した取り込みが完了していません（媒体 %q、バンドル %q、作業者 %q）: プロセスが停止したか、コンピューターが停止しました。ミラーは以前の内容を提供し続けています。もう一度取り込んでください。"},
 	msgImportRunning: {"An import is running now.", "取り込みを実行中です。"},
+	msgUnprovable: {"%d current file(s) came in bundles whose signed manifest this mirror did not keep (imported before patchferry kept them): terminals cannot prove them. Run `patchferry export --full` on the internet side and import that bundle.",
+		"現在の %d 個のファイルは、このミラーが署名付きマニフェストを保存していないバンドル（保存を始める前の版で取り込んだもの）で届きました: 端末はこれらを検証できません。インターネット側で `patchferry export --full` を実行し、そのバンドルを取り込んでください。"},
 	hintNotRepairable: {"--repair only restores files of the mirror's current catalog from a bundle the mirror has already moved past. To bring a newer bundle in, import it without --repair.",
 		"--repair は、ミラーが既に通過したバンドルから、現在のカタログのファイルを復元するだけです。新しいバンドルは --repair を付けずに取り込んでください。"},
 	hintNotOnMedium: {"This medium does not hold the missing files. Bring the media of the sequences named (the ledger shows which medium brought each), or run `patchferry export --full` on the internet side and import that bundle.",

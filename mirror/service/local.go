@@ -206,6 +206,23 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 			for _, c := range cur.Catalog {
 				s.Catalog = append(s.Catalog, CatalogSummary{Product: c.Vendor + "/" + c.Product, Version: c.Version, Files: len(c.Artifacts)})
 			}
+			current, err := store.GetCurrent(tx)
+			if err != nil {
+				return err
+			}
+			kept := make(map[uint64]bool)
+			for _, c := range current {
+				if _, ok := kept[c.Sequence]; !ok {
+					r, err := store.GetBundle(tx, c.Sequence)
+					if err != nil {
+						return err
+					}
+					kept[c.Sequence] = r != nil
+				}
+				if !kept[c.Sequence] {
+					s.Unprovable++
+				}
+			}
 		}
 		if err := store.ForEachArtifact(tx, func(*store.ArtifactRecord) error { s.Artifacts++; return nil }); err != nil {
 			return err

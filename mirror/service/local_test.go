@@ -120,3 +120,29 @@ func TestStatusUnfinishedImports(t *testing.T) {
 		t.Errorf("status after the next import: %+v, %v", s, err)
 	}
 }
+
+// A store upgraded from format 2 kept only the current bundle's manifest:
+// status counts the current files terminals cannot prove (four of five
+// came in bundle 1; see mirror/store/upgrade_test.go).
+func TestStatusUnprovable(t *testing.T) {
+	data := t.TempDir()
+	b, err := os.ReadFile(filepath.Join("..", "store", "testdata", "mirror-format2.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, store.DBName), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := service.Open(data, service.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s, err := l.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Unprovable != 4 || s.Sequence != 2 {
+		t.Errorf("status: sequence %d, %d unprovable, want 2 and 4", s.Sequence, s.Unprovable)
+	}
+}

@@ -103,6 +103,10 @@ type Status struct {
 	Unfinished []ledger.Row `json:"unfinished_imports,omitempty"`
 	// ImportRunning: the serving process is running an import now.
 	ImportRunning bool `json:"import_running,omitempty"`
+	// Unprovable counts the current artifacts whose bundle's signed
+	// manifest the mirror does not keep (brought before store format 3):
+	// terminals cannot prove them until a full bundle is imported.
+	Unprovable int `json:"unprovable_artifacts,omitempty"`
 }
 
 // CatalogSummary is one product of the current catalog.
