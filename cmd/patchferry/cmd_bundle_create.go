@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,7 @@ type bundleCreateOptions struct {
 	volumeSize, maxFileSize    string
 	product, version           string
 	channel, platform, langTag string
+	released                   string
 }
 
 func newBundleCreateCommand(a *app) *cobra.Command {
@@ -47,6 +50,7 @@ func newBundleCreateCommand(a *app) *cobra.Command {
 	f.StringVar(&o.channel, "channel", "", "release channel (optional)")
 	f.StringVar(&o.platform, "platform", "", "platform, e.g. win64 (optional)")
 	f.StringVar(&o.langTag, "language", "", "language of the files, e.g. ja (optional)")
+	f.StringVar(&o.released, "released", "", "vendor's release date, YYYY-MM-DD or RFC 3339 (default: each file's modification time)")
 	for _, n := range []string{"key", "out", "sequence", "product", "version"} {
 		cmd.MarkFlagRequired(n)
 	}
@@ -77,6 +81,10 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 	if err != nil {
 		return err
 	}
+	released, err := parseReleased(o.released)
+	if err != nil {
+		return err
+	}
 	if err := media.ValidSite(o.site); err != nil {
 		return usagef("--site: %w", err)
 	}
@@ -97,9 +105,15 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 	var c media.Contents
 	var total int64
 	for _, f := range files {
+		rel := released
+		if rel.IsZero() {
+			if fi, err := os.Stat(f); err == nil {
+				rel = fi.ModTime().UTC().Truncate(time.Second)
+			}
+		}
 		c.Inputs = append(c.Inputs, media.Input{Path: f, Artifact: media.Artifact{
 			Vendor: vendor, Product: product, Version: o.version, Channel: o.channel,
-			Platform: o.platform, Language: o.langTag, Kind: "manual",
+			Platform: o.platform, Language: o.langTag, Kind: "manual", Released: rel,
 			Verification: media.Verification{Method: evidence.MethodManual},
 		}})
 		total += fileSize(f)

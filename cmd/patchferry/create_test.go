@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patchferry/patchferry/media"
 )
 
 // TestCreateReproducible: the same inputs and creation time give a
@@ -107,5 +109,48 @@ func TestVolumes(t *testing.T) {
 		"missing volume(s) "+filepath.Base(missing), "→ "+catalog[hintLayout][0])
 	if stdout != "" {
 		t.Errorf("stdout %q, want nothing", stdout)
+	}
+}
+
+// TestCreateReleased: bundle create records --released, else each file's
+// modification time, as the vendor's release date.
+func TestCreateReleased(t *testing.T) {
+	t.Parallel()
+	f := shared(t)
+	read := func(t *testing.T, out string) []time.Time {
+		t.Helper()
+		raw, err := os.ReadFile(filepath.Join(out, filepath.Base(f.bundle), "bundle.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := media.ParseManifest(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out2 []time.Time
+		for _, a := range m.Artifacts {
+			out2 = append(out2, a.Released)
+		}
+		return out2
+	}
+	out := t.TempDir()
+	mustRun(t, pwEnv, createArgs(f, out, "--created", baseCreated, "--released", "2026-11-20")...)
+	for _, r := range read(t, out) {
+		if !r.Equal(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("--released 2026-11-20: released %s", r)
+		}
+	}
+	out = t.TempDir()
+	mustRun(t, pwEnv, createArgs(f, out, "--created", baseCreated)...)
+	fi, err := os.Stat(f.payloads[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, out); len(got) == 0 || !got[0].Equal(fi.ModTime().UTC().Truncate(time.Second)) {
+		t.Errorf("default: released %v, want the file's modification time %s", got, fi.ModTime())
+	}
+	_, stderr, code := runCLI(t, pwEnv, createArgs(f, t.TempDir(), "--released", "20.11.2026")...)
+	if code != exitUsage || !strings.Contains(stderr, "--released") {
+		t.Errorf("a bad --released: exit %d, %s", code, stderr)
 	}
 }
