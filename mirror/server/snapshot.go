@@ -138,11 +138,7 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 			if current, err = store.GetCurrent(tx); err != nil {
 				return err
 			}
-			m, err := media.ParseManifest(cur.Manifest)
-			if err != nil {
-				return fmt.Errorf("the current manifest: %w", err)
-			}
-			for _, p := range media.Products(m.Catalog, current) {
+			for _, p := range media.Products(cur.Catalog, current) {
 				cat.Products = append(cat.Products, wire.Product(p))
 			}
 		}
