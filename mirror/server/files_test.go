@@ -14,11 +14,12 @@ import (
 )
 
 var (
-	hrefRE  = regexp.MustCompile(`<a href="([^"]*)"`)
-	tableRE = regexp.MustCompile(`(?s)<table>(.*?)</table>`)
-	rowRE   = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	cellRE  = regexp.MustCompile(`(?s)<(th|td)[^>]*>(.*?)</(?:th|td)>`)
-	tagRE   = regexp.MustCompile(`<[^>]*>`)
+	hrefRE    = regexp.MustCompile(`<a href="([^"]*)"`)
+	tableRE   = regexp.MustCompile(`(?s)<table>(.*?)</table>`)
+	rowRE     = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	cellRE    = regexp.MustCompile(`(?s)<(th|td)[^>]*>(.*?)</(?:th|td)>`)
+	tagRE     = regexp.MustCompile(`<[^>]*>`)
+	handlerRE = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+=`)
 )
 
 // links returns the link targets of an HTML page.
@@ -127,7 +128,27 @@ func (m *mirror) listingPage(t testing.TB, path string) string {
 			t.Errorf("%s: %s %q, want %q", path, name, got, want)
 		}
 	}
+	wantSelfContained(t, path, string(page))
 	return string(page)
+}
+
+// wantSelfContained fails t if page refers to anything it would load:
+// every URL in it is a link to follow, except the empty data: icon.
+func wantSelfContained(t testing.TB, what, page string) {
+	t.Helper()
+	rest := strings.Replace(page, `<link rel="icon" href="data:,">`, "", 1)
+	for _, bad := range []string{"<link", "<script", "<img", "<iframe", "<object", "<embed", "<base", " src=", "srcset=",
+		"url(", "@import", "@font-face", " style="} {
+		if strings.Contains(strings.ToLower(rest), bad) {
+			t.Errorf("%s: the page holds %q: it must load nothing", what, bad)
+		}
+	}
+	if m := handlerRE.FindString(rest); m != "" {
+		t.Errorf("%s: the page holds the event handler %q", what, m)
+	}
+	if n, a := strings.Count(rest, "href="), strings.Count(rest, "<a href="); n != a {
+		t.Errorf("%s: %d href attributes, %d of them links", what, n, a)
+	}
 }
 
 // crumbs are the links of the breadcrumbs of the folder at path.
