@@ -380,3 +380,21 @@ func TestFilesStatus(t *testing.T) {
 	resp, body := m.do(t, http.MethodPost, "/files/mozilla/")
 	wantStatus(t, "POST", resp, body, http.StatusMethodNotAllowed)
 }
+
+// An empty mirror lists nothing (an empty list in JSON, not null); HEAD of
+// a listing has its headers and no body.
+func TestFilesEmptyAndHEAD(t *testing.T) {
+	m := newMirror(t, newStore(t))
+	page := m.listingPage(t, "/files/")
+	wantContains(t, "empty mirror", page, "まだファイルがありません / no files yet")
+	_, raw := m.listingJSON(t, "/files/")
+	if !strings.Contains(string(raw), `"entries":[]`) {
+		t.Errorf("empty mirror JSON: %s", raw)
+	}
+	m = basicMirror(t)
+	resp, body := m.do(t, http.MethodHead, "/files/mozilla/firefox/145.0/")
+	wantStatus(t, "HEAD", resp, body, http.StatusOK)
+	if len(body) != 0 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("HEAD: %d bytes of body, Content-Type %q", len(body), resp.Header.Get("Content-Type"))
+	}
+}
