@@ -4,11 +4,20 @@
 //	                                with the publisher-signed manifest; ETag =
 //	                                SHA-256 of the bytes, which change only when
 //	                                an import succeeds
+//	GET /v1/bundles/<seq>/bundle.json, …/bundle.json.sig,
+//	    …/approvals/<name>.sig      the signed manifest and approvals of
+//	                                each bundle that still brings a current
+//	                                artifact (wire.Catalog.Bundles), as on
+//	                                the media, for terminals to prove the
+//	                                catalog; cacheable for a day, a 404 once
+//	                                the mirror no longer keeps it
 //	GET /blobs/sha256/<hex>         immutable blobs: ETag, Cache-Control
-//	                                immutable, Range, If-None-Match, HEAD
-//	GET /files/<vendor>/<product>/<version>/<file name>
-//	                                the same files by name, with HTML index
-//	                                pages at every level for staff
+//	                                immutable, Last-Modified, Range,
+//	                                If-None-Match, If-Modified-Since, HEAD
+//	GET /files/<vendor>/<product>/<version>/[<platform>/][<language>/]<file name>
+//	                                the same files by name, with listings of
+//	                                every folder for staff (HTML) and scripts
+//	                                (?format=json); see below
 //	GET /healthz, GET /metrics      liveness; Prometheus metrics
 //
 // Requests are answered from an immutable snapshot of the store (catalog,
@@ -16,6 +25,51 @@
 // reader sees the old catalog or the new one, never a mix; blob files never
 // change, so a download that started before a switch completes with the old
 // bytes.
+//
+// # The /files/ tree
+//
+// A file's address is media.Artifact.TreePath: vendor, product, the
+// artifact's own version (daily-2.cdiff of ClamAV's daily 6 is under 2/),
+// then its platform and its language where it has them, then the file
+// name: four to six levels (maxFilesDepth). Import refuses a catalog in
+// which two current files would share an address, or a file would stand
+// where another's folder is (media.CheckTreePaths), so two current files
+// never share one: Firefox Setup 128.5.0esr.exe is at …/win64/ja/ and at
+// …/win64/en-US/, each with its own bytes. Files of older versions still
+// stored are in the tree too, where a current file does not take the place.
+//
+// A malformed path is 400 (ParseFilesPath), as is a path beneath a file or
+// a file's path with a trailing slash; a path the tree does not have is 404
+// with Cache-Control no-cache (an import may bring it); a folder without
+// its trailing slash is 301 to the slash form (?format=json kept).
+//
+// A listing (files.go) has breadcrumbs, one link per level, and the child
+// folders, marked 最新 / current when they hold a current file. Files are
+// listed with name, platform, language, kind, their own version, the
+// product's version where it differs (current files), release date
+// (YYYY-MM-DD, 不明 / unknown when the bundle gave none), size in binary
+// units (KB, MB, GB; the exact byte count on hover), SHA-256 and the
+// current mark; from the version level down, a folder lists every file
+// below it, so that the files of all platforms and languages of a version
+// are one page away. Labels are in Japanese and English side by side. The
+// page loads nothing else (no stylesheet, script, font or image URL; its
+// Content-Security-Policy forbids them), and every string from the store
+// goes through escape.String (control and bidi characters) before
+// html/template escapes the HTML. Listings are Cache-Control no-cache.
+//
+// ?format=json on a folder gives {path, sequence, state_code, entries}:
+// one entry per child, with name, url, type ("folder" or "file") and
+// current, and for a file platform, language, kind, version,
+// product_version (current files), released (RFC 3339; left out when
+// unknown), size (bytes) and sha256. Names are exact, as the bundle gave
+// them (the JSON encoding escapes control characters; urls are
+// percent-escaped).
+//
+// A file, and a blob, is answered with Last-Modified: its release date,
+// else the time the bundle that brought it was imported (never the zero
+// time); /blobs/ takes the earliest of the files with those bytes.
+// If-Modified-Since is answered from it when the request has no
+// If-None-Match, which wins (RFC 9110); a 304 carries the ETag.
 //
 // # Never bytes that do not match their name
 //
@@ -85,7 +139,9 @@
 //	verified.go  blobBody, blobWriter: hash while sending, hold back the
 //	             last chunk; range marks
 //	small.go     small blobs served from memory, checked when first read
-//	files.go     /files/… and its index pages
+//	bundles.go   /v1/bundles/<seq>/…: the kept signed manifests and
+//	             approvals
+//	files.go     /files/…: files, folder listings (HTML, ?format=json)
 //	paths.go     ParseFilesPath: strict parsing of request paths
 //	listener.go  the connection cap (limitListener) and idle tracking
 //	scrub.go     Server.Scrub: the paced background scrub

@@ -47,6 +47,42 @@ func (f file) filesPath() string {
 	return "/files/" + e(f.vendor) + "/" + e(f.product) + "/" + e(f.version) + "/" + e(f.name)
 }
 
+// art is a payload with everything a bundle may say of it (Size, SHA256
+// and the verification method are filled in by media.Write).
+type art struct {
+	media.Artifact
+	data []byte
+}
+
+func (a art) sha() string { return sha(a.data) }
+
+// filesPath is the artifact's /files/ URL, escaped:
+// vendor/product/version/[platform/][language/]file name.
+func (a art) filesPath() string {
+	segs := []string{a.Vendor, a.Product, a.Version}
+	for _, s := range []string{a.Platform, a.Language} {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	p := "/files"
+	for _, s := range append(segs, a.FileName) {
+		p += "/" + url.PathEscape(s)
+	}
+	return p
+}
+
+// writeArts writes a full bundle of arts with sequence seq (catalog: nil
+// means one entry per product and version of arts).
+func writeArts(t testing.TB, seq uint64, catalog media.Catalog, arts ...art) string {
+	t.Helper()
+	c := mediatest.Contents{Catalog: catalog}
+	for _, a := range arts {
+		c.Files = append(c.Files, mediatest.File{Data: a.data, Artifact: a.Artifact})
+	}
+	return mediatest.Write(t, media.WriteOptions{Sequence: seq, Created: created}, c).Dirs[0]
+}
+
 // writeBundle writes a full bundle of files with sequence seq (catalog: nil
 // means one entry per product of files) and returns its folder.
 func writeBundle(t testing.TB, seq uint64, catalog media.Catalog, files ...file) string {
@@ -96,14 +132,25 @@ type mirror struct {
 // newMirror serves st (after importing bundles into it).
 func newMirror(t testing.TB, st *store.Store, bundles ...string) *mirror {
 	t.Helper()
+	return newMirrorWith(t, st, server.Options{Log: slog.New(slog.DiscardHandler)}, nil, bundles...)
+}
+
+// newMirrorWith is newMirror with options, and wrap (if not nil) around the
+// server's handler.
+func newMirrorWith(t testing.TB, st *store.Store, opts server.Options, wrap func(http.Handler) http.Handler, bundles ...string) *mirror {
+	t.Helper()
 	for _, b := range bundles {
 		mustImport(t, st, b)
 	}
-	srv, err := server.New(st, server.Options{Log: slog.New(slog.DiscardHandler)})
+	srv, err := server.New(st, opts)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return &mirror{st: st, srv: srv, ts: ts}
 }

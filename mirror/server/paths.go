@@ -22,11 +22,12 @@ const maxFilesDepth = 6
 
 // ParseFilesPath splits the escaped path after "/files/" into at most
 // maxFilesDepth unescaped segments (vendor, product, version, [platform,]
-// [language,] file name). It refuses
-// anything that is not a clean path: "." or ".." segments in any encoding,
-// encoded slashes or backslashes, NUL and control characters, empty
-// segments, and names the bundle path rules refuse. A trailing slash is
-// allowed (dir is then true).
+// [language,] file name). It refuses anything that is not a clean path:
+// "." or ".." segments in any encoding, encoded slashes or backslashes, NUL
+// and control characters, empty segments, names the bundle path rules
+// refuse, and more than maxFilesDepth segments. A trailing slash is allowed
+// (dir is then true) except after the sixth segment, which is always a file
+// name. Whether a shorter path is a folder or a file, only the tree knows.
 func ParseFilesPath(escaped string) (segs []string, dir bool, err error) {
 	if len(escaped) > maxPathLen {
 		return nil, false, errBadPath

@@ -32,9 +32,16 @@ func TestParseFilesPath(t *testing.T) {
 		{in: "/files//"},
 		{in: "/files//a"},
 		{in: "/files/a//b"},
-		{in: "/files/a/b/c/d/"},
-		{in: "/files/a/b/c/d/e"},
-		{in: "/files/a/b/c/d/e/"},
+		{in: "/files/a/b/c/d/", segs: []string{"a", "b", "c", "d"}, dir: true, ok: true},
+		{in: "/files/a/b/c/d/e", segs: []string{"a", "b", "c", "d", "e"}, ok: true},
+		{in: "/files/a/b/c/d/e/", segs: []string{"a", "b", "c", "d", "e"}, dir: true, ok: true},
+		{in: "/files/mozilla/firefox-esr/128.5.0esr/win64/ja/Firefox%20Setup%20128.5.0esr.exe",
+			segs: []string{"mozilla", "firefox-esr", "128.5.0esr", "win64", "ja", "Firefox Setup 128.5.0esr.exe"}, ok: true},
+		{in: "/files/a/b/c/d/e/f/"}, // the sixth level is a file name
+		{in: "/files/a/b/c/d/e/f/g"},
+		{in: "/files/a/b/c/d/e/f/g/"},
+		{in: "/files/a/b/c/d/e//f"},
+		{in: "/files/a/b/c/d/e/%2e%2e"},
 		{in: "/files/.."},
 		{in: "/files/../"},
 		{in: "/files/."},
@@ -78,7 +85,8 @@ func TestParseFilesPath(t *testing.T) {
 	}
 }
 
-// FuzzParseFilesPath: whatever is accepted is at most four clean names, and
+// FuzzParseFilesPath: whatever is accepted is at most six clean names (the
+// sixth a file name, never a folder), and
 // escaping them again with filesURL gives a path that parses to the same
 // names.
 func FuzzParseFilesPath(f *testing.F) {
@@ -88,6 +96,8 @@ func FuzzParseFilesPath(f *testing.F) {
 		"/files/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/a%2fb/c/d/e", "/files/a%5cb/c",
 		"/files/..%2f..%2fmirror.db", "/files/x/y/z/%00", "/files/%c0%ae/", "/files/%252e%252e/", "/files//a",
 		"/files/a/b/c/d/", "/files/CON/", "/files/a%zz", "//etc/passwd", "/files/a/b/c/d/e",
+		"/files/mozilla/firefox-esr/128.5.0esr/win64/ja/Firefox%20Setup%20128.5.0esr.exe", "/files/a/b/c/d/e/f/",
+		"/files/a/b/c/d/e/f/g", "/files/v/p/1/win64/%E6%97%A5%E6%9C%AC/", "/files/a/b/c/d/e/..%2f",
 	} {
 		f.Add(s)
 	}
@@ -99,7 +109,7 @@ func FuzzParseFilesPath(f *testing.F) {
 			}
 			return
 		}
-		if len(segs) > 4 || (len(segs) == 4 && dir) {
+		if len(segs) > 6 || (len(segs) == 6 && dir) {
 			t.Fatalf("%q: %d segments (dir %v)", in, len(segs), dir)
 		}
 		for _, s := range segs {

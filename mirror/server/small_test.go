@@ -46,7 +46,7 @@ func TestSmallBlobs(t *testing.T) {
 				"Accept-Ranges":          "bytes",
 				"Content-Type":           "application/octet-stream",
 				"X-Content-Type-Options": "nosniff",
-				"Last-Modified":          "",
+				"Last-Modified":          now.Format(http.TimeFormat), // no release date: the import time
 			} {
 				if got := resp.Header.Get(name); got != want {
 					t.Errorf("%s: %s %q, want %q", u, name, got, want)
