@@ -118,14 +118,25 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 		if err != nil {
 			return err
 		}
+		// The first import of all: the fallback when a sequence record
+		// is missing (never zero, which would send no Last-Modified).
+		var first time.Time
+		for _, t := range imported {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
+		if first.IsZero() {
+			first = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
 		modTime := func(a *media.Artifact, seq uint64) time.Time {
-			if !a.Released.IsZero() {
+			if a.Released.Year() >= 1990 { // a vendor date, not a zero or nonsense one
 				return a.Released
 			}
 			if t := imported[seq]; !t.IsZero() {
 				return t
 			}
-			return time.Unix(0, 0).UTC() // never zero: no Last-Modified would mean "unknown"
+			return first
 		}
 		cur, err := store.GetState(tx)
 		if err != nil {
