@@ -32,7 +32,7 @@ func TestApprovalThreshold(t *testing.T) {
 		t.Errorf("same approver twice: exit %d, want %d", code, exitFailed)
 	}
 	wantContains(t, "stderr with one approver twice", stderr,
-		"1 of 2 required approvals", "approvals/b.sig", "repeat", "→ "+catalog[hintThreshold][0])
+		"1 of 2 required approvals", "approvals/b.sig", "repeat", "→ "+generalMessages[hintThreshold].en)
 	if stdout != "" {
 		t.Errorf("stdout %q, want nothing", stdout)
 	}
@@ -77,7 +77,7 @@ func TestPublisherCannotApprove(t *testing.T) {
 	if code != exitUsage {
 		t.Errorf("bundle verify with the publisher as approver: exit %d, want %d\n%s", code, exitUsage, stderr)
 	}
-	wantContains(t, "bundle verify, both roles", stderr, "both a publisher and an approver", f.publisher.id, "→ "+mirrorCatalog[hintBothRoles][0])
+	wantContains(t, "bundle verify, both roles", stderr, "both a publisher and an approver", f.publisher.id, "→ "+mirrorMessages[hintBothRoles].en)
 	// … and the copied signature is no approval by anyone else.
 	_, stderr, code = runCLI(t, nil, "bundle", "verify", "--trust", f.publisher.pub, "--approver", f.approver1.pub, bundle)
 	if code != exitFailed {
@@ -92,7 +92,7 @@ func TestPublisherCannotApprove(t *testing.T) {
 	if code != exitUsage {
 		t.Errorf("mirror init with the publisher as approver: exit %d, want %d", code, exitUsage)
 	}
-	wantContains(t, "mirror init, both roles", stderr, f.publisher.id, mirrorCatalog[hintBothRoles][1])
+	wantContains(t, "mirror init, both roles", stderr, f.publisher.id, mirrorMessages[hintBothRoles].ja)
 	if _, err := os.Stat(data); !os.IsNotExist(err) {
 		t.Errorf("a refused init left %s behind", data)
 	}

@@ -34,7 +34,7 @@ func TestCosignKey(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("verify with another publisher key: exit %d, want %d", code, exitFailed)
 	}
-	wantContains(t, "stderr with another publisher key", stderr, "bundle.json.sig", "→ "+catalog[hintSignature][0])
+	wantContains(t, "stderr with another publisher key", stderr, "bundle.json.sig", "→ "+generalMessages[hintSignature].en)
 }
 
 // findCosign locates the cosign CLI: $PATCHFERRY_COSIGN, else cosign in

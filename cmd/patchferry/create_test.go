@@ -106,7 +106,7 @@ func TestVolumes(t *testing.T) {
 		t.Errorf("one volume missing: exit %d, want %d", code, exitFailed)
 	}
 	wantContains(t, "stderr with a volume missing", stderr,
-		"missing volume(s) "+filepath.Base(missing), "→ "+catalog[hintLayout][0])
+		"missing volume(s) "+filepath.Base(missing), "→ "+generalMessages[hintLayout].en)
 	if stdout != "" {
 		t.Errorf("stdout %q, want nothing", stdout)
 	}

@@ -157,7 +157,7 @@ func TestVerifyDamaged(t *testing.T) {
 			f := shared(t)
 			bundle := copyBundle(t)
 			file := tc.damage(t, bundle)
-			hint := catalog[tc.hint][0]
+			hint := generalMessages[tc.hint].en
 
 			stdout, stderr, code := runCLI(t, nil, "bundle", "verify", "--trust", f.publisher.pub, bundle)
 			if code != exitFailed {
@@ -198,7 +198,7 @@ func TestVerifyExpired(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("exit %d, want %d", code, exitFailed)
 	}
-	wantContains(t, "stderr", stderr, "expired", "2026-01-31T00:00:00Z", "→ "+catalog[hintExpired][0])
+	wantContains(t, "stderr", stderr, "expired", "2026-01-31T00:00:00Z", "→ "+generalMessages[hintExpired].en)
 	if stdout != "" {
 		t.Errorf("stdout %q, want nothing", stdout)
 	}

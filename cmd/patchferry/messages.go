@@ -51,7 +51,29 @@ const (
 	hintXZ
 )
 
-var catalog = map[msgID][2]string{ // {en, ja}
+// text is one message in every language patchferry speaks. Adding a
+// language is a field here, its case in in and in resolveLang, and its
+// translation in every catalog: TestMessagesComplete names each one
+// missing. Adding a message is a msgID in its area's const block and one
+// entry in that area's catalog.
+type text struct{ en, ja string }
+
+// in returns the message in lang ("ja" or "en").
+func (t text) in(lang string) string {
+	if lang == "ja" {
+		return t.ja
+	}
+	return t.en
+}
+
+// catalogs lists the message catalogs, one per area, each with its own
+// range of msgIDs (a const block starting at iota + N·1000): general
+// messages here, mirror commands in messages_mirror.go.
+func catalogs() []map[msgID]text {
+	return []map[msgID]text{generalMessages, mirrorMessages}
+}
+
+var generalMessages = map[msgID]text{ // {en, ja}
 	msgError:           {"error", "エラー"},
 	msgSeeHelp:         {"Run with --help to see the usage.", "使い方は --help で表示されます。"},
 	msgVerified:        {"OK: bundle verified; nothing was imported.", "OK: バンドルを検証しました（取り込みはしていません）。"},
@@ -100,13 +122,12 @@ var catalog = map[msgID][2]string{ // {en, ja}
 
 // msg returns a message in the app's language, formatted with args.
 func (a *app) msg(id msgID, args ...any) string {
-	entry, ok := catalog[id]
-	if !ok {
-		entry = mirrorCatalog[id]
-	}
-	m := entry[0]
-	if a.lang == "ja" {
-		m = entry[1]
+	var m string
+	for _, c := range catalogs() {
+		if t, ok := c[id]; ok {
+			m = t.in(a.lang)
+			break
+		}
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(m, args...)

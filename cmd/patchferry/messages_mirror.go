@@ -85,7 +85,7 @@ const (
 	hintBothRoles
 )
 
-var mirrorCatalog = map[msgID][2]string{ // {en, ja}
+var mirrorMessages = map[msgID]text{ // {en, ja}
 	msgImporting:        {"importing", "取り込み中"},
 	msgImported:         {"Imported sequence %d. State code: %s", "連番 %d を取り込みました。状態コード: %s"},
 	msgAlreadyImported:  {"Already imported: sequence %d (state code %s); every file on the medium checked out, nothing changed.", "取り込み済みです: 連番 %d（状態コード %s）。媒体上の全ファイルを検査しました。何も変更していません。"},

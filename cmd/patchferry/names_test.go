@@ -90,7 +90,7 @@ func TestVerifyAndImportRefuseSignedBadManifest(t *testing.T) {
 		{"catalog version", func(m *media.Manifest) { m.Catalog[0].Version = "..%2F..%2Fetc" }, []string{"catalog[0]", "version: "}},
 		{"platform", func(m *media.Manifest) { m.Artifacts[0].Platform = ".." }, []string{"platform: ", `".."`}},
 		{"size 2^63-1", func(m *media.Manifest) { m.Artifacts[0].Size = math.MaxInt64 },
-			[]string{"update.exe", "9223372036854775807", "limit of 1099511627776 bytes", "→ " + catalog[hintLimit][0]}},
+			[]string{"update.exe", "9223372036854775807", "limit of 1099511627776 bytes", "→ " + generalMessages[hintLimit].en}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
