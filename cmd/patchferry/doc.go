@@ -7,6 +7,10 @@
 //	                       hints that say what to do next about an error
 //	messages_mirror.go     … of the mirror commands, and the hints of refused
 //	                       imports
+//	messages_weekly.go     … of the weekly job (fetch, run, export)
+//	messages_errors.go     … of errors users cause, with what to do
+//	messages_ledger.go     … of the ledger's results and reasons, status
+//	messages_help.go       … of --help: command descriptions, flag usages
 //	lang*.go               the OS locale (POSIX env, Windows UI language)
 //	password.go            key password: env, --password-file, terminal
 //	                       prompt; reading key files

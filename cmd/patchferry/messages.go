@@ -68,9 +68,12 @@ func (t text) in(lang string) string {
 
 // catalogs lists the message catalogs, one per area, each with its own
 // range of msgIDs (a const block starting at iota + N·1000): general
-// messages here, mirror commands in messages_mirror.go.
+// messages here (0), mirror commands in messages_mirror.go (1000), the
+// weekly job in messages_weekly.go (2000), errors users cause and their
+// fixes in messages_errors.go (3000), ledger and status in
+// messages_ledger.go (4000), --help in messages_help.go (5000).
 func catalogs() []map[msgID]text {
-	return []map[msgID]text{generalMessages, mirrorMessages}
+	return []map[msgID]text{generalMessages, mirrorMessages, weeklyMessages, errorMessages, ledgerMessages, helpMessages}
 }
 
 var generalMessages = map[msgID]text{ // {en, ja}
