@@ -21,7 +21,11 @@ var helpGolden = []struct{ name, args string }{
 	{"mirror", "mirror"},
 	{"mirror-gc", "mirror gc"},
 	{"mirror-service-install", "mirror service install"},
+	{"completion", "completion"},
 	{"completion-bash", "completion bash"},
+	{"completion-zsh", "completion zsh"},
+	{"completion-fish", "completion fish"},
+	{"completion-powershell", "completion powershell"},
 	{"help", "help"},
 }
 
