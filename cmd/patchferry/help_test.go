@@ -12,7 +12,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var updateHelp = flag.Bool("update", false, "rewrite testdata/help/*.golden from the English --help of today")
+// Its own name, not -update: another test file of the package may define that.
+var updateHelp = flag.Bool("update-help", false, "rewrite testdata/help/*.golden from the English --help of today")
 
 // helpGolden are commands whose English --help is kept in
 // testdata/help/<name>.golden: the texts as they were before --help spoke
