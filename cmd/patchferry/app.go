@@ -76,15 +76,15 @@ func isUsage(err error) bool {
 func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           appName,
-		Short:         "Carry software updates across an air gap (LGWAN) in signed bundles",
+		Short:         a.msg(helpShortRoot),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.resolveLang()
 		},
 	}
-	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", "message language: ja or en (default: $PATCHFERRY_LANG, else the OS locale)")
-	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "machine-readable JSON output for scripts")
+	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", a.msg(helpFlagLang))
+	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, a.msg(helpFlagJSON))
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a), newFetchCommand(a), newConfigCommand(a), newExportCommand(a), newAddCommand(a), newRunCommand(a), newDemoCommand(a))
 	return root
@@ -93,11 +93,13 @@ func newRootCommand(a *app) *cobra.Command {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, a *app, args []string) int {
 	defer a.escapeStreams()()
+	a.preResolveLang(args) // the help texts are made with the commands
 	root := newRootCommand(a)
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
+	a.localizeHelp(root)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK

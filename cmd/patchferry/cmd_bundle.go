@@ -13,7 +13,7 @@ import (
 )
 
 func newBundleCommand(a *app) *cobra.Command {
-	return newGroupCommand("bundle", "Make, approve, verify and inspect signed bundles",
+	return newGroupCommand("bundle", a.msg(helpShortBundle),
 		newBundleCreateCommand(a), newBundleApproveCommand(a),
 		newBundleVerifyCommand(a), newBundleInspectCommand(a))
 }

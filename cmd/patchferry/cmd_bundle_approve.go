@@ -16,21 +16,18 @@ type bundleApproveOptions struct {
 func newBundleApproveCommand(a *app) *cobra.Command {
 	var o bundleApproveOptions
 	cmd := &cobra.Command{
-		Use:   "approve --key K --name NAME DIR...",
-		Short: "Countersign a bundle as an approver (上司の承認)",
-		Long: "Checks every file of the bundle, then writes approvals/NAME.sig: a signature by the approver's key\n" +
-			"over the approval message of the exact bundle.json (\"patchferry approval v1\", its SHA-256), never over\n" +
-			"bundle.json itself. The manifest does not change. The publisher's key cannot approve.\n" +
-			"DIR is the bundle folder or all its volumes.",
-		Args: cobra.MinimumNArgs(1),
+		Use:   a.msg(helpUseBundleApprove),
+		Short: a.msg(helpShortBundleApprove),
+		Long:  a.msg(helpLongBundleApprove),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBundleApprove(cmd.Context(), a, o, args)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.key, "key", "", "the approver's encrypted private key (required)")
-	f.StringVar(&o.passwordFile, "password-file", "", "read the key password from this file (else $PATCHFERRY_KEY_PASSWORD, else a prompt)")
-	f.StringVar(&o.name, "name", "", "approver name, becomes approvals/NAME.sig (required)")
+	f.StringVar(&o.key, "key", "", a.msg(helpFlagApproverKey))
+	f.StringVar(&o.passwordFile, "password-file", "", a.msg(helpFlagPasswordFile))
+	f.StringVar(&o.name, "name", "", a.msg(helpFlagApproverName))
 	cmd.MarkFlagRequired("key")
 	cmd.MarkFlagRequired("name")
 	return cmd

@@ -27,30 +27,30 @@ type bundleCreateOptions struct {
 func newBundleCreateCommand(a *app) *cobra.Command {
 	var o bundleCreateOptions
 	cmd := &cobra.Command{
-		Use:   "create --key K --out DIR --sequence N --product VENDOR/PRODUCT --version V FILE...",
-		Short: "Pack files downloaded by hand into a signed bundle",
+		Use:   a.msg(helpUseBundleCreate),
+		Short: a.msg(helpShortBundleCreate),
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBundleCreate(cmd.Context(), a, o, args)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.key, "key", "", "encrypted private key of the publisher (required)")
-	f.StringVar(&o.passwordFile, "password-file", "", "read the key password from this file (else $PATCHFERRY_KEY_PASSWORD, else a prompt)")
-	f.StringVar(&o.out, "out", "", "media root; the bundle goes to DIR/patchferry-<site>-<seq>/ (required)")
-	f.Uint64Var(&o.sequence, "sequence", 0, "bundle sequence number, 1 or more (required)")
-	f.Uint64Var(&o.base, "base", 0, "base sequence of a delta; 0 = full bundle")
-	f.StringVar(&o.expires, "expires", "30d", "validity period (30d, 12h; 0 = never)")
-	f.StringVar(&o.site, "site", media.DefaultSite, "site name, part of the folder name")
-	f.StringVar(&o.created, "created", "", "creation time, RFC 3339 (else $SOURCE_DATE_EPOCH, else now); fixes the output bytes")
-	f.StringVar(&o.volumeSize, "volume-size", "", "spread the bundle over volumes of this size (4.7G, 25G, 32Gi)")
-	f.StringVar(&o.maxFileSize, "max-file-size", "", "split files above this size (default 4Gi-1, the FAT32 limit)")
-	f.StringVar(&o.product, "product", "", "VENDOR/PRODUCT of the files, e.g. justsystems/ichitaro (required)")
-	f.StringVar(&o.version, "version", "", "version of the files (required)")
-	f.StringVar(&o.channel, "channel", "", "release channel (optional)")
-	f.StringVar(&o.platform, "platform", "", "platform, e.g. win64 (optional)")
-	f.StringVar(&o.langTag, "language", "", "language of the files, e.g. ja (optional)")
-	f.StringVar(&o.released, "released", "", "vendor's release date, YYYY-MM-DD or RFC 3339 (default: each file's modification time)")
+	f.StringVar(&o.key, "key", "", a.msg(helpFlagPublisherKey))
+	f.StringVar(&o.passwordFile, "password-file", "", a.msg(helpFlagPasswordFile))
+	f.StringVar(&o.out, "out", "", a.msg(helpFlagCreateOut))
+	f.Uint64Var(&o.sequence, "sequence", 0, a.msg(helpFlagSequence))
+	f.Uint64Var(&o.base, "base", 0, a.msg(helpFlagBase))
+	f.StringVar(&o.expires, "expires", "30d", a.msg(helpFlagExpires))
+	f.StringVar(&o.site, "site", media.DefaultSite, a.msg(helpFlagSite))
+	f.StringVar(&o.created, "created", "", a.msg(helpFlagCreatedFixes))
+	f.StringVar(&o.volumeSize, "volume-size", "", a.msg(helpFlagVolumeSize))
+	f.StringVar(&o.maxFileSize, "max-file-size", "", a.msg(helpFlagMaxFileSize))
+	f.StringVar(&o.product, "product", "", a.msg(helpFlagProductOfFiles))
+	f.StringVar(&o.version, "version", "", a.msg(helpFlagVersion))
+	f.StringVar(&o.channel, "channel", "", a.msg(helpFlagChannel))
+	f.StringVar(&o.platform, "platform", "", a.msg(helpFlagPlatform))
+	f.StringVar(&o.langTag, "language", "", a.msg(helpFlagLanguageOfFiles))
+	f.StringVar(&o.released, "released", "", a.msg(helpFlagReleased))
 	for _, n := range []string{"key", "out", "sequence", "product", "version"} {
 		cmd.MarkFlagRequired(n)
 	}

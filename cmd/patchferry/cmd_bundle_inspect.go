@@ -11,8 +11,8 @@ import (
 
 func newBundleInspectCommand(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "inspect DIR... [--json]",
-		Short: "Show what a bundle holds (sequence, base, expiry, signatures, artifacts) without verifying it",
+		Use:   a.msg(helpUseBundleInspect),
+		Short: a.msg(helpShortBundleInspect),
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBundleInspect(a, args)

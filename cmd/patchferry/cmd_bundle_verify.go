@@ -20,24 +20,23 @@ type bundleVerifyOptions struct {
 func newBundleVerifyCommand(a *app) *cobra.Command {
 	var o bundleVerifyOptions
 	cmd := &cobra.Command{
-		Use:   "verify --trust PUB [--trust PUB…] [--approver PUB… --approvals K] DIR...",
-		Short: "Check a bundle completely without importing it",
-		Long: "Checks the publisher signature, the approvals, the expiry, the layout and the SHA-256 of every file.\n" +
-			"DIR is the bundle folder, each of its volumes (any order), or a media root holding one bundle.",
-		Args: cobra.MinimumNArgs(1),
+		Use:   a.msg(helpUseBundleVerify),
+		Short: a.msg(helpShortBundleVerify),
+		Long:  a.msg(helpLongBundleVerify),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBundleVerify(cmd.Context(), a, o, args)
 		},
 	}
-	addTrustFlags(cmd, &o)
+	addTrustFlags(a, cmd, &o)
 	return cmd
 }
 
-func addTrustFlags(cmd *cobra.Command, o *bundleVerifyOptions) {
+func addTrustFlags(a *app, cmd *cobra.Command, o *bundleVerifyOptions) {
 	f := cmd.Flags()
-	f.StringArrayVar(&o.trust, "trust", nil, "trusted publisher public key (repeatable; required)")
-	f.StringArrayVar(&o.approvers, "approver", nil, "trusted approver public key (repeatable)")
-	f.IntVar(&o.approvals, "approvals", -1, "distinct approvers required (default: 1 with --approver, 0 without)")
+	f.StringArrayVar(&o.trust, "trust", nil, a.msg(helpFlagTrust))
+	f.StringArrayVar(&o.approvers, "approver", nil, a.msg(helpFlagApprover))
+	f.IntVar(&o.approvals, "approvals", -1, a.msg(helpFlagApprovalsDefault))
 }
 
 // trust turns the flags into a media.Trust.

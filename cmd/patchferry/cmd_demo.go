@@ -23,13 +23,10 @@ type demoOptions struct {
 func newDemoCommand(a *app) *cobra.Command {
 	var o demoOptions
 	cmd := &cobra.Command{
-		Use:   "demo [--listen ADDR] [--no-serve] [--upstream-only --write-config FILE]",
-		Short: "The whole flow offline: fake vendors → fetch → export → import → serve",
-		Long: "Runs a built-in fake vendor upstream (every vendor, signed with test keys) and the real commands against\n" +
-			"it in a fresh folder: fetch, export, mirror init, import, a second week with a delta bundle, then serves the\n" +
-			"mirror until Ctrl-C. --upstream-only serves just the fake upstream and writes a configuration for trying\n" +
-			"fetch, run, export and mirror import by hand.",
-		Args: cobra.NoArgs,
+		Use:   a.msg(helpUseDemo),
+		Short: a.msg(helpShortDemo),
+		Long:  a.msg(helpLongDemo),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.upstreamOnly {
 				if o.writeConfig == "" {
@@ -41,11 +38,11 @@ func newDemoCommand(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address of the mirror (or, with --upstream-only, of the fake upstream); port 0 picks a free one")
-	f.BoolVar(&o.noServe, "no-serve", false, "exit after the checks instead of serving")
-	f.BoolVar(&o.upstreamOnly, "upstream-only", false, "serve only the fake vendor upstream")
-	f.StringVar(&o.writeConfig, "write-config", "", "with --upstream-only: write a fetcher configuration pointing at it (and vendor-trust.yaml beside it)")
-	f.StringVar(&o.dir, "dir", "", "work folder (default: a new temporary folder)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", a.msg(helpFlagDemoListen))
+	f.BoolVar(&o.noServe, "no-serve", false, a.msg(helpFlagNoServe))
+	f.BoolVar(&o.upstreamOnly, "upstream-only", false, a.msg(helpFlagUpstreamOnly))
+	f.StringVar(&o.writeConfig, "write-config", "", a.msg(helpFlagWriteConfig))
+	f.StringVar(&o.dir, "dir", "", a.msg(helpFlagDemoDir))
 	return cmd
 }
 

@@ -21,30 +21,29 @@ type exportOptions struct {
 	created, expires                      string
 }
 
-func addExportFlags(cmd *cobra.Command, o *exportOptions, withSince bool) {
+func addExportFlags(a *app, cmd *cobra.Command, o *exportOptions, withSince bool) {
 	f := cmd.Flags()
-	f.StringVar(&o.config, "config", "", "configuration file (default: the built-in configuration)")
-	f.StringVar(&o.key, "key", "", "publisher key (default: key in the configuration)")
-	f.StringVar(&o.passwordFile, "password-file", "", "read the key password from this file (else $PATCHFERRY_KEY_PASSWORD)")
-	f.StringVar(&o.out, "out", "", "media root to write the bundle to (default: out in the configuration)")
+	f.StringVar(&o.config, "config", "", a.msg(helpFlagConfig))
+	f.StringVar(&o.key, "key", "", a.msg(helpFlagExportKey))
+	f.StringVar(&o.passwordFile, "password-file", "", a.msg(helpFlagPasswordFileBatch))
+	f.StringVar(&o.out, "out", "", a.msg(helpFlagExportOut))
 	if withSince {
-		f.StringVar(&o.since, "since", "", "delta on this bundle sequence, or the mirror's state code (e.g. 42-K7QF)")
+		f.StringVar(&o.since, "since", "", a.msg(helpFlagSince))
 	}
-	f.BoolVar(&o.full, "full", false, "write a full bundle (everything current)")
-	f.StringVar(&o.volumeSize, "volume-size", "", "spread the bundle over volumes of this size (4.7G, 25G)")
-	f.StringVar(&o.maxFileSize, "max-file-size", "", "split files above this size (default 4Gi-1, FAT32)")
-	f.StringVar(&o.created, "created", "", "creation time, RFC 3339 (else $SOURCE_DATE_EPOCH, else now)")
-	f.StringVar(&o.expires, "expires", "30d", "validity period (30d, 12h; 0 = never)")
+	f.BoolVar(&o.full, "full", false, a.msg(helpFlagFull))
+	f.StringVar(&o.volumeSize, "volume-size", "", a.msg(helpFlagExportVolumeSize))
+	f.StringVar(&o.maxFileSize, "max-file-size", "", a.msg(helpFlagExportMaxFileSize))
+	f.StringVar(&o.created, "created", "", a.msg(helpFlagCreated))
+	f.StringVar(&o.expires, "expires", "30d", a.msg(helpFlagExpires))
 }
 
 func newExportCommand(a *app) *cobra.Command {
 	var o exportOptions
 	cmd := &cobra.Command{
-		Use:   "export --out DIR [--config F] [--key K] [--since N | --full] [--volume-size SIZE]",
-		Short: "Write the next bundle from what was fetched",
-		Long: "Writes the next bundle (sequence + 1). Without --since or --full it is a delta on the last bundle, and\n" +
-			"when nothing changed since then nothing is written. --since also takes the mirror's state code.",
-		Args: cobra.NoArgs,
+		Use:   a.msg(helpUseExport),
+		Short: a.msg(helpShortExport),
+		Long:  a.msg(helpLongExport),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.full && o.since != "" {
 				return usagef("--since and --full exclude each other")
@@ -61,7 +60,7 @@ func newExportCommand(a *app) *cobra.Command {
 			return a.printExport(res)
 		},
 	}
-	addExportFlags(cmd, &o, true)
+	addExportFlags(a, cmd, &o, true)
 	return cmd
 }
 
@@ -141,8 +140,8 @@ func (a *app) printExport(res *fetcher.ExportResult) error {
 func newAddCommand(a *app) *cobra.Command {
 	var configPath, product, version, channel, platform, lang, released string
 	cmd := &cobra.Command{
-		Use:   "add --product VENDOR/PRODUCT --version V [--released DATE] FILE...",
-		Short: "Record files downloaded by hand (Ichitaro, vendor tools); they ship with the next export",
+		Use:   a.msg(helpUseAdd),
+		Short: a.msg(helpShortAdd),
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vendor, prod, ok := strings.Cut(product, "/")
@@ -178,13 +177,13 @@ func newAddCommand(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
-	f.StringVar(&product, "product", "", "VENDOR/PRODUCT, e.g. justsystems/ichitaro (required)")
-	f.StringVar(&version, "version", "", "version of the files (required)")
-	f.StringVar(&channel, "channel", "", "release channel (optional)")
-	f.StringVar(&platform, "platform", "", "platform, e.g. win64 (optional)")
-	f.StringVar(&lang, "language", "", "language, e.g. ja (optional)")
-	f.StringVar(&released, "released", "", "vendor's release date, YYYY-MM-DD or RFC 3339 (default: each file's modification time)")
+	f.StringVar(&configPath, "config", "", a.msg(helpFlagConfig))
+	f.StringVar(&product, "product", "", a.msg(helpFlagProduct))
+	f.StringVar(&version, "version", "", a.msg(helpFlagVersion))
+	f.StringVar(&channel, "channel", "", a.msg(helpFlagChannel))
+	f.StringVar(&platform, "platform", "", a.msg(helpFlagPlatform))
+	f.StringVar(&lang, "language", "", a.msg(helpFlagLanguage))
+	f.StringVar(&released, "released", "", a.msg(helpFlagReleased))
 	cmd.MarkFlagRequired("product")
 	cmd.MarkFlagRequired("version")
 	return cmd

@@ -17,8 +17,8 @@ import (
 func newFetchCommand(a *app) *cobra.Command {
 	var configPath string
 	cmd := &cobra.Command{
-		Use:   "fetch [--config F]",
-		Short: "Download what is new from every enabled vendor source and verify each vendor signature",
+		Use:   a.msg(helpUseFetch),
+		Short: a.msg(helpShortFetch),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sum, err := runFetch(cmd.Context(), a, configPath)
@@ -34,7 +34,7 @@ func newFetchCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
+	cmd.Flags().StringVar(&configPath, "config", "", a.msg(helpFlagConfig))
 	return cmd
 }
 
@@ -120,8 +120,8 @@ func (a *app) printFetchSummary(sum *fetcher.Summary) error {
 func newConfigCommand(a *app) *cobra.Command {
 	var configPath, out string
 	show := &cobra.Command{
-		Use:   "show [--config F]",
-		Short: "Print the effective configuration",
+		Use:   a.msg(helpUseConfigShow),
+		Short: a.msg(helpShortConfigShow),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := fetcher.LoadConfig(configPath, vendors.Fetcher())
@@ -139,10 +139,10 @@ func newConfigCommand(a *app) *cobra.Command {
 			return err
 		},
 	}
-	show.Flags().StringVar(&configPath, "config", "", "configuration file (default: the built-in configuration)")
+	show.Flags().StringVar(&configPath, "config", "", a.msg(helpFlagConfig))
 	initCmd := &cobra.Command{
-		Use:   "init [--out FILE]",
-		Short: "Write a commented starter configuration (the built-in default)",
+		Use:   a.msg(helpUseConfigInit),
+		Short: a.msg(helpShortConfigInit),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" || out == "-" {
@@ -163,6 +163,6 @@ func newConfigCommand(a *app) *cobra.Command {
 			return err
 		},
 	}
-	initCmd.Flags().StringVar(&out, "out", "patchferry.yaml", "file to write (- for stdout)")
-	return newGroupCommand("config", "Show or start the fetcher configuration", show, initCmd)
+	initCmd.Flags().StringVar(&out, "out", "patchferry.yaml", a.msg(helpFlagConfigOut))
+	return newGroupCommand("config", a.msg(helpShortConfig), show, initCmd)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func newKeysCommand(a *app) *cobra.Command {
-	return newGroupCommand("keys", "Manage signing keys", newKeysGenerateCommand(a))
+	return newGroupCommand("keys", a.msg(helpShortKeys), newKeysGenerateCommand(a))
 }
 
 type keysGenerateOptions struct {
@@ -22,13 +22,13 @@ type keysGenerateOptions struct {
 func newKeysGenerateCommand(a *app) *cobra.Command {
 	var o keysGenerateOptions
 	cmd := &cobra.Command{
-		Use:   "generate --out PREFIX",
-		Short: "Make a key pair: PREFIX.key (encrypted, cosign format) and PREFIX.pub",
+		Use:   a.msg(helpUseKeysGenerate),
+		Short: a.msg(helpShortKeysGenerate),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runKeysGenerate(a, o) },
 	}
-	cmd.Flags().StringVar(&o.out, "out", "", "path prefix of the key files (required)")
-	cmd.Flags().StringVar(&o.passwordFile, "password-file", "", "read the password from this file (else $PATCHFERRY_KEY_PASSWORD, else a prompt)")
+	cmd.Flags().StringVar(&o.out, "out", "", a.msg(helpFlagKeyPrefix))
+	cmd.Flags().StringVar(&o.passwordFile, "password-file", "", a.msg(helpFlagPasswordFileNew))
 	cmd.MarkFlagRequired("out")
 	return cmd
 }

@@ -18,12 +18,11 @@ import (
 const envData = "PATCHFERRY_DATA"
 
 func newMirrorCommand(a *app) *cobra.Command {
-	cmd := newGroupCommand("mirror", "The LGWAN-side mirror: init, import, serve, status, ledger, trust, scrub, gc, service",
+	cmd := newGroupCommand("mirror", a.msg(helpShortMirror),
 		newMirrorInitCommand(a), newMirrorImportCommand(a), newMirrorStatusCommand(a),
 		newMirrorLedgerCommand(a), newMirrorTrustCommand(a), newMirrorServeCommand(a),
 		newMirrorScrubCommand(a), newMirrorGCCommand(a), newMirrorServiceCommand(a))
-	cmd.PersistentFlags().BoolVar(&a.syslog, "syslog", true,
-		"copy every new ledger row to the system log (journald/syslog via /dev/log; Windows: Application event log), outside the data directory")
+	cmd.PersistentFlags().BoolVar(&a.syslog, "syslog", true, a.msg(helpFlagSyslog))
 	return cmd
 }
 
@@ -37,8 +36,8 @@ func (a *app) ledgerSink() ledger.Sink {
 }
 
 // addDataFlag adds --data to a mirror command.
-func addDataFlag(cmd *cobra.Command, data *string) {
-	cmd.Flags().StringVar(data, "data", "", "mirror data directory (default $PATCHFERRY_DATA, else /var/lib/patchferry or %ProgramData%\\patchferry)")
+func addDataFlag(a *app, cmd *cobra.Command, data *string) {
+	cmd.Flags().StringVar(data, "data", "", a.msg(helpFlagData))
 }
 
 // dataDir resolves --data: the flag, $PATCHFERRY_DATA, the OS default.

@@ -19,24 +19,18 @@ type mirrorImportOptions struct {
 func newMirrorImportCommand(a *app) *cobra.Command {
 	var o mirrorImportOptions
 	cmd := &cobra.Command{
-		Use:   "import --data DIR [--operator NAME] [--label LABEL] [--scan-command CMD] [--repair] PATH...",
-		Short: "Verify a bundle again and import it, all or nothing",
-		Long: "PATH is a bundle folder, a media root holding one bundle, or the volume folders in any order.\n" +
-			"The media are only read. Every attempt is written to the ledger (媒体持込台帳).\n" +
-			"--repair restores files of the current catalog that scrub quarantined or that went missing, from the\n" +
-			"signed media of an older (or the current) sequence, without changing the catalog or the sequence.\n" +
-			"Such media may have expired: only files whose SHA-256 the current catalog names are restored.\n" +
-			"Exit 0 when files were restored or nothing was missing; 1 when the media were refused or hold\n" +
-			"none of the missing files.",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runMirrorImport(cmd.Context(), a, o, args) },
+		Use:   a.msg(helpUseMirrorImport),
+		Short: a.msg(helpShortMirrorImport),
+		Long:  a.msg(helpLongMirrorImport),
+		Args:  cobra.MinimumNArgs(1),
+		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorImport(cmd.Context(), a, o, args) },
 	}
-	addDataFlag(cmd, &o.data)
+	addDataFlag(a, cmd, &o.data)
 	f := cmd.Flags()
-	f.StringVar(&o.operator, "operator", "", "who brings the media in, for the ledger (default: the OS user)")
-	f.StringVar(&o.label, "label", "", "label of the medium, for the ledger (e.g. USB-07)")
-	f.StringVar(&o.scanCommand, "scan-command", "", "virus scanner run on every payload, e.g. \"clamscan --no-summary\" (exit 0 clean, 1 detected)")
-	f.BoolVar(&o.repair, "repair", false, "restore missing or quarantined files of the current catalog from these (older) media; nothing else changes")
+	f.StringVar(&o.operator, "operator", "", a.msg(helpFlagImportOperator))
+	f.StringVar(&o.label, "label", "", a.msg(helpFlagLabel))
+	f.StringVar(&o.scanCommand, "scan-command", "", a.msg(helpFlagScanCommand))
+	f.BoolVar(&o.repair, "repair", false, a.msg(helpFlagRepair))
 	return cmd
 }
 

@@ -18,15 +18,15 @@ type mirrorInitOptions struct {
 func newMirrorInitCommand(a *app) *cobra.Command {
 	var o mirrorInitOptions
 	cmd := &cobra.Command{
-		Use:   "init --data DIR --trust PUB [--trust PUB…] [--approver PUB… --approvals K] [--vendor-trust FILE]",
-		Short: "Create a mirror and record whom it trusts",
+		Use:   a.msg(helpUseMirrorInit),
+		Short: a.msg(helpShortMirrorInit),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorInit(a, o) },
 	}
-	addDataFlag(cmd, &o.data)
-	addTrustFlags(cmd, &o.trust)
-	cmd.Flags().StringVar(&o.vendorTrust, "vendor-trust", "", "vendor roots and keys to re-verify vendor signatures with (default: built in)")
-	cmd.Flags().StringVar(&o.operator, "operator", "", "who does this, for the ledger (default: the OS user)")
+	addDataFlag(a, cmd, &o.data)
+	addTrustFlags(a, cmd, &o.trust)
+	cmd.Flags().StringVar(&o.vendorTrust, "vendor-trust", "", a.msg(helpFlagInitVendorTrust))
+	cmd.Flags().StringVar(&o.operator, "operator", "", a.msg(helpFlagOperator))
 	return cmd
 }
 

@@ -30,16 +30,16 @@ var errLedgerCode = errors.New("the ledger does not match a ledger code written 
 func newMirrorLedgerCommand(a *app) *cobra.Command {
 	var o mirrorLedgerOptions
 	cmd := &cobra.Command{
-		Use:   "ledger --data DIR [--csv | --verify [--code CODE]...]",
-		Short: "Show the import ledger (媒体持込台帳); --csv for Excel, --verify checks the hash chain and the ledger codes of the paper ledger",
+		Use:   a.msg(helpUseMirrorLedger),
+		Short: a.msg(helpShortMirrorLedger),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorLedger(cmd.Context(), a, o) },
 	}
-	addDataFlag(cmd, &o.data)
+	addDataFlag(a, cmd, &o.data)
 	f := cmd.Flags()
-	f.BoolVar(&o.csv, "csv", false, "write CSV (UTF-8 with BOM, one header row) to stdout for Excel")
-	f.BoolVar(&o.verify, "verify", false, "check that no row was edited or removed")
-	f.StringSliceVar(&o.codes, "code", nil, "(implies --verify) a ledger code from the paper ledger (e.g. 12-7K3M-Q9TX-AB12-CD39); the ledger must still hold that row as it was. Repeat the flag or separate codes with commas")
+	f.BoolVar(&o.csv, "csv", false, a.msg(helpFlagCSV))
+	f.BoolVar(&o.verify, "verify", false, a.msg(helpFlagVerify))
+	f.StringSliceVar(&o.codes, "code", nil, a.msg(helpFlagCode))
 	cmd.MarkFlagsMutuallyExclusive("csv", "verify")
 	cmd.MarkFlagsMutuallyExclusive("csv", "code")
 	return cmd

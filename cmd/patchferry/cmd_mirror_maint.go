@@ -12,12 +12,12 @@ import (
 func newMirrorScrubCommand(a *app) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
-		Use:   "scrub --data DIR",
-		Short: "Re-hash every blob; quarantine any that changed on disk so it is never served",
+		Use:   a.msg(helpUseMirrorScrub),
+		Short: a.msg(helpShortMirrorScrub),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorScrub(cmd.Context(), a, data) },
 	}
-	addDataFlag(cmd, &data)
+	addDataFlag(a, cmd, &data)
 	return cmd
 }
 
@@ -53,8 +53,8 @@ func newMirrorGCCommand(a *app) *cobra.Command {
 	var data string
 	var keep int
 	cmd := &cobra.Command{
-		Use:   "gc --data DIR --keep N",
-		Short: "Keep N versions per product and remove blobs nothing refers to",
+		Use:   a.msg(helpUseMirrorGC),
+		Short: a.msg(helpShortMirrorGC),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 1 {
@@ -63,8 +63,8 @@ func newMirrorGCCommand(a *app) *cobra.Command {
 			return runMirrorGC(cmd.Context(), a, data, keep)
 		},
 	}
-	addDataFlag(cmd, &data)
-	cmd.Flags().IntVar(&keep, "keep", 0, "versions to keep per product (required, at least 1)")
+	addDataFlag(a, cmd, &data)
+	cmd.Flags().IntVar(&keep, "keep", 0, a.msg(helpFlagKeep))
 	cmd.MarkFlagRequired("keep")
 	return cmd
 }

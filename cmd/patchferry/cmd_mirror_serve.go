@@ -37,8 +37,8 @@ type mirrorServeOptions struct {
 func newMirrorServeCommand(a *app) *cobra.Command {
 	var o mirrorServeOptions
 	cmd := &cobra.Command{
-		Use:   "serve --data DIR --listen ADDR [--tls-cert F --tls-key F]",
-		Short: "Serve the mirror over HTTP and own the store (other mirror commands hand their work to it)",
+		Use:   a.msg(helpUseMirrorServe),
+		Short: a.msg(helpShortMirrorServe),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (o.tlsCert == "") != (o.tlsKey == "") {
@@ -54,18 +54,18 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 			return runAsService(cmd.Context(), func(ctx context.Context) error { return runMirrorServe(ctx, a, o) })
 		},
 	}
-	addDataFlag(cmd, &o.data)
+	addDataFlag(a, cmd, &o.data)
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", ":8080", "address to listen on, e.g. :8080 or 192.0.2.10:80 (port 0 picks a free port)")
-	f.StringVar(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
-	f.StringVar(&o.tlsKey, "tls-key", "", "… and this private key (PEM)")
-	f.StringVar(&o.logFile, "log-file", "", "append the access and admin log to this file instead of stderr (a Windows service has no stderr)")
-	f.IntVar(&o.maxConns, "max-connections", server.DefaultMaxConns, "most client connections open at once; more wait (each may hold a socket and a file: the process needs about twice as many file descriptors)")
-	f.DurationVar(&o.stallTimeout, "stall-timeout", server.DefaultStallTimeout, "close a connection whose client has taken no data for this long (a download that keeps moving, at least 64 KiB per period, never times out)")
-	f.DurationVar(&o.headerTimeout, "header-timeout", server.DefaultReadHeaderTimeout, "close a connection that has not sent its request header within this long")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive connection idle this long")
-	f.DurationVar(&o.scrubEvery, "scrub-every", 7*24*time.Hour, "re-hash every blob in the background once per this period, spread over it, and quarantine damaged ones (0: no background scrub)")
-	f.StringVar(&o.scrubRate, "scrub-rate", "20MB/s", "read at most this fast for the background scrub, e.g. 20MB/s (0: no cap)")
+	f.StringVar(&o.listen, "listen", ":8080", a.msg(helpFlagListen))
+	f.StringVar(&o.tlsCert, "tls-cert", "", a.msg(helpFlagTLSCert))
+	f.StringVar(&o.tlsKey, "tls-key", "", a.msg(helpFlagTLSKey))
+	f.StringVar(&o.logFile, "log-file", "", a.msg(helpFlagLogFile))
+	f.IntVar(&o.maxConns, "max-connections", server.DefaultMaxConns, a.msg(helpFlagMaxConnections))
+	f.DurationVar(&o.stallTimeout, "stall-timeout", server.DefaultStallTimeout, a.msg(helpFlagStallTimeout))
+	f.DurationVar(&o.headerTimeout, "header-timeout", server.DefaultReadHeaderTimeout, a.msg(helpFlagHeaderTimeout))
+	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, a.msg(helpFlagIdleTimeout))
+	f.DurationVar(&o.scrubEvery, "scrub-every", 7*24*time.Hour, a.msg(helpFlagScrubEvery))
+	f.StringVar(&o.scrubRate, "scrub-rate", "20MB/s", a.msg(helpFlagScrubRate))
 	return cmd
 }
 

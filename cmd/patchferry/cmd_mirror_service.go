@@ -19,22 +19,22 @@ type serviceOptions struct {
 func newMirrorServiceCommand(a *app) *cobra.Command {
 	var o serviceOptions
 	install := &cobra.Command{
-		Use:   "install [--data DIR] [--listen ADDR]",
-		Short: "Run `mirror serve` as a service: a Windows service, or a systemd unit on Linux",
+		Use:   a.msg(helpUseServiceInstall),
+		Short: a.msg(helpShortServiceInstall),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return installService(a, o) },
 	}
-	install.Flags().StringVar(&o.data, "data", "", "mirror data directory (default $PATCHFERRY_DATA, else the OS default)")
-	install.Flags().StringVar(&o.listen, "listen", ":8080", "address the service listens on")
-	install.Flags().StringVar(&o.user, "user", "", "Linux: run as this user (default root; give the user that owns --data)")
-	install.Flags().BoolVar(&o.print, "print", false, "Linux: print the systemd unit instead of installing it")
+	install.Flags().StringVar(&o.data, "data", "", a.msg(helpFlagServiceData))
+	install.Flags().StringVar(&o.listen, "listen", ":8080", a.msg(helpFlagServiceListen))
+	install.Flags().StringVar(&o.user, "user", "", a.msg(helpFlagServiceUser))
+	install.Flags().BoolVar(&o.print, "print", false, a.msg(helpFlagServicePrint))
 	uninstall := &cobra.Command{
 		Use:   "uninstall",
-		Short: "Stop and remove the service",
+		Short: a.msg(helpShortServiceUninstall),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return uninstallService(a) },
 	}
-	return newGroupCommand("service", "Install or remove the mirror as a service (Windows service, systemd unit)", install, uninstall)
+	return newGroupCommand("service", a.msg(helpShortMirrorService), install, uninstall)
 }
 
 // serviceArgs is the command line the service runs.

@@ -13,12 +13,12 @@ import (
 func newMirrorStatusCommand(a *app) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
-		Use:   "status --data DIR [--json]",
-		Short: "Show what the mirror serves: sequence, state code, last import",
+		Use:   a.msg(helpUseMirrorStatus),
+		Short: a.msg(helpShortMirrorStatus),
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runMirrorStatus(cmd.Context(), a, data) },
 	}
-	addDataFlag(cmd, &data)
+	addDataFlag(a, cmd, &data)
 	return cmd
 }
 

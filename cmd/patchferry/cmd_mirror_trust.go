@@ -22,25 +22,25 @@ type mirrorTrustOptions struct {
 func newMirrorTrustCommand(a *app) *cobra.Command {
 	var o mirrorTrustOptions
 	cmd := &cobra.Command{
-		Use:   "trust --data DIR [--add-publisher PUB] [--remove-publisher KEYID] [--add-approver PUB] [--remove-approver KEYID] [--approvals K] [--vendor-trust FILE]",
-		Short: "Show or change whom the mirror trusts (every change is a ledger row)",
+		Use:   a.msg(helpUseMirrorTrust),
+		Short: a.msg(helpShortMirrorTrust),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.setApprovals = cmd.Flags().Changed("approvals")
 			return runMirrorTrust(cmd.Context(), a, o)
 		},
 	}
-	addDataFlag(cmd, &o.data)
+	addDataFlag(a, cmd, &o.data)
 	f := cmd.Flags()
-	f.StringArrayVar(&o.addPublishers, "add-publisher", nil, "trust another publisher key (.pub)")
-	f.StringArrayVar(&o.removePublishers, "remove-publisher", nil, "stop trusting the publisher key with this key ID")
-	f.StringArrayVar(&o.addApprovers, "add-approver", nil, "add an approver key (.pub)")
-	f.StringArrayVar(&o.removeApprovers, "remove-approver", nil, "remove the approver key with this key ID")
-	f.IntVar(&o.approvals, "approvals", 0, "distinct approvals required")
-	f.StringVar(&o.vendorTrust, "vendor-trust", "", "replace the vendor roots and keys with this file")
-	f.BoolVar(&o.vendorTrustDefault, "vendor-trust-default", false, "go back to the built-in vendor roots and keys")
-	f.BoolVar(&o.showVendorKeys, "show-vendor-trust", false, "print the vendor trust in its file form")
-	f.StringVar(&o.operator, "operator", "", "who does this, for the ledger (default: the OS user)")
+	f.StringArrayVar(&o.addPublishers, "add-publisher", nil, a.msg(helpFlagAddPublisher))
+	f.StringArrayVar(&o.removePublishers, "remove-publisher", nil, a.msg(helpFlagRemovePublisher))
+	f.StringArrayVar(&o.addApprovers, "add-approver", nil, a.msg(helpFlagAddApprover))
+	f.StringArrayVar(&o.removeApprovers, "remove-approver", nil, a.msg(helpFlagRemoveApprover))
+	f.IntVar(&o.approvals, "approvals", 0, a.msg(helpFlagApprovals))
+	f.StringVar(&o.vendorTrust, "vendor-trust", "", a.msg(helpFlagVendorTrust))
+	f.BoolVar(&o.vendorTrustDefault, "vendor-trust-default", false, a.msg(helpFlagVendorTrustDefault))
+	f.BoolVar(&o.showVendorKeys, "show-vendor-trust", false, a.msg(helpFlagShowVendorTrust))
+	f.StringVar(&o.operator, "operator", "", a.msg(helpFlagOperator))
 	return cmd
 }
 

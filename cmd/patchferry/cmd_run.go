@@ -13,12 +13,10 @@ import (
 func newRunCommand(a *app) *cobra.Command {
 	var o exportOptions
 	cmd := &cobra.Command{
-		Use:   "run [--config F] [--key K] [--out DIR]",
-		Short: "The weekly job: fetch, then export what is new; non-interactive, with a log file",
-		Long: "Fetches every enabled source and writes the next bundle when something is new (else it says \"nothing new\").\n" +
-			"The key password comes from $PATCHFERRY_KEY_PASSWORD or --password-file. Exit 0: all went well; 1: something\n" +
-			"was refused or a source failed (the rest is still exported, the summary names each failure); 2: usage or configuration.",
-		Args: cobra.NoArgs,
+		Use:   a.msg(helpUseRun),
+		Short: a.msg(helpShortRun),
+		Long:  a.msg(helpLongRun),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.stdinTerminal = false // a scheduler has nobody to answer a prompt
 			fs, err := a.openFetcher(o.config)
@@ -66,7 +64,7 @@ func newRunCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	addExportFlags(cmd, &o, false)
+	addExportFlags(a, cmd, &o, false)
 	return cmd
 }
 

@@ -11,6 +11,10 @@
 //	messages_errors.go     … of errors users cause, with what to do
 //	messages_ledger.go     … of the ledger's results and reasons, status
 //	messages_help.go       … of --help: command descriptions, flag usages
+//	help.go                --help in the user's language: the language
+//	                       read from the command line before the commands
+//	                       are built, cobra's usage template and its help
+//	                       and completion commands translated
 //	lang*.go               the OS locale (POSIX env, Windows UI language)
 //	password.go            key password: env, --password-file, terminal
 //	                       prompt; reading key files
