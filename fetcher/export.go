@@ -33,6 +33,7 @@ type ExportOptions struct {
 	VolumeSize  int64
 	MaxFileSize int64
 	Progress    func(int64)
+	Zone        *time.Location // of the times in README.txt (nil: UTC)
 }
 
 // ExportResult says what Export did.
@@ -177,7 +178,7 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		c.Retired = retired(last.Catalog, catalog)
 	}
 	wo := media.WriteOptions{Out: o.Out, Site: o.Site, Sequence: res.Sequence, Base: res.Base, Created: o.Created,
-		MaxFileSize: o.MaxFileSize, VolumeSize: o.VolumeSize, Key: o.Key, Progress: o.Progress}
+		MaxFileSize: o.MaxFileSize, VolumeSize: o.VolumeSize, Key: o.Key, Progress: o.Progress, Zone: o.Zone}
 	if o.Validity > 0 {
 		wo.Expires = o.Created.Add(o.Validity)
 	}
