@@ -15,7 +15,8 @@
 //	              types vendors use (HTTPURL, HostPort, Word, Count)
 //	vendor.go     Vendor, SourceConfig, SourceBase, EnabledSources
 //	download.go   Downloader: bounded parallelism, resume (Range/If-Range),
-//	              conditional requests (Meta, Head), retries with backoff,
+//	              conditional requests (Meta, Head), retries with backoff
+//	              (none for an unreachable host: UnreachableError),
 //	              bandwidth limit (golang.org/x/time/rate), size limits,
 //	              SHA-256 and SHA-512 of what is written, while it is written
 //	cache.go      Cache: <cache_dir>/blobs/sha256/ab/<sha256>, partial/
@@ -24,9 +25,12 @@
 //	              which sequence shipped which artifact
 //	fetch.go      Source, Env (Admit: the vendor's evidence check from
 //	              media/evidence, then keep; Unchanged, KeepPrevious, Refuse,
-//	              KeepEvidence), Candidate, Run, Summary
+//	              KeepEvidence), Candidate, Run, Summary; Order: the order
+//	              artifacts are listed in
 //	export.go     Export: the next bundle — full, delta on the last bundle,
-//	              or --since a sequence or the mirror's state code
+//	              or --since a sequence or the mirror's state code; never
+//	              one with nothing to carry, never to a missing media
+//	              folder (CheckOut)
 //	manual.go     AddManual: files added by hand (method "manual"), dated
 //	              as told or by their modification time
 //

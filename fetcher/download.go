@@ -53,6 +53,57 @@ func (e *HTTPError) retryable() bool {
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
 }
 
+// UnreachableError is a request that never reached its server: the host's
+// name did not resolve, or the connection was refused or found no route —
+// to the server, or to the proxy (Proxy). Such an answer comes at once and
+// another attempt a moment later gets the same, so it is not retried: a
+// vendor that cannot be reached fails in a second, not after minutes of
+// backoff. Timeouts are retried like other transient errors.
+type UnreachableError struct {
+	URL   string
+	Host  string // host[:port] of URL
+	Proxy bool   // the proxy could not be reached (or refused to connect)
+	DNS   bool   // the host's name did not resolve
+	Err   error
+}
+
+func (e *UnreachableError) Error() string {
+	what := "cannot reach " + e.Host
+	switch {
+	case e.Proxy:
+		what = "cannot reach " + e.Host + " through the proxy"
+	case e.DNS:
+		what = "cannot resolve " + e.Host
+	}
+	return fmt.Sprintf("%s: %s: %v", e.URL, what, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// unreachable classifies the error of a request that got no answer: it
+// returns an *UnreachableError when the connection was never made for a
+// reason that does not pass (a name that does not exist, a refusal, no
+// route, a proxy that cannot be reached), else err as it is.
+func unreachable(u string, err error) error {
+	var op *net.OpError
+	if !errors.As(err, &op) || (op.Op != "dial" && op.Op != "proxyconnect") || op.Timeout() ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	ue := &UnreachableError{URL: u, Host: u, Proxy: op.Op == "proxyconnect", Err: err}
+	if pu, perr := url.Parse(u); perr == nil {
+		ue.Host = pu.Host
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsTimeout || dns.IsTemporary {
+			return err // a resolver that did not answer: retried
+		}
+		ue.DNS = true
+	}
+	return ue
+}
+
 // Downloader fetches over HTTP with bounded parallelism, resume, conditional
 // requests, retries with backoff, a bandwidth limit and size limits.
 type Downloader struct {
@@ -132,7 +183,8 @@ func isRetryable(err error) bool {
 		return he.retryable()
 	}
 	var le *verify.LimitError
-	if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var ue *UnreachableError
+	if errors.As(err, &le) || errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	return true // resets, timeouts, short bodies
@@ -159,7 +211,11 @@ func (d *Downloader) do(ctx context.Context, method, u string, h http.Header) (*
 		req.Header[k] = v
 	}
 	req.Header.Set("User-Agent", userAgent)
-	return d.client.Do(req)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return nil, unreachable(u, err)
+	}
+	return resp, nil
 }
 
 // partialMeta is the sidecar of a download in progress.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -422,4 +423,87 @@ func TestFileIdleRetried(t *testing.T) {
 		t.Errorf("%d requests, want the stalled one and a resume", n.Load())
 	}
 	checkDownload(t, dl, data)
+}
+
+// closedAddr returns a loopback address nobody listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// countHandler counts the log records whose message is msg.
+type countHandler struct {
+	slog.Handler
+	msg string
+	n   *atomic.Int32
+}
+
+func (h countHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+// A host that refuses the connection, or a proxy that does, is an answer:
+// the request fails at once as an *UnreachableError naming the host, with
+// the real backoff schedule and without a single retry; a 503 is still
+// retried.
+func TestUnreachableFailsFast(t *testing.T) {
+	e := newTestEnv(t)
+	closed := closedAddr(t)
+	var retries atomic.Int32
+	log := slog.New(countHandler{Handler: slog.DiscardHandler, msg: "retrying", n: &retries})
+	cfg, _ := DefaultConfig(nil)
+	direct, err := NewDownloader(cfg, e.cache, e.state, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Proxy = proxyURL("http://soumu:s3cret@" + closedAddr(t))
+	proxied, err := NewDownloader(cfg, e.cache, e.state, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.up.Put("/f.bin", []byte("x"), e.up.Now())
+	for _, tc := range []struct {
+		name  string
+		d     *Downloader
+		url   string
+		host  string
+		proxy bool
+	}{
+		{"refused", direct, "http://" + closed + "/f.bin", closed, false},
+		{"proxy refused", proxied, e.up.URL() + "/f.bin", strings.TrimPrefix(e.up.URL(), "http://"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, ferr := tc.d.File(t.Context(), tc.url, "f", 1<<10)
+			_, _, merr := tc.d.Meta(t.Context(), tc.url, 1<<10)
+			for _, err := range []error{ferr, merr} {
+				var ue *UnreachableError
+				if !errors.As(err, &ue) || ue.Host != tc.host || ue.Proxy != tc.proxy || ue.DNS {
+					t.Errorf("err = %v (%#v), want unreachable %s (proxy %v)", err, ue, tc.host, tc.proxy)
+				}
+				if err != nil && strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("the error shows the proxy password: %v", err)
+				}
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %s: an unreachable host must fail at once", took)
+			}
+		})
+	}
+	if n := retries.Load(); n != 0 {
+		t.Errorf("%d retries of an unreachable host", n)
+	}
+	e.up.Inject("/f.bin", vendortest.Fault503)
+	if _, err := e.d.File(t.Context(), e.up.URL()+"/f.bin", "f", 1<<10); err != nil {
+		t.Errorf("a 503 then the file: %v", err)
+	}
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +33,7 @@ type ExportOptions struct {
 	VolumeSize  int64
 	MaxFileSize int64
 	Progress    func(int64)
+	Zone        *time.Location // of the times in README.txt (nil: UTC)
 }
 
 // ExportResult says what Export did.
@@ -45,6 +49,28 @@ type ExportResult struct {
 	Written    *media.Written `json:"-"`
 }
 
+// ErrNoMedia is wrapped when the media root (Out) is not an existing
+// directory: most likely the medium is not connected or not mounted.
+// Export never creates it, so a bundle never lands on the internal disk
+// in place of the medium; create a new folder on purpose first.
+var ErrNoMedia = errors.New("the media folder does not exist")
+
+// CheckOut reports whether out, the media root, is an existing directory;
+// its error wraps ErrNoMedia when it is not. Export checks it first, and
+// commands check it before they fetch or ask for a password.
+func CheckOut(out string) error {
+	fi, err := os.Stat(out)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil
+	case err == nil:
+		return fmt.Errorf("%s: %w (it is a file)", out, ErrNoMedia)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: %w", out, ErrNoMedia)
+	}
+	return fmt.Errorf("media folder: %w", err)
+}
+
 // ErrStateCode is wrapped when --since names a state this fetcher never
 // shipped, or its check characters do not match.
 var ErrStateCode = errors.New("unknown mirror state")
@@ -55,9 +81,24 @@ var ErrSinceSyntax = errors.New("not a sequence number or state code")
 
 // Export writes the next bundle: the full catalog state of every source,
 // with the artifacts the mirror does not have yet (all of them for a full
-// bundle). Without Since and Full it is a delta on the last bundle, and
-// when nothing changed since then it writes nothing (NothingNew).
+// bundle). Without Since and Full it is a delta on the last bundle.
+//
+// A bundle with nothing to carry is never written, and uses up no
+// sequence number: when it would hold no artifact and its catalog equals
+// the one the mirror has at its base (the base bundle's catalog; for a
+// full bundle, the empty catalog of a new mirror), Export writes nothing
+// and says NothingNew, with Sequence, Base and StateCode those of the last
+// bundle written (zero before the first). A delta that holds no artifact
+// but changes the catalog (a product removed, files retired, a version
+// going back to files the mirror has) is written: the mirror must learn
+// it.
+//
+// Out must be an existing directory (CheckOut): nothing is written, and
+// no sequence used up, when it is not.
 func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*ExportResult, error) {
+	if err := CheckOut(o.Out); err != nil {
+		return nil, err
+	}
 	shipments, err := st.Shipments()
 	if err != nil {
 		return nil, err
@@ -83,10 +124,10 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		}
 	default:
 		base = last
-		if sameCatalog(last.Catalog, catalog) {
-			res.NothingNew, res.Sequence, res.Base, res.StateCode = true, last.Sequence, last.Base, last.StateCode
-			return res, nil
-		}
+	}
+	var baseCatalog media.Catalog // the mirror's catalog at base: empty for a full bundle
+	if base != nil {
+		baseCatalog = base.Catalog
 	}
 	have := make(map[string]bool)
 	if base != nil {
@@ -98,13 +139,14 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		}
 	}
 	var c media.Contents
+	var shown []*media.Artifact
 	metas := make(map[string]string) // name → sha
 	for _, a := range current {
 		if have[a.SHA256] {
 			continue
 		}
 		c.Inputs = append(c.Inputs, media.Input{Path: cache.BlobPath(a.SHA256), Artifact: a.Artifact})
-		res.New = append(res.New, describe(&a.Artifact))
+		shown = append(shown, &a.Artifact)
 		res.Bytes += a.Size
 		for _, ev := range a.Evidence {
 			if prev, ok := metas[ev.Name]; ok && prev != ev.SHA256 {
@@ -116,6 +158,17 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 			}
 		}
 	}
+	if len(c.Inputs) == 0 && sameCatalog(baseCatalog, catalog) {
+		res = &ExportResult{NothingNew: true, New: []string{}}
+		if last != nil {
+			res.Sequence, res.Base, res.StateCode = last.Sequence, last.Base, last.StateCode
+		}
+		return res, nil
+	}
+	slices.SortStableFunc(shown, Order)
+	for _, a := range shown {
+		res.New = append(res.New, describe(a))
+	}
 	c.Catalog = catalog
 	// Retire what the mirror has and no longer needs: with --since the
 	// mirror is at base, not at the last bundle written.
@@ -125,7 +178,7 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		c.Retired = retired(last.Catalog, catalog)
 	}
 	wo := media.WriteOptions{Out: o.Out, Site: o.Site, Sequence: res.Sequence, Base: res.Base, Created: o.Created,
-		MaxFileSize: o.MaxFileSize, VolumeSize: o.VolumeSize, Key: o.Key, Progress: o.Progress}
+		MaxFileSize: o.MaxFileSize, VolumeSize: o.VolumeSize, Key: o.Key, Progress: o.Progress, Zone: o.Zone}
 	if o.Validity > 0 {
 		wo.Expires = o.Created.Add(o.Validity)
 	}

@@ -52,7 +52,11 @@ func newExportEnv(t *testing.T) *exportEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &exportEnv{dir: dir, st: st, cache: cache, out: filepath.Join(dir, "media"), key: key}
+	out := filepath.Join(dir, "media")
+	if err := os.Mkdir(out, 0o755); err != nil { // the medium, mounted
+		t.Fatal(err)
+	}
+	return &exportEnv{dir: dir, st: st, cache: cache, out: out, key: key}
 }
 
 // evidence stores a vendor metadata file in the cache.
@@ -373,10 +377,20 @@ func TestExportSince(t *testing.T) {
 			t.Errorf("--since %s retires %v, want %v", since, got, shas(w2.all...))
 		}
 	}
-	// On the last bundle: nothing new, but a bundle was asked for.
+	// On the last bundle: nothing to carry, so nothing is written, even
+	// though a bundle was asked for; no sequence number is used up.
+	written := e.bundles(t)
 	last := e.mustExport(t, fetcher.ExportOptions{Since: "6"})
-	if m := e.open(t, last).Manifest; last.Base != 6 || len(m.Artifacts) != 0 || len(m.Retired) != 0 {
-		t.Errorf("--since the last bundle: base %d, %d artifacts, %d retired", last.Base, len(m.Artifacts), len(m.Retired))
+	if !last.NothingNew || last.Sequence != 6 || len(last.Dirs) != 0 {
+		t.Errorf("--since the last bundle: %+v, want nothing new at 6", last)
+	}
+	// On bundle 3, whose catalog is the current one (4, 5 and 6 were
+	// written on older bundles and carried nothing bundle 3 lacks).
+	if r := e.mustExport(t, fetcher.ExportOptions{Since: "3"}); !r.NothingNew {
+		t.Errorf("--since 3, the current catalog: %+v, want nothing new", r)
+	}
+	if got := e.bundles(t); !slices.Equal(got, written) {
+		t.Errorf("nothing new wrote bundles: %v → %v", written, got)
 	}
 
 	if err := fetcher.CheckSince(e.st, r2.StateCode); err != nil {
@@ -409,8 +423,8 @@ func TestExportSince(t *testing.T) {
 		t.Errorf("refused --since wrote bundles: %v → %v", before, got)
 	}
 	// A refused --since uses up no sequence number.
-	if next := e.mustExport(t, fetcher.ExportOptions{Full: true}); next.Sequence != 8 {
-		t.Errorf("after refusals the next sequence is %d, want 8", next.Sequence)
+	if next := e.mustExport(t, fetcher.ExportOptions{Full: true}); next.Sequence != 7 {
+		t.Errorf("after refusals the next sequence is %d, want 7", next.Sequence)
 	}
 }
 
@@ -464,21 +478,90 @@ func TestExportManual(t *testing.T) {
 	}
 }
 
-// With nothing to ship at all, the first export writes an empty full
-// bundle (the mirror learns the site), and later ones say nothing new.
+// With nothing to ship at all, no export writes a bundle — not the first,
+// not --full, not --since — and none uses up a sequence number: the first
+// bundle with something in it is sequence 1.
 func TestExportEmpty(t *testing.T) {
 	t.Parallel()
 	e := newExportEnv(t)
+	for _, o := range []fetcher.ExportOptions{{}, {Full: true}, {}} {
+		res := e.mustExport(t, o)
+		if !res.NothingNew || res.Sequence != 0 || res.Base != 0 || res.Artifacts != 0 || len(res.Dirs) != 0 || res.New == nil {
+			t.Errorf("export of nothing (full %v): %+v, want nothing new, no sequence", o.Full, res)
+		}
+	}
+	if got := e.bundles(t); len(got) != 0 {
+		t.Fatalf("media root holds %v", got)
+	}
+	w := e.week(t, "1", "128.5.0esr")
 	first := e.mustExport(t, fetcher.ExportOptions{})
-	if m := e.open(t, first).Manifest; len(m.Artifacts) != 0 || len(m.Catalog) != 0 {
-		t.Errorf("empty bundle: %+v", m)
+	if m := e.open(t, first).Manifest; first.Sequence != 1 || len(m.Artifacts) != len(w.all) {
+		t.Errorf("first export with files: sequence %d, %d files", first.Sequence, len(m.Artifacts))
 	}
-	if again := e.mustExport(t, fetcher.ExportOptions{}); !again.NothingNew || again.Sequence != 1 {
-		t.Errorf("second export of nothing: %+v, want nothing new at sequence 1", again)
+}
+
+// A delta whose only change is the catalog — a product no longer
+// current, its files retired — holds no file but is written: the mirror
+// must stop offering them. After it, the same state is nothing new.
+func TestExportCatalogOnly(t *testing.T) {
+	t.Parallel()
+	e := newExportEnv(t)
+	w := e.week(t, "1", "128.5.0esr")
+	e.open(t, e.mustExport(t, fetcher.ExportOptions{}))
+	e.current(t, "mozilla") // Firefox ESR is no longer offered
+	res := e.mustExport(t, fetcher.ExportOptions{})
+	m := e.open(t, res).Manifest
+	if res.NothingNew || res.Sequence != 2 || res.Base != 1 || len(m.Artifacts) != 0 {
+		t.Fatalf("catalog-only delta: %+v, %d files; want sequence 2 on 1 without files", res, len(m.Artifacts))
 	}
-	if got := e.bundles(t); len(got) != 1 {
-		t.Errorf("media root holds %v", got)
+	if got := retiredSHAs(m); !slices.Equal(got, shas(w.esr...)) {
+		t.Errorf("retired %v, want the Firefox ESR files %v", got, shas(w.esr...))
 	}
+	if got := catalogVersions(m.Catalog); len(got) != 1 || got["clamav/daily"] != "1" {
+		t.Errorf("catalog %v, want clamav/daily alone", got)
+	}
+	if again := e.mustExport(t, fetcher.ExportOptions{}); !again.NothingNew || again.Sequence != 2 {
+		t.Errorf("after the catalog-only delta: %+v, want nothing new at 2", again)
+	}
+}
+
+// An export to a media folder that does not exist (a stick that is not
+// mounted) writes nothing, creates no folder, and uses up no sequence
+// number; the same export once the folder is there gets the next one.
+func TestExportNoMedia(t *testing.T) {
+	t.Parallel()
+	e := newExportEnv(t)
+	e.week(t, "1", "128.5.0esr")
+	e.open(t, e.mustExport(t, fetcher.ExportOptions{}))
+	e.week(t, "2", "128.5.0esr")
+	missing := filepath.Join(e.dir, "usb")
+	file := filepath.Join(e.dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{missing, file} {
+		o := fetcher.ExportOptions{Out: out, Site: "city", Key: e.key, Created: exportNow, Sources: []string{"clamav", "mozilla"}}
+		if _, err := fetcher.Export(t.Context(), e.st, e.cache, o); !errors.Is(err, fetcher.ErrNoMedia) || !strings.Contains(err.Error(), out) {
+			t.Errorf("export to %s: %v, want ErrNoMedia naming it", out, err)
+		}
+		if err := fetcher.CheckOut(out); !errors.Is(err, fetcher.ErrNoMedia) {
+			t.Errorf("CheckOut(%s): %v", out, err)
+		}
+	}
+	if exists(missing) {
+		t.Error("the export created the missing media folder")
+	}
+	if err := fetcher.CheckOut(e.out); err != nil {
+		t.Errorf("CheckOut(%s): %v", e.out, err)
+	}
+	if res := e.mustExport(t, fetcher.ExportOptions{}); res.Sequence != 2 {
+		t.Errorf("the next export: sequence %d, want 2", res.Sequence)
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // What the cache lost, or two evidence files under one name, stop the

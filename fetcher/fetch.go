@@ -1,13 +1,16 @@
 package fetcher
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,8 +59,11 @@ type SourceReport struct {
 	Unchanged int               `json:"unchanged"`
 	Refused   []Refusal         `json:"refused"`
 	Error     string            `json:"error,omitempty"`
+	Err       error             `json:"-"` // the error behind Error (e.g. an *UnreachableError)
 	Current   []string          `json:"-"` // sha256 of the current artifacts
 	Versions  map[string]string `json:"versions"`
+
+	newArts []media.Artifact // what New lists, in the order kept
 }
 
 // Summary is the result of a fetch run.
@@ -73,6 +79,17 @@ func (s *Summary) OK() bool {
 		}
 	}
 	return true
+}
+
+// AllFailed reports whether there was at least one source and every one
+// failed as a whole: nothing at all was fetched.
+func (s *Summary) AllFailed() bool {
+	for _, r := range s.Sources {
+		if r.Error == "" {
+			return false
+		}
+	}
+	return len(s.Sources) > 0
 }
 
 // NewCount is the number of new artifacts over all sources.
@@ -265,7 +282,7 @@ func (e *Env) keep(a *Artifact, isNew bool) error {
 		if err := e.State.Record(a); err != nil {
 			return err
 		}
-		e.report.New = append(e.report.New, describe(&a.Artifact))
+		e.report.newArts = append(e.report.newArts, a.Artifact)
 	} else {
 		e.report.Unchanged++
 	}
@@ -318,6 +335,62 @@ func (e *Env) Refuse(what string, err error) {
 	e.report.Refused = append(e.report.Refused, Refusal{What: what, Reason: err.Error()})
 }
 
+// sort puts the report's lists in their fixed order (see Run).
+func (r *SourceReport) sort() {
+	slices.SortStableFunc(r.newArts, func(a, b media.Artifact) int { return Order(&a, &b) })
+	r.New = make([]string, 0, len(r.newArts))
+	for i := range r.newArts {
+		r.New = append(r.New, describe(&r.newArts[i]))
+	}
+	slices.SortStableFunc(r.Refused, func(a, b Refusal) int {
+		return cmp.Or(cmp.Compare(a.What, b.What), cmp.Compare(a.Reason, b.Reason))
+	})
+}
+
+// Order is the order in which artifacts are listed to people (fetch and
+// export summaries): by vendor, product, version (numbers compared as
+// numbers: 128.10.0esr after 128.9.0esr), platform, language and file
+// name.
+func Order(a, b *media.Artifact) int {
+	return cmp.Or(cmp.Compare(a.Vendor, b.Vendor), cmp.Compare(a.Product, b.Product), compareVersions(a.Version, b.Version),
+		cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Language, b.Language), cmp.Compare(a.FileName, b.FileName))
+}
+
+// compareVersions compares two version strings run by run: runs of digits
+// by their value, everything else byte by byte; equal values with
+// different spellings (07, 7) fall back to the plain string order.
+func compareVersions(a, b string) int {
+	x, y := a, b
+	for x != "" && y != "" {
+		xr, xd := leadingRun(x)
+		yr, yd := leadingRun(y)
+		var c int
+		switch {
+		case xd && yd:
+			xv, yv := strings.TrimLeft(xr, "0"), strings.TrimLeft(yr, "0")
+			c = cmp.Or(cmp.Compare(len(xv), len(yv)), cmp.Compare(xv, yv))
+		default:
+			c = cmp.Compare(xr, yr)
+		}
+		if c != 0 {
+			return c
+		}
+		x, y = x[len(xr):], y[len(yr):]
+	}
+	return cmp.Or(cmp.Compare(len(x), len(y)), cmp.Compare(a, b))
+}
+
+// leadingRun returns the run of digits, or of non-digits, s starts with.
+func leadingRun(s string) (run string, digits bool) {
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	digits = isDigit(s[0])
+	i := 1
+	for i < len(s) && isDigit(s[i]) == digits {
+		i++
+	}
+	return s[:i], digits
+}
+
 // KeepEvidence stores vendor metadata fetched from url in the cache and
 // returns its record (name: its name in a bundle's meta/).
 func (e *Env) KeepEvidence(name, url string, b []byte) (Evidence, error) {
@@ -330,7 +403,9 @@ func (e *Env) KeepEvidence(name, url string, b []byte) (Evidence, error) {
 
 // Run runs every source, one after the other (each downloads in parallel),
 // and records what each found current. A failing source does not stop the
-// others.
+// others. Each source's lists come out in a fixed order, whatever order
+// the parallel downloads finished in: New by vendor, product, version,
+// platform, language and file name (Order), Refused by what and reason.
 func Run(ctx context.Context, base Env, sources []Source) (*Summary, error) {
 	sum := &Summary{}
 	for _, src := range sources {
@@ -341,11 +416,13 @@ func Run(ctx context.Context, base Env, sources []Source) (*Summary, error) {
 		sum.Sources = append(sum.Sources, rep)
 		env := base
 		env.source, env.report, env.mu = src.Name(), rep, &sync.Mutex{}
-		if err := src.Fetch(ctx, &env); err != nil {
+		err := src.Fetch(ctx, &env)
+		rep.sort()
+		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return sum, err
 			}
-			rep.Error = err.Error()
+			rep.Error, rep.Err = err.Error(), err
 			base.Log.Error("source failed", "source", src.Name(), "err", err)
 			continue
 		}

@@ -59,7 +59,7 @@ func TestAdmitRefusesUnsafeNames(t *testing.T) {
 	if len(rep.Refused) != 3 {
 		t.Fatalf("refused %+v, want the three unsafe versions", rep.Refused)
 	}
-	for i, bad := range []string{"../x", "..", ".1"} {
+	for i, bad := range []string{"..", "../x", ".1"} { // sorted by what, not in the order admitted
 		r := rep.Refused[i]
 		if r.What != "tool "+bad || !strings.Contains(r.Reason, "version: ") || !strings.Contains(r.Reason, `"`+bad+`"`) {
 			t.Errorf("refusal %+v: want it to name version %q", r, bad)

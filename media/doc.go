@@ -16,7 +16,8 @@
 //	  files/sha256/ab/<sha256>.part-0001 …  pieces of a payload larger than
 //	                             --max-file-size (default 4 GiB − 1, FAT32)
 //	  meta/<name>.xz             vendor metadata and evidence, xz-compressed
-//	  README.txt                 what this is and how to import it (ja, en)
+//	  README.txt                 what this is and how to import it (ja, en;
+//	                             times in the writing machine's zone)
 //	  volume.json                volumes only: which files this volume holds
 //
 // # Manifest (bundle.json), format 1
@@ -165,7 +166,8 @@
 //	streamwrite.go   WriteStream
 //	approve.go       Approve: write an approver countersignature (over
 //	                 verify.ApprovalMessage); CanApprove
-//	readme.go        README.txt in Japanese and English
+//	readme.go        README.txt in Japanese and English, times in the
+//	                 writer's zone (WriteOptions.Zone)
 //	statecode.go     CatalogHash, StateCode: the short code of a catalog
 //	xzcheck.go       structure, dictionary and block-boundary pre-check of .xz
 //	                 files

@@ -108,7 +108,7 @@ func (w *writer) overhead(part int64) (int64, error) {
 		return 0, fmt.Errorf("the manifest would be %d bytes, above the limit of %d: split the files over several bundles", len(raw), MaxManifestSize)
 	}
 	// The longest README: the one of a volume with a four-digit number.
-	readme := Readme(&m, DirName{Site: w.o.Site, Sequence: w.o.Sequence, Volume: MaxVolumes, Volumes: MaxVolumes})
+	readme := Readme(&m, DirName{Site: w.o.Site, Sequence: w.o.Sequence, Volume: MaxVolumes, Volumes: MaxVolumes}, w.o.Zone)
 	return int64(len(raw)) + int64(len(readme)) + 64 + indexLen + approvalReserve, nil
 }
 

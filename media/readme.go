@@ -6,10 +6,22 @@ import (
 	"time"
 )
 
+// readmeTime is how README.txt shows a time: local date and time to the
+// minute, and the zone's name (JST, UTC; its offset, e.g. -0300, where the zone
+// has no name). bundle.json keeps the exact RFC 3339 time.
+const readmeTime = "2006-01-02 15:04 MST"
+
 // Readme returns README.txt for one bundle directory, in Japanese and
-// English. It depends only on the manifest and the directory name, so it is
-// reproducible.
-func Readme(m *Manifest, d DirName) string {
+// English, with its times in zone (nil: UTC) as the people who carry the
+// medium read a clock: "2026-12-02 19:30 JST". It depends only on the
+// manifest, the directory name and the zone, so it is reproducible: the
+// same bundle written on machines set to the same time zone has the same
+// bytes.
+func Readme(m *Manifest, d DirName, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	created := m.Created.In(zone).Format(readmeTime)
 	kind, kindJA := "full bundle", "フル"
 	if m.Base != 0 {
 		kind = fmt.Sprintf("delta on top of sequence %d", m.Base)
@@ -17,7 +29,7 @@ func Readme(m *Manifest, d DirName) string {
 	}
 	expires, expiresJA := "never", "なし"
 	if !m.Expires.IsZero() {
-		expires = m.Expires.UTC().Format(time.RFC3339)
+		expires = m.Expires.In(zone).Format(readmeTime)
 		expiresJA = expires
 	}
 	vol, volJA := "", ""
@@ -63,9 +75,9 @@ Verify without importing:
 Approve (countersign with an approver key):
   patchferry bundle approve --key approver.key --name <name> %s
 `,
-		m.Site, m.Sequence, kindJA, m.Created.UTC().Format(time.RFC3339), expiresJA, len(m.Artifacts), volJA,
+		m.Site, m.Sequence, kindJA, created, expiresJA, len(m.Artifacts), volJA,
 		d, d, d,
-		m.Site, m.Sequence, kind, m.Created.UTC().Format(time.RFC3339), expires, len(m.Artifacts), vol,
+		m.Site, m.Sequence, kind, created, expires, len(m.Artifacts), vol,
 		d, d, d)
 	return b.String()
 }

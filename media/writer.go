@@ -36,6 +36,9 @@ type WriteOptions struct {
 	VolumeSize  int64     // 0: one directory
 	Key         *verify.PrivateKey
 	Progress    func(n int64) // called with the bytes copied, as they are copied
+	// Zone is the time zone README.txt shows times in (nil: UTC); the
+	// commands pass the machine's. bundle.json is the same in any zone.
+	Zone *time.Location
 }
 
 // Input is one payload to put in a bundle.
@@ -74,7 +77,8 @@ type Written struct {
 // hidden staging directories and renames them into place only when
 // everything is durable, so a crash or a full medium leaves no half bundle
 // under a bundle name. With the same inputs and Created the output is
-// byte-identical (signatures are deterministic).
+// byte-identical (signatures are deterministic), README.txt too when Zone
+// is the same.
 func Write(ctx context.Context, o WriteOptions, c Contents) (*Written, error) {
 	w, err := newWriter(o, c)
 	if err != nil {
@@ -284,7 +288,7 @@ func (w *writer) finish(raw, sig []byte) ([]string, error) {
 		files := map[string][]byte{
 			ManifestName:  raw,
 			SignatureName: sig,
-			ReadmeName:    []byte(Readme(&w.m, name)),
+			ReadmeName:    []byte(Readme(&w.m, name, w.o.Zone)),
 		}
 		if w.volumes > 1 {
 			sort.Strings(w.files[v-1])

@@ -97,7 +97,7 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 	}
 	wo := media.WriteOptions{
 		Out: o.out, Site: o.site, Sequence: o.sequence, Base: o.base, Created: created,
-		MaxFileSize: maxFileSize, VolumeSize: volumeSize, Key: key,
+		MaxFileSize: maxFileSize, VolumeSize: volumeSize, Key: key, Zone: a.zone(),
 	}
 	if validity > 0 {
 		wo.Expires = created.Add(validity)
@@ -155,8 +155,8 @@ func (a *app) printWritten(w *media.Written, keyID string) error {
 			"publisher_key_id": keyID,
 		})
 	}
-	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %d %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence),
-		m.Sequence, a.describeKind(m), len(m.Artifacts), a.msg(msgLabelFiles), humanBytes(bytes))
+	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence),
+		m.Sequence, a.describeKind(m), a.fileCount(len(m.Artifacts)), humanBytes(bytes))
 	for _, d := range w.Dirs {
 		fmt.Fprintf(a.stdout, "  %s\n", d)
 	}

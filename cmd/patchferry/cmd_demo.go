@@ -64,10 +64,11 @@ func demoUpstream(addr string, now time.Time) (*vendortest.Upstream, []vendortes
 
 // writeDemoConfig writes a fetcher configuration pointing every source at
 // the upstream (each vendor's section from its fake on up), with cache_dir beside
-// it, and vendor-trust.yaml beside it.
+// it, and vendor-trust.yaml beside it. It creates the media folder beside
+// it too, on purpose: run and export never create one.
 func writeDemoConfig(path string, up *vendortest.Upstream) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "media"), 0o755); err != nil {
 		return err
 	}
 	vt, err := up.VendorTrust().Marshal()

@@ -57,21 +57,40 @@ func newExportCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printExport(res)
+			return a.printExport(res, o.since)
 		},
 	}
 	addExportFlags(a, cmd, &o, true)
 	return cmd
 }
 
-// export runs an export with the options and configuration.
-func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fetcher.ExportResult, error) {
+// mediaRoot returns --out, else out of the configuration: a folder that
+// must exist (the medium, connected and mounted). It is never created: a
+// missing one is a usage error whose hint is about mounting the medium.
+func (a *app) mediaRoot(fs *fetchSetup, o exportOptions) (string, error) {
 	out := o.out
 	if out == "" {
 		out = fs.cfg.Out
 	}
 	if out == "" {
-		return nil, usagef("--out is required (or set out in the configuration): the media root to write to")
+		return "", usagef("--out is required (or set out in the configuration): the media root to write to")
+	}
+	return out, a.noMedia(out, fetcher.CheckOut(out))
+}
+
+// zone is the time zone README.txt on the medium shows times in: the
+// machine's (main's clock is time.Now, in time.Local: $TZ, else the
+// system's setting). With --created or SOURCE_DATE_EPOCH the same inputs
+// give the same bytes on the same machine; bundle.json and its signature
+// are the same in every zone.
+func (a *app) zone() *time.Location { return a.now().Location() }
+
+// export runs an export with the options and configuration. It checks the
+// media folder and --since before it asks for the key's password.
+func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fetcher.ExportResult, error) {
+	out, err := a.mediaRoot(fs, o)
+	if err != nil {
+		return nil, err
 	}
 	keyPath := o.key
 	if keyPath == "" {
@@ -107,17 +126,28 @@ func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fet
 	}
 	bar, done := a.progress(-1, a.msg(msgCopying))
 	defer done()
-	return fetcher.Export(ctx, fs.state, fs.cache, fetcher.ExportOptions{
+	res, err := fetcher.Export(ctx, fs.state, fs.cache, fetcher.ExportOptions{
 		Out: out, Site: string(fs.cfg.Site), Key: key, Sources: fs.cfg.Enabled(), Since: o.since, Full: o.full,
 		Created: created, Validity: validity, VolumeSize: volumeSize, MaxFileSize: maxFileSize, Progress: bar,
+		Zone: a.zone(),
 	})
+	return res, a.noMedia(out, err)
 }
 
-func (a *app) printExport(res *fetcher.ExportResult) error {
+// printExport prints what an export did; since is its --since ("" for
+// none).
+func (a *app) printExport(res *fetcher.ExportResult, since string) error {
 	if a.jsonOut {
 		return a.printJSON(map[string]any{"ok": true, "export": res})
 	}
-	if res.NothingNew {
+	switch {
+	case res.NothingNew && since != "":
+		fmt.Fprintln(a.stdout, a.msg(msgNothingSince, since, res.Sequence))
+		return nil
+	case res.NothingNew && res.Sequence == 0:
+		fmt.Fprintln(a.stdout, a.msg(msgNothingYet))
+		return nil
+	case res.NothingNew:
 		fmt.Fprintln(a.stdout, a.msg(msgNothingNew, res.Sequence))
 		return nil
 	}
@@ -125,8 +155,8 @@ func (a *app) printExport(res *fetcher.ExportResult) error {
 	if res.Base != 0 {
 		kind = a.msg(msgDelta, res.Base)
 	}
-	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %d %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence), res.Sequence, kind,
-		res.Artifacts, a.msg(msgLabelFiles), humanBytes(res.Bytes))
+	fmt.Fprintf(a.stdout, "%s: %s %d (%s), %s, %s\n", a.msg(msgWritten), a.msg(msgLabelSequence), res.Sequence, kind,
+		a.fileCount(res.Artifacts), humanBytes(res.Bytes))
 	for _, d := range res.Dirs {
 		fmt.Fprintf(a.stdout, "  %s\n", d)
 	}

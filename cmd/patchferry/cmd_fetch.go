@@ -16,26 +16,23 @@ import (
 
 func newFetchCommand(a *app) *cobra.Command {
 	var configPath string
+	var verbose bool
 	cmd := &cobra.Command{
 		Use:   a.msg(helpUseFetch),
 		Short: a.msg(helpShortFetch),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sum, err := runFetch(cmd.Context(), a, configPath)
-			if err != nil {
-				return err
-			}
-			if err := a.printFetchSummary(sum); err != nil {
-				return err
-			}
-			if !sum.OK() {
-				return &exitError{exitFailed} // the summary names each failure
-			}
-			return nil
+			return runFetch(cmd.Context(), a, configPath, verbose)
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", a.msg(helpFlagConfig))
+	addVerboseFlag(a, cmd, &verbose)
 	return cmd
+}
+
+// addVerboseFlag adds --verbose: the log lines on stderr as well.
+func addVerboseFlag(a *app, cmd *cobra.Command, verbose *bool) {
+	cmd.Flags().BoolVar(verbose, "verbose", false, a.msg(helpFlagVerbose))
 }
 
 // fetchSetup is what a fetch (and an export) work with.
@@ -71,35 +68,85 @@ func (a *app) openFetcher(configPath string) (*fetchSetup, error) {
 	return &fetchSetup{cfg: cfg, cache: cache, state: state, trust: trust}, nil
 }
 
-func runFetch(ctx context.Context, a *app, configPath string) (*fetcher.Summary, error) {
+// runFetch is `patchferry fetch`: every enabled source, a summary with one
+// line per source (and per new or refused file), the details in a log
+// under cache_dir/logs/ (on stderr too with --verbose).
+func runFetch(ctx context.Context, a *app, configPath string, verbose bool) error {
 	fs, err := a.openFetcher(configPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer fs.state.Close()
-	return a.fetch(ctx, fs, slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	wl, err := a.openWeeklyLog(fs.cfg.CacheDir, "fetch", verbose)
+	if err != nil {
+		return err
+	}
+	defer wl.Close()
+	wl.log.Info("fetch started", "config", fs.cfg.Path, "sources", fs.cfg.Enabled())
+	sum, err := a.fetch(ctx, fs, wl.log)
+	if err != nil {
+		wl.log.Error("fetch failed", "err", err)
+		return err
+	}
+	wl.log.Info("fetch finished", "new", sum.NewCount(), "ok", sum.OK())
+	if err := wl.tee(a).printFetchSummary(sum); err != nil {
+		return err
+	}
+	if !a.jsonOut {
+		fmt.Fprintln(a.stdout, a.msg(msgRunLog, wl.path))
+	}
+	if !sum.OK() {
+		return &exitError{exitFailed} // the summary names each failure
+	}
+	return nil
 }
 
-// fetch runs every enabled source.
+// fetch runs every enabled source; on a terminal a progress bar names
+// the source being fetched.
 func (a *app) fetch(ctx context.Context, fs *fetchSetup, log *slog.Logger) (*fetcher.Summary, error) {
 	d, err := fetcher.NewDownloader(fs.cfg, fs.cache, fs.state, log)
 	if err != nil {
 		return nil, &usageError{err}
 	}
-	bar, done := a.progress(-1, a.msg(msgDownloading))
+	bar, describe, done := a.progressDescribed(-1, a.msg(msgDownloading))
 	defer done()
 	if bar != nil {
 		d.Progress = func(string, int64) func(int64) { return bar }
 	}
 	env := fetcher.Env{Config: fs.cfg, Downloader: d, Cache: fs.cache, State: fs.state, Trust: fs.trust, Log: log, Now: a.now}
-	return fetcher.Run(ctx, env, fetcher.EnabledSources(fs.cfg, vendors.Fetcher()))
+	sources := fetcher.EnabledSources(fs.cfg, vendors.Fetcher())
+	for i, s := range sources {
+		sources[i] = describedSource{Source: s, start: func() { describe(a.msg(msgFetchingSource, s.Name())) }}
+	}
+	return fetcher.Run(ctx, env, sources)
 }
 
+// describedSource calls start before its source fetches.
+type describedSource struct {
+	fetcher.Source
+	start func()
+}
+
+func (s describedSource) Fetch(ctx context.Context, env *fetcher.Env) error {
+	s.start()
+	return s.Source.Fetch(ctx, env)
+}
+
+// printFetchSummary prints one line per source and per new or refused
+// file, in a fixed order (fetcher.Run sorts them). A source that could not
+// reach its vendor is one line, and the hint about the proxy and the
+// network follows once.
 func (a *app) printFetchSummary(sum *fetcher.Summary) error {
 	if a.jsonOut {
 		return a.printJSON(map[string]any{"ok": sum.OK(), "new": sum.NewCount(), "sources": sum.Sources})
 	}
+	unreachable := false
 	for _, r := range sum.Sources {
+		if line := a.unreachableLine(r.Source, r.Err); line != "" {
+			fmt.Fprintln(a.stdout, line)
+			unreachable = true
+			continue
+		}
 		fmt.Fprintf(a.stdout, "%s: %s\n", r.Source, a.msg(msgFetchLine, len(r.New), r.Unchanged, len(r.Refused)))
 		for _, n := range r.New {
 			fmt.Fprintf(a.stdout, "  + %s\n", n)
@@ -110,6 +157,9 @@ func (a *app) printFetchSummary(sum *fetcher.Summary) error {
 		if r.Error != "" {
 			fmt.Fprintf(a.stdout, "  ! %s: %s\n", a.msg(msgSourceFailed), r.Error)
 		}
+	}
+	if unreachable {
+		fmt.Fprintf(a.stdout, "  → %s\n", a.msg(hintUnreachable))
 	}
 	if len(sum.Sources) == 0 {
 		fmt.Fprintln(a.stdout, a.msg(msgNoSources))

@@ -22,9 +22,12 @@
 //	paths.go               small path helpers
 //	cmd_keys.go            keys generate
 //	cmd_bundle*.go         bundle create, approve, verify, inspect
-//	cmd_fetch.go           fetch, config
+//	cmd_fetch.go           fetch (one line per source; the log under
+//	                       cache_dir/logs/, on stderr with --verbose), config
 //	cmd_export.go          export, add (--released: the files' release date)
-//	cmd_run.go             run: the weekly fetch + export with a log
+//	cmd_run.go             run: the weekly fetch + export with a log; never
+//	                       a bundle with nothing to carry, to a missing media
+//	                       folder, or when every source failed
 //	cmd_demo.go            demo: the whole cycle against a fake upstream
 //	cmd_mirror.go          the mirror group; --data; --syslog (new ledger
 //	                       rows copied to the system log); mirror(): the

@@ -99,6 +99,7 @@ const (
 	helpUseRun
 	helpShortRun
 	helpLongRun
+	helpFlagVerbose
 	helpUseDemo
 	helpShortDemo
 	helpLongDemo
@@ -399,12 +400,19 @@ PowerShell のプロファイルに追加してください。
 		"export --out フォルダー [--config 設定ファイル] [--key 鍵] [--since 連番 | --full] [--volume-size 大きさ]"},
 	helpShortExport: {"Write the next bundle from what was fetched", "取得した更新から次のバンドルを書き出します"},
 	helpLongExport: {"Writes the next bundle (sequence + 1). Without --since or --full it is a delta on the last bundle, and\n" +
-		"when nothing changed since then nothing is written. --since also takes the mirror's state code.",
+		"when nothing changed since then nothing is written. --since also takes the mirror's state code.\n" +
+		"The media folder (--out) must exist; it is never created (an unmounted stick must not send the bundle to the\n" +
+		"internal disk). To write to a new folder on purpose, create it first (mkdir).",
 		"次のバンドル（連番 + 1）を書き出します。--since も --full も指定しなければ前回のバンドルに対する差分になり、\n" +
-			"前回から何も変わっていなければ何も書き出しません。--since にはミラーの状態コードも指定できます。"},
+			"前回から何も変わっていなければ何も書き出しません。--since にはミラーの状態コードも指定できます。\n" +
+			"書き出し先のフォルダー（--out）は既存のものに限ります（自動では作成しません。USB メモリが接続されていないときに\n" +
+			"内蔵ディスクへ書き出さないためです）。新しいフォルダーに書き出すときは、先に作成してください（mkdir）。"},
 	helpFlagExportKey:         {"publisher key (default: key in the configuration)", "発行者の鍵（既定: 設定の key）"},
 	helpFlagPasswordFileBatch: {"read the key password from this file (else $PATCHFERRY_KEY_PASSWORD)", "鍵のパスワードをこのファイルから読む（なければ $PATCHFERRY_KEY_PASSWORD）"},
-	helpFlagExportOut:         {"media root to write the bundle to (default: out in the configuration)", "バンドルを書き出す媒体のルート（既定: 設定の out）"},
+	helpFlagExportOut: {"media root to write the bundle to, an existing folder (default: out in the configuration)",
+		"バンドルを書き出す媒体のルート。既存のフォルダーに限る（既定: 設定の out）"},
+	helpFlagVerbose: {"also show the log lines (INFO, WARN: each retry, each refusal) on stderr as they are written",
+		"ログの行（INFO、WARN: 再試行や拒否のたび）も書かれたときに標準エラーへ表示する"},
 	helpFlagSince: {"delta on this bundle sequence, or the mirror's state code (e.g. 42-K7QF)",
 		"この連番のバンドル、またはミラーの状態コード（例: 42-K7QF）に対する差分を書き出す"},
 	helpFlagFull:              {"write a full bundle (everything current)", "フルバンドル（現在のすべて）を書き出す"},
@@ -423,11 +431,15 @@ PowerShell のプロファイルに追加してください。
 		"週次ジョブ: 取得してから新しい更新を書き出します。対話なしで動き、ログファイルを残します"},
 	helpLongRun: {"Fetches every enabled source and writes the next bundle when something is new (else it says \"nothing new\").\n" +
 		"The key password comes from $PATCHFERRY_KEY_PASSWORD or --password-file. Exit 0: all went well; 1: something\n" +
-		"was refused or a source failed (the rest is still exported, the summary names each failure); 2: usage or configuration.",
+		"was refused or a source failed (the rest is still exported, the summary names each failure; when every source\n" +
+		"failed nothing is written); 2: usage or configuration, or the media folder (--out) does not exist — it is never\n" +
+		"created: create it first (mkdir) to write to a new folder on purpose.",
 		"有効なすべての配信元から取得し、新しい更新があれば次のバンドルを書き出します（なければ「新しい更新はありません」と表示）。\n" +
 			"鍵のパスワードは $PATCHFERRY_KEY_PASSWORD または --password-file から読みます。\n" +
 			"終了コード 0: すべて成功。1: 拒否されたものがあるか、取得に失敗した配信元がある\n" +
-			"（残りは書き出し、失敗はそれぞれまとめに表示）。2: 使い方または設定の誤り。"},
+			"（残りは書き出し、失敗はそれぞれまとめに表示。すべての配信元が失敗したときは何も書き出さない）。\n" +
+			"2: 使い方または設定の誤り、または書き出し先のフォルダー（--out）がない（自動では作成しません。\n" +
+			"新しいフォルダーに書き出すときは、先に作成してください（mkdir））。"},
 
 	// demo
 	helpUseDemo: {"demo [--listen ADDR] [--no-serve] [--upstream-only --write-config FILE]",

@@ -388,6 +388,9 @@ func TestWeeklyManual(t *testing.T) {
 	if err := os.WriteFile(config, []byte("cache_dir: cache\nout: media\nsite: city\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Mkdir(filepath.Join(dir, "media"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	add := func(version string, size int) string {
 		p := filepath.Join(t.TempDir(), "ichitaro-"+version+"-update.exe")
 		if err := os.WriteFile(p, append([]byte(version), payload(size)...), 0o644); err != nil {
