@@ -188,9 +188,35 @@ func payload(n int) []byte {
 	return b
 }
 
+// filesUnder lists the files (not folders) under dir; none when dir does
+// not exist. A refused command must leave none in the media folder.
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // createArgs is the `bundle create` command line of the shared bundle,
 // writing to out, with extra flags.
+// The media folder out is created: bundle create writes only into an
+// existing one.
 func createArgs(f *fixtures, out string, extra ...string) []string {
+	_ = os.MkdirAll(out, 0o755)
 	args := []string{"bundle", "create", "--key", f.publisher.priv, "--out", out, "--sequence", "1",
 		"--product", "justsystems/ichitaro", "--version", "2026.1"}
 	args = append(args, extra...)

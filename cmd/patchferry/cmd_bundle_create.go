@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/media/evidence"
 )
@@ -63,6 +64,11 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 		return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", o.product)
 	}
 	if err := o.checkNames(vendor, product); err != nil {
+		return err
+	}
+	// The medium must be there: a folder that does not exist is never
+	// created (an unmounted stick must not send the bundle elsewhere).
+	if err := a.noMedia(o.out, fetcher.CheckOut(o.out)); err != nil {
 		return err
 	}
 	created, err := a.parseCreated(o.created)

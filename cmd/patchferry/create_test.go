@@ -154,3 +154,22 @@ func TestCreateReleased(t *testing.T) {
 		t.Errorf("a bad --released: exit %d, %s", code, stderr)
 	}
 }
+
+// TestCreateNeedsMedia: bundle create never creates the media folder (an
+// unmounted stick must not send the bundle to the internal disk).
+func TestCreateNeedsMedia(t *testing.T) {
+	t.Parallel()
+	f := shared(t)
+	for lang, want := range map[string]string{"en": "does not exist", "ja": "ありません"} {
+		out := filepath.Join(t.TempDir(), "usb")
+		args := []string{"--lang", lang, "bundle", "create", "--key", f.publisher.priv, "--out", out, "--sequence", "1",
+			"--product", "justsystems/ichitaro", "--version", "2026.1"}
+		_, stderr, code := runCLI(t, pwEnv, append(args, f.payloads...)...)
+		if code != exitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "→ "+weeklyMessages[hintNoMedia].in(lang)) {
+			t.Errorf("%s: exit %d, stderr %s", lang, code, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: the media folder was created: %v", lang, err)
+		}
+	}
+}

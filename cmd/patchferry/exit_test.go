@@ -65,8 +65,8 @@ func TestUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("a failed command wrote %s: %v", out, err)
+	if files := filesUnder(t, out); len(files) != 0 {
+		t.Errorf("a failed command wrote %v", files)
 	}
 
 	t.Run("json", func(t *testing.T) {

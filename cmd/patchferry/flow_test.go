@@ -31,6 +31,9 @@ func TestUserFlow(t *testing.T) {
 	}
 
 	media := filepath.Join(dir, "media")
+	if err := os.Mkdir(media, 0o755); err != nil { // the "USB stick"
+		t.Fatal(err)
+	}
 	args := []string{"bundle", "create", "--key", pub + ".key", "--out", media, "--sequence", "1",
 		"--product", "justsystems/ichitaro", "--version", "2026.1"}
 	out = mustRun(t, pwEnv, append(args, f.payloads...)...)

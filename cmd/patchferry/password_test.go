@@ -47,8 +47,8 @@ func TestWrongPassword(t *testing.T) {
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
 			}
-			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("output directory after a refused key: %v, want none", err)
+			if files := filesUnder(t, out); len(files) != 0 {
+				t.Errorf("files written after a refused key: %v", files)
 			}
 		})
 	}
@@ -82,9 +82,8 @@ func TestNoPassword(t *testing.T) {
 			}
 		})
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 0 {
-		t.Errorf("files written without a password: %v %v", entries, err)
+	if files := filesUnder(t, dir); len(files) != 0 {
+		t.Errorf("files written without a password: %v", files)
 	}
 	if _, err := os.Stat(filepath.Join(f.bundle, "approvals")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("approvals folder in the shared bundle: %v", err)
