@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-runewidth"
@@ -66,7 +65,7 @@ func (a *app) printStatus(s *service.Status) error {
 				fmt.Fprintf(w, "  %s\n", a.msg(msgCatalogMore, len(s.Catalog)-i))
 				break
 			}
-			fmt.Fprintf(w, "  %-40s %s\n", c.Product, c.Version)
+			fmt.Fprintf(w, "  %-40s %s%s\n", c.Product, c.Version, a.msg(msgParen, a.count(c.Files, msgFile, msgFiles)))
 		}
 	}
 	fmt.Fprintf(w, "%s %s\n", a.statusLabel(msgLabelTrusted), a.msg(msgTrustCounts, s.Publishers, s.Approvers, s.Approvals))
@@ -74,11 +73,11 @@ func (a *app) printStatus(s *service.Status) error {
 		fmt.Fprintf(w, "%s %s%s\n", a.statusLabel(msgLabelLedgerCode), s.LedgerCode, a.msg(msgParen, a.count(s.LedgerRows, msgRow, msgRows)))
 	}
 	if r := s.LastAttempt; r != nil {
-		line := []string{at(r.Time), escape.String(r.Bundle), a.resultText(r.Result)}
+		what := a.resultText(escape.String(r.Result))
 		if reason := oneLine(a.reasonText(*r)); reason != "" {
-			line = append(line, reason)
+			what += ": " + reason
 		}
-		fmt.Fprintf(w, "%s %s\n", a.statusLabel(msgLabelLastAttempt), strings.Join(line, " "))
+		fmt.Fprintf(w, "%s %s %s %s\n", a.statusLabel(msgLabelLastAttempt), at(r.Time), escape.String(r.Bundle), what)
 	}
 	for _, r := range s.Unfinished {
 		fmt.Fprintf(w, "! %s\n", a.msg(msgImportUnfinished, at(r.Time), r.Label, r.Bundle, r.Operator))

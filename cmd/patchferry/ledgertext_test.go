@@ -244,3 +244,99 @@ func TestLedgerInUserLanguage(t *testing.T) {
 		t.Errorf("JSON row 3 (old): %+v", r)
 	}
 }
+
+// TestStatusAndImportInUserLanguage: status labels every number (no bare
+// "1 / 0 (0)"), import prints the state code once, and counts read
+// naturally — in English and Japanese.
+func TestStatusAndImportInUserLanguage(t *testing.T) {
+	f := shared(t)
+	media2 := t.TempDir() // a full bundle of one file
+	mustRun(t, pwEnv, "bundle", "create", "--key", f.publisher.priv, "--out", media2, "--sequence", "2",
+		"--product", "justsystems/ichitaro", "--version", "2026.2", "--created", baseCreated, f.payloads[0])
+	one := filepath.Join(media2, "patchferry-default-2")
+	bare := regexp.MustCompile(`\d+ / \d+|Keys:|Products:`)
+	cases := []struct {
+		lang                              string
+		fresh, imported, one, again, done []string
+	}{
+		{lang: "en",
+			fresh:    []string{"Nothing imported yet.", "Trust: publisher keys 1, approver keys 0, approvals required 0", "(1 row)"},
+			imported: []string{"Imported sequence 1.\n", "Bundle: patchferry-default-1 (2 files)", "Virus scan: not scanned", "Ledger code: 3-"},
+			one:      []string{"Imported sequence 2.\n", "Bundle: patchferry-default-2 (1 file)"},
+			again:    []string{"Already imported: sequence 2 (state code "},
+			done: []string{"Sequence: 2 (site default)\n", "State code: 2-", "Last import: 2026-", "(less than a day ago)",
+				"Catalog: products 1; files on the mirror 3 (older versions included)", "justsystems/ichitaro 2026.2 (1 file)\n", "Trust: publisher keys 1, approver keys 0, approvals required 0", "(7 rows)",
+				"Last attempt: 2026-", " patchferry-default-2 already imported: the same bundle again: every file checked out, nothing changed"}},
+		{lang: "ja",
+			fresh:    []string{"まだ何も取り込まれていません。", "信頼設定: 発行者の鍵 1、承認者の鍵 0、必要な承認数 0", "（1 行）"},
+			imported: []string{"連番 1 を取り込みました。\n", "バンドル: patchferry-default-1（ファイル 2 個）", "ウイルス検査: 未検査", "台帳コード: 3-"},
+			one:      []string{"連番 2 を取り込みました。\n", "バンドル: patchferry-default-2（ファイル 1 個）"},
+			again:    []string{"取り込み済みです: 連番 2（状態コード "},
+			done: []string{"連番: 2（拠点 default）\n", "状態コード: 2-", "最終取り込み: 2026-", "（1 日以内）",
+				"カタログ: 製品 1 件（ミラー上のファイル 3 個、旧版を含む）", "justsystems/ichitaro 2026.2（ファイル 1 個）\n", "信頼設定: 発行者の鍵 1、承認者の鍵 0、必要な承認数 0", "（7 行）",
+				"直近の試行: 2026-", " patchferry-default-2 取り込み済み（再持込）: 同じバンドルの再持込: 全ファイル異常なし、変更なし"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.lang, func(t *testing.T) {
+			data := initMirror(t)
+			run := func(args ...string) string {
+				return oneSpace(mustRun(t, nil, append([]string{"--lang", tc.lang}, args...)...))
+			}
+			status := run("mirror", "status", "--data", data)
+			wantContains(t, "status of a new mirror", status, tc.fresh...)
+			for _, step := range []struct {
+				what, path string
+				want       []string
+			}{
+				{"import", copyBundle(t), tc.imported},
+				{"import of one file", one, tc.one},
+				{"import of the same bundle again", one, tc.again},
+			} {
+				out := run("mirror", "import", "--data", data, step.path)
+				wantContains(t, step.what, out, step.want...)
+				code, _ := mirrorStatusJSON(t, data)["state_code"].(string)
+				if n := strings.Count(out, code); code == "" || n != 1 {
+					t.Errorf("%s: the state code %q appears %d times, want once:\n%s", step.what, code, n, out)
+				}
+			}
+			status = run("mirror", "status", "--data", data)
+			wantContains(t, "status", status, tc.done...)
+			if code, _ := mirrorStatusJSON(t, data)["state_code"].(string); strings.Count(status, code) != 1 {
+				t.Errorf("status shows the state code %q %d times, want once:\n%s", code, strings.Count(status, code), status)
+			}
+			if m := bare.FindString(status); m != "" {
+				t.Errorf("status has an unlabelled number or an old label %q:\n%s", m, status)
+			}
+		})
+	}
+}
+
+// TestCounts: counts take the singular for one and the plural otherwise in
+// English; Japanese counts with 個 and 行 and has no plural.
+func TestCounts(t *testing.T) {
+	for _, tc := range []struct {
+		lang                  string
+		days                  [4]string // 0, 1, 2, 30 days ago
+		files0, file1, files2 string
+		row1, rows3           string
+	}{
+		{"en", [4]string{"less than a day ago", "1 day ago", "2 days ago", "30 days ago"}, "0 files", "1 file", "2 files", "1 row", "3 rows"},
+		{"ja", [4]string{"1 日以内", "1 日前", "2 日前", "30 日前"}, "ファイル 0 個", "ファイル 1 個", "ファイル 2 個", "1 行", "3 行"},
+	} {
+		a, _, _ := newTestApp(nil)
+		a.lang = tc.lang
+		for i, d := range []int{0, 1, 2, 30} {
+			if got := a.daysAgo(d); got != tc.days[i] {
+				t.Errorf("%s: daysAgo(%d) = %q, want %q", tc.lang, d, got, tc.days[i])
+			}
+		}
+		for _, c := range [][2]string{
+			{a.count(0, msgFile, msgFiles), tc.files0}, {a.count(1, msgFile, msgFiles), tc.file1}, {a.count(2, msgFile, msgFiles), tc.files2},
+			{a.count(1, msgRow, msgRows), tc.row1}, {a.count(3, msgRow, msgRows), tc.rows3},
+		} {
+			if c[0] != c[1] {
+				t.Errorf("%s: %q, want %q", tc.lang, c[0], c[1])
+			}
+		}
+	}
+}

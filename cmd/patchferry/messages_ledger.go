@@ -218,7 +218,7 @@ var ledgerMessages = map[msgID]text{ // {en, ja}
 	msgLabelSite:     {" (site %s)", "（拠点 %s）"}, // after a value: Japanese needs no space before "（"
 	msgParen:         {" (%s)", "（%s）"},
 	msgLabelCatalog:  {"Catalog", "カタログ"},
-	msgCatalogCounts: {"products %d, files %d", "製品 %d 件、ファイル %d 個"},
+	msgCatalogCounts: {"products %d; files on the mirror %d (older versions included)", "製品 %d 件（ミラー上のファイル %d 個、旧版を含む）"},
 	msgCatalogMore:   {"… and %d more", "… ほか %d 件"},
 	msgLabelTrusted:  {"Trust", "信頼設定"},
 	msgTrustCounts:   {"publisher keys %d, approver keys %d, approvals required %d", "発行者の鍵 %d、承認者の鍵 %d、必要な承認数 %d"},

@@ -435,14 +435,18 @@ func start(st *store.Store, o Options, row *ledger.Row, code string, args map[st
 
 // RecordRefusal writes the ledger row of an import that was refused before
 // the bundle reached the mirror: the process that read the media could not
-// open it (handed over through the admin socket, as text: its reason code
-// is ledger.ReasonUnreadable).
-func RecordRefusal(st *store.Store, o Options, reason string) error {
+// open it (handed over through the admin socket). code and args are the
+// row's reason code and its values (LedgerReason of that process's error);
+// with no code, ledger.ReasonUnreadable.
+func RecordRefusal(st *store.Store, o Options, reason, code string, args map[string]string) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if code == "" {
+		code = ledger.ReasonUnreadable
+	}
 	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
-		Result: ledger.ResultRefused, Reason: reason, ReasonCode: ledger.ReasonUnreadable}
+		Result: ledger.ResultRefused, Reason: reason, ReasonCode: code, ReasonArgs: args}
 	if o.Log != nil {
 		o.Log.Warn("import "+row.Result, "label", row.Label, "reason", row.Reason)
 	}
