@@ -266,7 +266,7 @@ func TestStatusAndImportInUserLanguage(t *testing.T) {
 			again:    []string{"Already imported: sequence 2 (state code "},
 			done: []string{"Sequence: 2 (site default)\n", "State code: 2-", "Last import: 2026-", "(less than a day ago)",
 				"Catalog: products 1; files on the mirror 3 (older versions included)", "justsystems/ichitaro 2026.2 (1 file)\n", "Trust: publisher keys 1, approver keys 0, approvals required 0", "(7 rows)",
-				"Last attempt: 2026-", " patchferry-default-2 already imported: the same bundle again: every file checked out, nothing changed"}},
+				"Last attempt: 2026-", " patchferry-default-2 already imported: every file on the medium checked out; nothing changed"}},
 		{lang: "ja",
 			fresh:    []string{"まだ何も取り込まれていません。", "信頼設定: 発行者の鍵 1、承認者の鍵 0、必要な承認数 0", "（1 行）"},
 			imported: []string{"連番 1 を取り込みました。\n", "バンドル: patchferry-default-1（ファイル 2 個）", "ウイルス検査: 未検査", "台帳コード: 3-"},
@@ -274,7 +274,7 @@ func TestStatusAndImportInUserLanguage(t *testing.T) {
 			again:    []string{"取り込み済みです: 連番 2（状態コード "},
 			done: []string{"連番: 2（拠点 default）\n", "状態コード: 2-", "最終取り込み: 2026-", "（1 日以内）",
 				"カタログ: 製品 1 件（ミラー上のファイル 3 個、旧版を含む）", "justsystems/ichitaro 2026.2（ファイル 1 個）\n", "信頼設定: 発行者の鍵 1、承認者の鍵 0、必要な承認数 0", "（7 行）",
-				"直近の試行: 2026-", " patchferry-default-2 取り込み済み（再持込）: 同じバンドルの再持込: 全ファイル異常なし、変更なし"}},
+				"直近の試行: 2026-", " patchferry-default-2 取り込み済み（再持込）: 媒体上の全ファイルを検査し、異常なし。変更なし"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.lang, func(t *testing.T) {

@@ -154,7 +154,7 @@ var mirrorMessages = map[msgID]text{ // {en, ja}
 	hintNotOnMedium: {"This medium does not hold the missing files. Bring the media of the sequences named (the ledger shows which medium brought each), or run `patchferry export --full` on the internet side and import that bundle.",
 		"この媒体には欠けているファイルがありません。記載の連番の媒体（どの媒体で持ち込んだかは台帳で確認できます）を持ち込むか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
 	msgLabelLedgerCode: {"Ledger code", "台帳コード"},
-	msgWriteLedgerCode: {"write it in the paper ledger (媒体持込台帳)", "紙の媒体持込台帳に記入してください"},
+	msgWriteLedgerCode: {"write it in the paper ledger, 媒体持込台帳", "紙の媒体持込台帳に記入してください"},
 	msgLedgerCodeBad: {"--code %q is not a ledger code. A ledger code is the row number, a dash and 16 characters, e.g. " + exampleLedgerCode + ". Copy it again from the paper ledger (媒体持込台帳).",
 		"--code %q は台帳コードではありません。台帳コードは行番号、「-」、16 文字です（例: " + exampleLedgerCode + "）。紙の媒体持込台帳から写し直してください。"},
 	msgLedgerCodeMiswritten: {"--code %q: a character was written or read wrong (the code's last character does not check out). Compare it character by character with the paper ledger and type it again.",
