@@ -78,15 +78,15 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	}
 	if res.Status == ingest.StatusAlreadyImported {
 		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgAlreadyImported, res.Sequence, res.StateCode))
-		fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
+		fmt.Fprintf(a.stdout, "  %s %s%s\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgParen, a.msg(msgWriteLedgerCode)))
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgImported, res.Sequence, res.StateCode))
-	fmt.Fprintf(a.stdout, "  %s %s (%d)\n", a.label(msgLabelBundle), res.Bundle, res.Files)
+	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgImportedSequence, res.Sequence))
+	fmt.Fprintf(a.stdout, "  %s %s%s\n", a.label(msgLabelBundle), res.Bundle, a.msg(msgParen, a.count(res.Files, msgFile, msgFiles)))
 	fmt.Fprintf(a.stdout, "  %s %s / %s\n", a.label(msgLabelChecked), humanBytes(res.Bytes), humanBytes(res.Copied))
-	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), res.Scan)
+	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelScan), a.verdictText(res.Scan))
 	fmt.Fprintf(a.stdout, "  %s %s\n", a.label(msgLabelStateCode), res.StateCode)
-	fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
+	fmt.Fprintf(a.stdout, "  %s %s%s\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgParen, a.msg(msgWriteLedgerCode)))
 	return nil
 }
 
@@ -94,7 +94,7 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 func (a *app) printRepair(res *ingest.Result) {
 	defer func() {
 		if res.LedgerCode != "" {
-			fmt.Fprintf(a.stdout, "  %s %s (%s)\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgWriteLedgerCode))
+			fmt.Fprintf(a.stdout, "  %s %s%s\n", a.label(msgLabelLedgerCode), res.LedgerCode, a.msg(msgParen, a.msg(msgWriteLedgerCode)))
 		}
 	}()
 	if res.Status == ingest.StatusNothingToRepair {
@@ -105,13 +105,13 @@ func (a *app) printRepair(res *ingest.Result) {
 	for _, f := range res.Restored {
 		restored += f.Size
 	}
-	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgRepaired, len(res.Restored), humanBytes(restored), res.Sequence, res.MirrorSequence, res.StateCode))
+	fmt.Fprintf(a.stdout, "%s\n", a.msg(msgRepaired, a.count(len(res.Restored), msgFile, msgFiles), humanBytes(restored), res.Sequence, res.MirrorSequence, res.StateCode))
 	for _, f := range res.Restored {
 		fmt.Fprintf(a.stdout, "  %s %q (%s)\n", a.label(msgLabelRestored), f.FileName, humanBytes(f.Size))
 	}
 	fmt.Fprintf(a.stdout, "  %s %s / %s\n", a.label(msgLabelChecked), humanBytes(res.Bytes), humanBytes(res.Copied))
 	if len(res.StillMissing) > 0 {
-		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgStillMissing, len(res.StillMissing)))
+		fmt.Fprintf(a.stdout, "%s\n", a.msg(msgStillMissing, a.count(len(res.StillMissing), msgFile, msgFiles)))
 		for _, f := range res.StillMissing {
 			fmt.Fprintf(a.stdout, "  %q (%s, %s %d)\n", f.FileName, humanBytes(f.Size), a.msg(msgLabelSequence), f.FirstSequence)
 		}
@@ -130,5 +130,5 @@ func (a *app) printRefusalCode(ctx context.Context, svc service.Service, err err
 	if serr != nil || s.LedgerCode == "" {
 		return
 	}
-	fmt.Fprintf(a.stderr, "%s %s (%s)\n", a.label(msgLabelLedgerCode), s.LedgerCode, a.msg(msgWriteLedgerCode))
+	fmt.Fprintf(a.stderr, "%s %s%s\n", a.label(msgLabelLedgerCode), s.LedgerCode, a.msg(msgParen, a.msg(msgWriteLedgerCode)))
 }

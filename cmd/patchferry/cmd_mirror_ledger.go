@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 
 	"github.com/patchferry/patchferry/media/escape"
@@ -74,18 +76,71 @@ func runMirrorLedger(ctx context.Context, a *app, o mirrorLedgerOptions) error {
 	}
 	switch {
 	case o.csv:
-		return ledger.WriteCSV(a.stdout, rows, a.lang, time.Local)
+		return ledger.WriteCSV(a.stdout, rows, time.Local, a.ledgerWords())
 	case a.jsonOut:
-		return a.printJSON(rows)
+		return a.printJSON(a.ledgerJSON(rows))
 	}
+	a.printLedger(rows)
+	return nil
+}
+
+// ledgerRowJSON is a row as stored (codes and English, for scripts) with
+// its texts in the user's language added.
+type ledgerRowJSON struct {
+	ledger.Row
+	Text ledgerTextJSON `json:"text"`
+}
+
+type ledgerTextJSON struct {
+	Lang        string `json:"lang"`
+	Result      string `json:"result"`
+	ScanVerdict string `json:"scan_verdict,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+func (a *app) ledgerJSON(rows []ledger.Row) []ledgerRowJSON {
+	out := make([]ledgerRowJSON, len(rows))
+	for i, r := range rows {
+		out[i] = ledgerRowJSON{Row: r, Text: ledgerTextJSON{Lang: a.lang, Result: a.resultText(r.Result),
+			ScanVerdict: a.verdictText(r.ScanVerdict), Reason: a.reasonText(r)}}
+	}
+	return out
+}
+
+// printLedger prints the ledger as a table in the user's language, one
+// line per row under a header, and the ledger code now.
+func (a *app) printLedger(rows []ledger.Row) {
+	table := [][]string{{a.msg(msgColNumber), a.msg(msgColTime), a.msg(msgColLedgerCode), a.msg(msgColOperator),
+		a.msg(msgColLabel), a.msg(msgColBundle), a.msg(msgColResult), a.msg(msgColVerdict), a.msg(msgColReason)}}
 	for _, r := range rows {
-		fmt.Fprintf(a.stdout, "%4d %s %-24s %-12s %-10s %-28s %-16s %s\n", r.Number, r.Time.In(time.Local).Format("2006-01-02 15:04"),
-			ledger.RowCode(r), escape.String(r.Operator), escape.String(r.Label), escape.String(r.Bundle), escape.String(r.Result), oneLine(r.Reason))
+		table = append(table, []string{strconv.FormatUint(r.Number, 10), r.Time.In(time.Local).Format("2006-01-02 15:04"),
+			ledger.RowCode(r).String(), escape.String(r.Operator), escape.String(r.Label), escape.String(r.Bundle),
+			a.resultText(escape.String(r.Result)), a.verdictText(escape.String(r.ScanVerdict)), oneLine(a.reasonText(r))})
+	}
+	width := make([]int, len(table[0]))
+	for _, line := range table {
+		for i, c := range line {
+			width[i] = max(width[i], runewidth.StringWidth(c))
+		}
+	}
+	for _, line := range table {
+		var b strings.Builder
+		for i, c := range line {
+			switch {
+			case i == 0: // the number, right-aligned
+				b.WriteString(runewidth.FillLeft(c, width[i]))
+			case i == len(line)-1: // the reason, as long as it is
+				b.WriteString(c)
+			default:
+				b.WriteString(runewidth.FillRight(c, width[i]))
+			}
+			b.WriteString(" ")
+		}
+		fmt.Fprintln(a.stdout, strings.TrimRight(b.String(), " "))
 	}
 	if len(rows) > 0 {
 		fmt.Fprintf(a.stdout, "%s %s\n", a.label(msgLabelLedgerCode), ledger.RowCode(rows[len(rows)-1]))
 	}
-	return nil
 }
 
 // verifyLedger checks the chain and the codes and says what each code
@@ -99,7 +154,7 @@ func (a *app) verifyLedger(ctx context.Context, svc service.Service, req service
 		a.printJSON(map[string]any{"ok": c.Intact(), "rows": c.Rows, "problems": c.Problems, "ledger_code": c.Code, "codes": c.Codes})
 	} else {
 		if len(c.Problems) == 0 {
-			fmt.Fprintln(a.stdout, a.msg(msgLedgerIntact, c.Rows))
+			fmt.Fprintln(a.stdout, a.msg(msgLedgerIntact, a.count(c.Rows, msgRow, msgRows)))
 		}
 		for _, r := range c.Codes {
 			switch r.Status {

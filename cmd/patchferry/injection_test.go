@@ -104,8 +104,8 @@ func TestManifestInjectionReachesNoOutputRaw(t *testing.T) {
 	}
 	table := mustRun(t, nil, "mirror", "ledger", "--data", data)
 	wantEscaped(t, "ledger table", table, "\n")
-	if n := strings.Count(table, "\n"); n != 2+2*len(paths) {
-		t.Errorf("ledger table: %d lines, want one per row and the ledger code (%d)", n, 2+2*len(paths))
+	if n := strings.Count(table, "\n"); n != 3+2*len(paths) {
+		t.Errorf("ledger table: %d lines, want the header, one per row and the ledger code (%d)", n, 3+2*len(paths))
 	}
 	out := mustRun(t, nil, "mirror", "ledger", "--data", data, "--csv")
 	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()

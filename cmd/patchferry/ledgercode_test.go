@@ -100,7 +100,7 @@ func TestLedgerCodes(t *testing.T) {
 	if s["ledger_code"] != codes[5] {
 		t.Errorf("status --json: ledger_code %v, want %s", s["ledger_code"], codes[5])
 	}
-	wantContains(t, "status", mustRun(t, nil, "mirror", "status", "--data", data), "Ledger code: "+codes[5])
+	wantContains(t, "status", oneSpace(mustRun(t, nil, "mirror", "status", "--data", data)), "Ledger code: "+codes[5]+" (5 rows)")
 	wantContains(t, "ledger", mustRun(t, nil, "mirror", "ledger", "--data", data), " "+codes[2]+" ", "Ledger code: "+codes[5])
 	wantContains(t, "import --json", mustRun(t, nil, "--json", "mirror", "import", "--data", data, copyBundle(t)), `"ledger_code": "7-`)
 	rewriteLedger(t, data, func(rows []ledger.Row) []ledger.Row { return rows[:5] }) // back to the five rows

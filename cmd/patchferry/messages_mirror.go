@@ -12,19 +12,14 @@ import (
 // Messages of the mirror commands (see messages.go).
 const (
 	msgImporting msgID = iota + 1000
-	msgImported
 	msgAlreadyImported
 	msgMirrorCreated
-	msgLedgerIntact
 	msgNothingImported
-	msgDaysAgo
 	msgLabelChecked
 	msgLabelScan
 	msgLabelStateCode
 	msgLabelData
 	msgLabelLastImport
-	msgLabelProducts
-	msgLabelTrust
 	msgLabelLastAttempt
 	msgLabelVendorTrust
 	hintInUse
@@ -65,13 +60,10 @@ const (
 	hintMalware
 	hintServerStopped
 	hintNoSpace
-	msgRepaired
 	msgNothingToRepair
-	msgStillMissing
 	msgLabelRestored
 	msgImportUnfinished
 	msgImportRunning
-	msgUnprovable
 	hintNotRepairable
 	hintNotOnMedium
 	msgLabelLedgerCode
@@ -87,19 +79,14 @@ const (
 
 var mirrorMessages = map[msgID]text{ // {en, ja}
 	msgImporting:        {"importing", "取り込み中"},
-	msgImported:         {"Imported sequence %d. State code: %s", "連番 %d を取り込みました。状態コード: %s"},
 	msgAlreadyImported:  {"Already imported: sequence %d (state code %s); every file on the medium checked out, nothing changed.", "取り込み済みです: 連番 %d（状態コード %s）。媒体上の全ファイルを検査しました。何も変更していません。"},
 	msgMirrorCreated:    {"Mirror created", "ミラーを作成しました"},
-	msgLedgerIntact:     {"Ledger intact: %d rows, no row edited or removed.", "台帳は改ざんされていません（%d 行）。"},
 	msgNothingImported:  {"Nothing imported yet.", "まだ何も取り込まれていません。"},
-	msgDaysAgo:          {"%d days ago", "%d 日前"},
 	msgLabelChecked:     {"Checked/new", "検査/新規"},
 	msgLabelScan:        {"Virus scan", "ウイルス検査"},
 	msgLabelStateCode:   {"State code", "状態コード"},
 	msgLabelData:        {"Data", "データ"},
 	msgLabelLastImport:  {"Last import", "最終取り込み"},
-	msgLabelProducts:    {"Products", "製品数"},
-	msgLabelTrust:       {"Keys", "鍵"},
 	msgLabelLastAttempt: {"Last attempt", "直近の試行"},
 	msgLabelVendorTrust: {"Vendor trust", "ベンダー信頼"},
 	msgSending:          {"sending to the mirror", "ミラーへ送信中"},
@@ -156,24 +143,18 @@ var mirrorMessages = map[msgID]text{ // {en, ja}
 		"ミラーのディスクの空き容量が、この取り込みには足りません（必要な容量は上に表示しています）。何も変更していません。ミラーは以前と同じ内容を配信しています。空き容量を確保する（`patchferry mirror gc` で最新でない版を削除できます）か、データディレクトリを大きいディスクに移してから、同じ媒体をもう一度取り込んでください。"},
 	hintMalware: {"The virus scanner found malware. Do not use this medium on the LGWAN side; report it to the information security officer.",
 		"ウイルス対策ソフトがマルウェアを検出しました。この媒体を LGWAN 側で使用せず、情報セキュリティ責任者に報告してください。"},
-	msgRepaired: {"Repaired %d file(s) (%s) from bundle sequence %d. The mirror stays at sequence %d (state code %s); nothing else changed.",
-		"バンドル連番 %[3]d から %[1]d 個のファイル（%[2]s）を修復しました。ミラーは連番 %[4]d（状態コード %[5]s）のままで、ほかは何も変更していません。"},
 	msgNothingToRepair: {"Nothing to repair: every file of the current catalog (sequence %d, state code %s) is in place. The files on the medium were not read.",
 		"修復の必要はありません: 現在のカタログ（連番 %d、状態コード %s）のファイルはすべてそろっています。媒体上のファイルは読み込んでいません。"},
-	msgStillMissing: {"Still missing %d file(s): bring the media of the sequences named and run `patchferry mirror import --repair` with each, or run `patchferry export --full` on the internet side and import that bundle.",
-		"まだ %d 個のファイルが欠けています: 記載の連番の媒体を持ち込んでそれぞれ `patchferry mirror import --repair` を実行するか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
 	msgLabelRestored: {"Restored", "修復"},
 	msgImportUnfinished: {"An import started at %s did not finish (medium %q, bundle %q, operator %q): the process was stopped or the computer went down. The mirror kept serving what it served before; run the import again.",
 		"%s に開始した取り込みが完了していません（媒体 %q、バンドル %q、作業者 %q）: プロセスが停止したか、コンピューターが停止しました。ミラーは以前の内容を提供し続けています。もう一度取り込んでください。"},
 	msgImportRunning: {"An import is running now.", "取り込みを実行中です。"},
-	msgUnprovable: {"%d current file(s) came in bundles whose signed manifest this mirror did not keep (imported before patchferry kept them): terminals cannot prove them. Run `patchferry export --full` on the internet side and import that bundle.",
-		"現在の %d 個のファイルは、このミラーが署名付きマニフェストを保存していないバンドル（保存を始める前の版で取り込んだもの）で届きました: 端末はこれらを検証できません。インターネット側で `patchferry export --full` を実行し、そのバンドルを取り込んでください。"},
 	hintNotRepairable: {"--repair only restores files of the mirror's current catalog from a bundle the mirror has already moved past. To bring a newer bundle in, import it without --repair.",
 		"--repair は、ミラーが既に通過したバンドルから、現在のカタログのファイルを復元するだけです。新しいバンドルは --repair を付けずに取り込んでください。"},
 	hintNotOnMedium: {"This medium does not hold the missing files. Bring the media of the sequences named (the ledger shows which medium brought each), or run `patchferry export --full` on the internet side and import that bundle.",
 		"この媒体には欠けているファイルがありません。記載の連番の媒体（どの媒体で持ち込んだかは台帳で確認できます）を持ち込むか、インターネット側で `patchferry export --full` を実行してそのバンドルを取り込んでください。"},
 	msgLabelLedgerCode: {"Ledger code", "台帳コード"},
-	msgWriteLedgerCode: {"write it in the paper ledger (媒体持込台帳)", "紙の媒体持込台帳に記入してください"},
+	msgWriteLedgerCode: {"write it in the paper ledger, 媒体持込台帳", "紙の媒体持込台帳に記入してください"},
 	msgLedgerCodeBad: {"--code %q is not a ledger code. A ledger code is the row number, a dash and 16 characters, e.g. " + exampleLedgerCode + ". Copy it again from the paper ledger (媒体持込台帳).",
 		"--code %q は台帳コードではありません。台帳コードは行番号、「-」、16 文字です（例: " + exampleLedgerCode + "）。紙の媒体持込台帳から写し直してください。"},
 	msgLedgerCodeMiswritten: {"--code %q: a character was written or read wrong (the code's last character does not check out). Compare it character by character with the paper ledger and type it again.",

@@ -80,7 +80,7 @@ func testMirrorRepair(t *testing.T, served bool) {
 	}
 
 	stdout := mustRun(t, nil, "mirror", "import", "--repair", "--data", data, "--operator", "山田", "--label", "USB-01", seq1)
-	wantContains(t, "repair", stdout, "Repaired 1 file(s)", "from bundle sequence 1", "stays at sequence 2", filepath.Base(f.payloads[0]))
+	wantContains(t, "repair", stdout, "Repaired 1 file (30.0 kB) from bundle sequence 1", "stays at sequence 2", filepath.Base(f.payloads[0]))
 	if strings.Contains(stdout, filepath.Base(f.payloads[1])) {
 		t.Errorf("the repair mentions the readme, which the current catalog does not use:\n%s", stdout)
 	}
@@ -149,5 +149,5 @@ func TestMirrorRepairWrongMedium(t *testing.T) {
 	wantContains(t, "refusal (ja)", stderr, "→ この媒体には欠けているファイルがありません")
 	// The media of sequence 2 (already imported) restore it.
 	wantContains(t, "repair (ja)", mustRun(t, nil, "--lang", "ja", "mirror", "import", "--repair", "--data", data, filepath.Join(out, "patchferry-default-2")),
-		"バンドル連番 2 から 1 個のファイル（4.0 kB）を修復しました。ミラーは連番 2（状態コード 2-", `修復:`, `"other-1.msi" (4.0 kB)`)
+		"バンドル連番 2 からファイル 1 個（4.0 kB）を修復しました。ミラーは連番 2（状態コード 2-", `修復:`, `"other-1.msi" (4.0 kB)`)
 }

@@ -25,7 +25,8 @@ func (c *Client) importStream(ctx context.Context, req service.ImportRequest) (*
 	b, err := open()
 	if err != nil {
 		refused := &ingest.RefusedError{Err: err}
-		if rerr := c.RecordRefusal(ctx, service.Refusal{Operator: req.Operator, Label: req.Label, Reason: err.Error()}); rerr != nil {
+		code, args := ingest.LedgerReason(refused)
+		if rerr := c.RecordRefusal(ctx, service.Refusal{Operator: req.Operator, Label: req.Label, Reason: err.Error(), Code: code, Args: args}); rerr != nil {
 			return nil, errors.Join(refused, rerr)
 		}
 		return nil, refused

@@ -26,7 +26,8 @@
 //	                     block a repair
 //	rules.go             the sequence rules (first full, rollback, fork,
 //	                     delta base); RefusedError and its Reason (what the
-//	                     CLI explains to staff)
+//	                     CLI explains to staff); LedgerReason: the ledger
+//	                     row's reason code of an error
 //	evidence.go          Evidence, Hooks, DefaultHooks: vendor evidence
 //	                     checked again by the methods of media/evidence, on
 //	                     the stored copies

@@ -125,6 +125,7 @@ func ImportFrom(ctx context.Context, st *store.Store, open func() (*media.Bundle
 		return res, nil
 	}
 	row.Time, row.Result, row.Reason = o.Now(), ledger.ResultFailed, err.Error()
+	row.ReasonCode, row.ReasonArgs = LedgerReason(err)
 	var re *RefusedError
 	if errors.As(err, &re) {
 		row.Result = ledger.ResultRefused
@@ -166,7 +167,7 @@ func run(ctx context.Context, st *store.Store, open func() (*media.Bundle, error
 	if err := checkCatalog(st, b); err != nil {
 		return nil, err
 	}
-	if err := start(st, o, row, "import started: reading and checking every file on the medium"); err != nil {
+	if err := start(st, o, row, ledger.ReasonReading, nil, "import started: reading and checking every file on the medium"); err != nil {
 		return nil, err
 	}
 	written, err := copyPayloads(ctx, st, b, o, res, nil)
@@ -246,7 +247,7 @@ func resolveCurrent(tx *bolt.Tx, m *media.Manifest) ([]media.Current, error) {
 		arts[i] = &list[i].Artifact
 	}
 	if err := media.CheckTreePaths(arts); err != nil {
-		return nil, refuseFor(ReasonOther, "", "the catalog cannot be served: %v; nothing was imported — update patchferry on the internet side and export again", err)
+		return nil, refuseFor(ReasonCatalogAddress, "", "the catalog cannot be served: %v; nothing was imported — update patchferry on the internet side and export again", err)
 	}
 	return list, nil
 }
@@ -312,7 +313,7 @@ func scan(ctx context.Context, st *store.Store, paths []string, sc *Scanner, wri
 	verdict, report, err := sc.Scan(ctx, paths)
 	row.ScanVerdict = verdict
 	if err != nil {
-		return refused(err)
+		return &RefusedError{Err: err, Reason: ReasonScanError}
 	}
 	if verdict == ledger.ScanDetected {
 		for _, sha := range written {
@@ -412,11 +413,11 @@ func verifyBundle(st *store.Store, b *media.Bundle, at time.Time, row *ledger.Ro
 }
 
 // start writes the "started" row of an attempt that is about to read
-// payloads, and sets row.Started to its number: the row that ends the
-// attempt names it.
-func start(st *store.Store, o Options, row *ledger.Row, reason string) error {
+// payloads, with a reason code, its args and the English reason, and sets
+// row.Started to its number: the row that ends the attempt names it.
+func start(st *store.Store, o Options, row *ledger.Row, code string, args map[string]string, reason string) error {
 	r := *row
-	r.Time, r.Result, r.Reason = o.Now(), ledger.ResultStarted, reason
+	r.Time, r.Result, r.Reason, r.ReasonCode, r.ReasonArgs = o.Now(), ledger.ResultStarted, reason, code, args
 	err := st.Update(func(tx *bolt.Tx) error {
 		var err error
 		r, err = ledger.Append(tx, r)
@@ -434,13 +435,18 @@ func start(st *store.Store, o Options, row *ledger.Row, reason string) error {
 
 // RecordRefusal writes the ledger row of an import that was refused before
 // the bundle reached the mirror: the process that read the media could not
-// open it (handed over through the admin socket).
-func RecordRefusal(st *store.Store, o Options, reason string) error {
+// open it (handed over through the admin socket). code and args are the
+// row's reason code and its values (LedgerReason of that process's error);
+// with no code, ledger.ReasonUnreadable.
+func RecordRefusal(st *store.Store, o Options, reason, code string, args map[string]string) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if code == "" {
+		code = ledger.ReasonUnreadable
+	}
 	row := ledger.Row{Time: o.Now(), Operator: o.Operator, Label: o.Label, ScanVerdict: ledger.ScanNotScanned,
-		Result: ledger.ResultRefused, Reason: reason}
+		Result: ledger.ResultRefused, Reason: reason, ReasonCode: code, ReasonArgs: args}
 	if o.Log != nil {
 		o.Log.Warn("import "+row.Result, "label", row.Label, "reason", row.Reason)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/ledger"
@@ -129,7 +130,7 @@ func (p progressWriter) Write(b []byte) (int, error) { p(int64(len(b))); return 
 // that are missing or were quarantined by scrub are restored from it.
 func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row *ledger.Row, res *Result, cur *store.State) (*Result, error) {
 	res.Status, res.StateCode = StatusAlreadyImported, cur.StateCode
-	if err := start(st, o, row, "the same bundle is already imported: reading and checking every file on the medium again"); err != nil {
+	if err := start(st, o, row, ledger.ReasonReadingAgain, nil, "the same bundle is already imported: reading and checking every file on the medium again"); err != nil {
 		return nil, err
 	}
 	written, err := copyPayloads(ctx, st, b, o, res, nil)
@@ -137,8 +138,10 @@ func again(ctx context.Context, st *store.Store, b *media.Bundle, o Options, row
 		return nil, err
 	}
 	row.Result, row.Reason = ledger.ResultAlreadyImported, "the same bundle is already imported; every file on the media checked out; nothing changed"
+	row.ReasonCode = ledger.ReasonAlreadyImported
 	if len(written) > 0 {
 		row.Reason = fmt.Sprintf("the same bundle is already imported; %d missing or quarantined files were restored from the media", len(written))
+		row.ReasonCode, row.ReasonArgs = ledger.ReasonRestored, map[string]string{ledger.ArgRestored: strconv.Itoa(len(written))}
 	}
 	return res, finish(st, o, row, res, written)
 }

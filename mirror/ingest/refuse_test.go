@@ -44,6 +44,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		now    time.Time // zero: now
 		tamper func(t *testing.T, dir string, m *media.Manifest)
 		want   []string // the error and the ledger reason contain each
+		code   string   // the ledger row's reason code
 		noY    bool     // y's blob must not be stored
 		// read: refused after payloads began to be read, so the attempt
 		// has a "started" row
@@ -51,6 +52,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 	}{
 		{
 			name:   "flipped byte in a payload",
+			code:   ledger.ReasonDamaged,
 			read:   true,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) { editFile(t, yPayload(dir, m), flip(5000)) },
 			want:   []string{media.PayloadPath(sha(y.data)), "SHA-256 is", "expected " + sha(y.data)},
@@ -58,6 +60,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "flipped byte in a part",
+			code: ledger.ReasonDamaged,
 			read: true,
 			spec: func(s *spec) { s.maxFileSize = 4096 },
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
@@ -71,6 +74,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "flipped byte in a meta file",
+			code: ledger.ReasonDamaged,
 			read: true,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, filepath.Join(dir, "meta", feed.name+".xz"), func(b []byte) []byte { b[len(b)/2] ^= 1; return b })
@@ -79,6 +83,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "edited bundle.json",
+			code: ledger.ReasonSignature,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, filepath.Join(dir, media.ManifestName), func(b []byte) []byte {
 					e := bytes.Replace(b, []byte(`"145.0"`), []byte(`"145.9"`), 1)
@@ -92,6 +97,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "broken bundle.json",
+			code: ledger.ReasonManifest,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, filepath.Join(dir, media.ManifestName), flip(0))
 			},
@@ -99,6 +105,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "flipped byte in bundle.json.sig",
+			code: ledger.ReasonSignature,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, filepath.Join(dir, media.SignatureName), func(b []byte) []byte {
 					i := len(bytes.TrimSpace(b)) - 8 // a base64 digit inside S
@@ -114,40 +121,47 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "unknown publisher key",
+			code: ledger.ReasonSignature,
 			spec: func(s *spec) { s.key = k.Other },
 			want: []string{media.SignatureName, "publisher signature is not valid"},
 		},
 		{
 			name:  "approvals below threshold",
+			code:  ledger.ReasonApprovals,
 			spec:  func(s *spec) { s.approvers = append(s.approvers, k.Approver) },
 			trust: func(tr *store.Trust) { tr.Approvers, tr.Threshold = pem(k.Approver.Public(), k.Other.Public()), 2 },
 			want:  []string{"1 of 2 required approvals"},
 		},
 		{
 			name:  "approval by an untrusted key",
+			code:  ledger.ReasonApprovals,
 			spec:  func(s *spec) { s.approvers = append(s.approvers, k.Other) },
 			trust: func(tr *store.Trust) { tr.Approvers, tr.Threshold = pem(k.Approver.Public()), 1 },
 			want:  []string{"0 of 1 required approvals", "not valid signatures by a trusted approver"},
 		},
 		{
 			name:  "the same approver twice",
+			code:  ledger.ReasonApprovals,
 			spec:  func(s *spec) { s.approvers = append(s.approvers, k.Approver, k.Approver) },
 			trust: func(tr *store.Trust) { tr.Approvers, tr.Threshold = pem(k.Approver.Public(), k.Other.Public()), 2 },
 			want:  []string{"1 of 2 required approvals", "repeat a key"},
 		},
 		{
 			name: "expired",
+			code: ledger.ReasonExpired,
 			spec: func(s *spec) { s.expires = created.Add(2 * time.Hour) },
 			now:  created.Add(3 * time.Hour),
 			want: []string{"bundle has expired"},
 		},
 		{
 			name: "dated in the future",
+			code: ledger.ReasonNotYetValid,
 			now:  created.Add(-25 * time.Hour),
 			want: []string{"bundle is dated in the future"},
 		},
 		{
 			name: "truncated payload",
+			code: ledger.ReasonDamaged,
 			read: true,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, yPayload(dir, m), func(b []byte) []byte { return b[:len(b)-1] })
@@ -157,6 +171,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "appended bytes",
+			code: ledger.ReasonDamaged,
 			read: true,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				editFile(t, yPayload(dir, m), func(b []byte) []byte { return append(b, 0) })
@@ -166,6 +181,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "missing payload",
+			code: ledger.ReasonLayout,
 			read: true,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				if err := os.Remove(yPayload(dir, m)); err != nil {
@@ -177,6 +193,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "unlisted file",
+			code: ledger.ReasonLayout,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				if err := os.WriteFile(filepath.Join(dir, "autorun.inf"), []byte("[autorun]\nopen=evil.exe\n"), 0o644); err != nil {
 					t.Fatal(err)
@@ -186,6 +203,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "unlisted folder",
+			code: ledger.ReasonLayout,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				if err := os.Mkdir(filepath.Join(dir, "files", "sha256", "zz"), 0o755); err != nil {
 					t.Fatal(err)
@@ -195,6 +213,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "payload replaced by a symlink to the same bytes",
+			code: ledger.ReasonLayout,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				elsewhere := filepath.Join(t.TempDir(), "y.msi")
 				if err := os.WriteFile(elsewhere, y.data, 0o644); err != nil {
@@ -213,6 +232,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "fifo",
+			code: ledger.ReasonLayout,
 			tamper: func(t *testing.T, dir string, m *media.Manifest) {
 				if err := mkfifo(filepath.Join(dir, "files", "fifo")); errors.Is(err, errors.ErrUnsupported) {
 					t.Skip("no FIFOs on this system")
@@ -224,6 +244,7 @@ func TestImportRefusesBadBundle(t *testing.T) {
 		},
 		{
 			name: "unknown verification method",
+			code: ledger.ReasonUnknownMethod,
 			read: true,
 			spec: func(s *spec) { s.method = "authenticode" },
 			want: []string{"x.exe", `cannot re-verify vendor evidence of method "authenticode"`},
@@ -286,6 +307,9 @@ func TestImportRefusesBadBundle(t *testing.T) {
 			}
 			if row.Result != ledger.ResultRefused || row.Reason != err.Error() || row.Operator != "tanaka" || row.Label != "USB-07" {
 				t.Errorf("ledger row %+v, want result refused with the error as reason", row)
+			}
+			if code, _ := ingest.LedgerReason(err); row.ReasonCode != tc.code || code != tc.code {
+				t.Errorf("ledger row's reason code %q, LedgerReason %q; want %q", row.ReasonCode, code, tc.code)
 			}
 			if tc.noY && st.HasBlob(sha(y.data)) {
 				t.Error("the refused payload was stored")

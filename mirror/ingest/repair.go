@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +74,7 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 		res.Status = StatusNothingToRepair
 		row.Result = ledger.ResultRepaired
 		row.Reason = fmt.Sprintf("nothing to repair: every file the current catalog (sequence %d) uses is in place; the files on the medium were not read", cur.Sequence)
+		row.ReasonCode, row.ReasonArgs = ledger.ReasonNothingToRepair, map[string]string{ledger.ArgMirrorSequence: strconv.FormatUint(cur.Sequence, 10)}
 		return res, finish(st, o, row, res, nil)
 	}
 	onMedium := make(map[string]bool)
@@ -99,7 +101,9 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 			}
 		}
 	}
-	if err := start(st, o, row, fmt.Sprintf("repair started: reading every file on the medium to restore %d of the %d files the mirror is missing", len(need), len(missing))); err != nil {
+	if err := start(st, o, row, ledger.ReasonRepairing,
+		map[string]string{ledger.ArgRestoring: strconv.Itoa(len(need)), ledger.ArgMissing: strconv.Itoa(len(missing))},
+		fmt.Sprintf("repair started: reading every file on the medium to restore %d of the %d files the mirror is missing", len(need), len(missing))); err != nil {
 		return nil, err
 	}
 	written, err := copyPayloads(ctx, st, b, o, res, func(a *media.Artifact) bool { return need[a.SHA256] })
@@ -143,6 +147,8 @@ func repair(ctx context.Context, st *store.Store, open func() (*media.Bundle, er
 	if len(res.StillMissing) > 0 {
 		row.Reason += fmt.Sprintf("; still missing %d file(s): %s", len(res.StillMissing), describe(res.StillMissing))
 	}
+	row.ReasonCode, row.ReasonArgs = ledger.ReasonRepaired, map[string]string{ledger.ArgRestored: strconv.Itoa(len(res.Restored)),
+		ledger.ArgMissing: strconv.Itoa(len(res.StillMissing)), ledger.ArgMirrorSequence: strconv.FormatUint(cur.Sequence, 10)}
 	if err := finish(st, o, row, res, written); err != nil {
 		removeWritten()
 		return nil, err

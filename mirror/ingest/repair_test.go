@@ -135,6 +135,10 @@ func TestRepairRestoresBlobOfOlderSequence(t *testing.T) {
 		row.Operator != "tanaka" || row.Label != "USB-07" || len(row.Signers) != 1 {
 		t.Errorf("repair ledger rows: started %+v, end %+v", started, row)
 	}
+	if started == nil || started.ReasonCode != ledger.ReasonRepairing || started.ReasonArgs[ledger.ArgRestoring] != "1" ||
+		row.ReasonCode != ledger.ReasonRepaired || row.ReasonArgs[ledger.ArgRestored] != "1" || row.ReasonArgs[ledger.ArgMirrorSequence] != "2" {
+		t.Errorf("repair ledger rows' reason codes: started %+v, end %+v", started, row)
+	}
 
 	// The restored blob is sound: scrub finds nothing new, and Check finds
 	// only old (quarantined, and no longer used).
@@ -154,7 +158,8 @@ func TestRepairRestoresBlobOfOlderSequence(t *testing.T) {
 		t.Fatalf("repair of a sound mirror: %+v, %v (read %d bytes)", res, err, progress)
 	}
 	if started, row := attempt(t, ledgerRows(t, f.st), rowsBefore); started != nil || row.Result != ledger.ResultRepaired ||
-		!strings.Contains(row.Reason, "nothing to repair") || row.Files != 0 {
+		!strings.Contains(row.Reason, "nothing to repair") || row.Files != 0 || row.ReasonCode != ledger.ReasonNothingToRepair ||
+		row.ReasonArgs[ledger.ArgMirrorSequence] != "2" {
 		t.Errorf("ledger of a repair with nothing to do: %+v, %+v", started, row)
 	}
 	if after := snapshot(t, f.st); after != before {

@@ -45,7 +45,8 @@ func TestReimportRestoresDamagedBlobs(t *testing.T) {
 	}
 	checkConsistent(t, st)
 	row := lastRow(t, st)
-	if row.Result != ledger.ResultAlreadyImported || !strings.Contains(row.Reason, "2 missing or quarantined files were restored") {
+	if row.Result != ledger.ResultAlreadyImported || !strings.Contains(row.Reason, "2 missing or quarantined files were restored") ||
+		row.ReasonCode != ledger.ReasonRestored || row.ReasonArgs[ledger.ArgRestored] != "2" {
 		t.Fatalf("ledger row: %+v", row)
 	}
 	rep, err = st.Scrub(t.Context(), time.Now(), nil)

@@ -97,7 +97,7 @@ func TestImportCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || errors.As(err, &re) {
 		t.Fatalf("cancelled Import = %v, want context.Canceled and not a refusal", err)
 	}
-	if row := lastRow(t, st); row.Result != ledger.ResultFailed || !strings.Contains(row.Reason, "canceled") {
+	if row := lastRow(t, st); row.Result != ledger.ResultFailed || !strings.Contains(row.Reason, "canceled") || row.ReasonCode != ledger.ReasonInterrupted {
 		t.Errorf("ledger row %q %q, want failed", row.Result, row.Reason)
 	}
 	if state(t, st) != nil {

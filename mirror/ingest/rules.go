@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
 )
 
 // checkSequence applies the sequence rules to a verified manifest against
@@ -65,7 +69,70 @@ const (
 	ReasonMalware                // the virus scanner found something
 	ReasonNotRepairable          // --repair: nothing imported yet, or the bundle is newer than the mirror
 	ReasonNotOnMedium            // --repair: the medium holds none of the missing files
+	ReasonScanError              // the virus scanner failed
+	ReasonCatalogAddress         // two current files would share one /files/ address
 )
+
+// LedgerReason is the ledger's reason code (ledger.Reason*) for an import
+// that ended in err, with the values the code's text needs: the code of a
+// refusal's Reason, else of the typed error it wraps; "" when no code says
+// it (the error's text does).
+func LedgerReason(err error) (code string, args map[string]string) {
+	var re *RefusedError
+	refused := errors.As(err, &re)
+	if refused && re.Reason != ReasonOther {
+		code = map[Reason]string{
+			ReasonFirstNotFull:    ledger.ReasonFirstNotFull,
+			ReasonSite:            ledger.ReasonSite,
+			ReasonRollback:        ledger.ReasonRollback,
+			ReasonFork:            ledger.ReasonFork,
+			ReasonWrongBase:       ledger.ReasonWrongBase,
+			ReasonMissingArtifact: ledger.ReasonMissingArtifact,
+			ReasonUnknownMethod:   ledger.ReasonUnknownMethod,
+			ReasonVendorEvidence:  ledger.ReasonVendorEvidence,
+			ReasonMalware:         ledger.ReasonMalware,
+			ReasonNotRepairable:   ledger.ReasonNotRepairable,
+			ReasonNotOnMedium:     ledger.ReasonNotOnMedium,
+			ReasonScanError:       ledger.ReasonScanError,
+			ReasonCatalogAddress:  ledger.ReasonCatalogAddress,
+		}[re.Reason]
+		if re.Reason == ReasonWrongBase {
+			args = map[string]string{ledger.ArgSince: re.Since}
+		}
+		return code, args
+	}
+	var le *verify.LimitError
+	var me *media.ManifestError
+	switch {
+	case errors.Is(err, media.ErrSignature):
+		return ledger.ReasonSignature, nil
+	case errors.Is(err, verify.ErrThreshold):
+		return ledger.ReasonApprovals, nil
+	case errors.Is(err, verify.ErrExpired):
+		return ledger.ReasonExpired, nil
+	case errors.Is(err, verify.ErrNotYetValid):
+		return ledger.ReasonNotYetValid, nil
+	case errors.Is(err, media.ErrXZ):
+		return ledger.ReasonMetadata, nil
+	case errors.Is(err, verify.ErrMismatch):
+		return ledger.ReasonDamaged, nil
+	case errors.Is(err, media.ErrPath):
+		return ledger.ReasonForbiddenPath, nil
+	case errors.As(err, &le):
+		return ledger.ReasonTooLarge, nil
+	case errors.As(err, &me):
+		return ledger.ReasonManifest, nil
+	case errors.Is(err, media.ErrLayout):
+		return ledger.ReasonLayout, nil
+	case errors.Is(err, store.ErrNoSpace):
+		return ledger.ReasonDiskFull, nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return ledger.ReasonInterrupted, nil
+	case refused: // what is left of a refusal: the medium or the stream could not be read
+		return ledger.ReasonUnreadable, nil
+	}
+	return "", nil
+}
 
 func refuseFor(reason Reason, since, format string, a ...any) error {
 	return &RefusedError{Err: fmt.Errorf(format, a...), Reason: reason, Since: since}

@@ -1,14 +1,20 @@
 package ingest_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/ingest"
 	"github.com/patchferry/patchferry/mirror/ledger"
+	"github.com/patchferry/patchferry/mirror/store"
+	"github.com/patchferry/patchferry/verify"
 )
 
 // TestSequenceRules imports bundles one after another into a new store and
@@ -122,6 +128,11 @@ func TestSequenceRules(t *testing.T) {
 					if row.Result != ledger.ResultRefused || row.Reason != err.Error() {
 						t.Errorf("step %d: ledger row %q %q, want refused with the error", i+1, row.Result, row.Reason)
 					}
+					wantCode := map[ingest.Reason]string{ingest.ReasonFirstNotFull: ledger.ReasonFirstNotFull, ingest.ReasonRollback: ledger.ReasonRollback,
+						ingest.ReasonFork: ledger.ReasonFork, ingest.ReasonWrongBase: ledger.ReasonWrongBase, ingest.ReasonSite: ledger.ReasonSite}[s.reason]
+					if row.ReasonCode != wantCode || (s.reason == ingest.ReasonWrongBase) != (row.ReasonArgs[ledger.ArgSince] == code && code != "") {
+						t.Errorf("step %d: ledger row's reason code %q, args %q; want %q (since %q for a wrong base)", i+1, row.ReasonCode, row.ReasonArgs, wantCode, code)
+					}
 					continue
 				}
 				if err != nil {
@@ -136,8 +147,8 @@ func TestSequenceRules(t *testing.T) {
 					if cur.Sequence != m.Sequence || cur.Site != m.Site || res.StateCode != cur.StateCode || cur.StateCode == code {
 						t.Errorf("step %d: state %d %s %s after importing sequence %d", i+1, cur.Sequence, cur.Site, cur.StateCode, m.Sequence)
 					}
-					if row.Result != ledger.ResultImported {
-						t.Errorf("step %d: ledger row result %q", i+1, row.Result)
+					if row.Result != ledger.ResultImported || row.ReasonCode != "" || started == nil || started.ReasonCode != ledger.ReasonReading {
+						t.Errorf("step %d: ledger row result %q, reason code %q (started: %+v)", i+1, row.Result, row.ReasonCode, started)
 					}
 				case ingest.StatusAlreadyImported:
 					if after := snapshot(t, st); after != before {
@@ -146,9 +157,46 @@ func TestSequenceRules(t *testing.T) {
 					if row.Result != ledger.ResultAlreadyImported || res.StateCode != code || res.Copied != 0 {
 						t.Errorf("step %d: ledger row %q, state code %q (want %q), copied %d", i+1, row.Result, res.StateCode, code, res.Copied)
 					}
+					if row.ReasonCode != ledger.ReasonAlreadyImported || started == nil || started.ReasonCode != ledger.ReasonReadingAgain {
+						t.Errorf("step %d: reason code %q, started %+v", i+1, row.ReasonCode, started)
+					}
 				}
 			}
 			checkConsistent(t, st)
 		})
+	}
+}
+
+// TestLedgerReason: every refusal reason and every typed error the ledger
+// has a code for gets it (refusal reasons first: vendor evidence that does
+// not hold wraps a digest mismatch, but is not a damaged medium); what no
+// code describes gets none.
+func TestLedgerReason(t *testing.T) {
+	refused := func(r ingest.Reason, err error) error { return &ingest.RefusedError{Reason: r, Err: err} }
+	cases := []struct {
+		err  error
+		code string
+		args map[string]string
+	}{
+		{&ingest.RefusedError{Reason: ingest.ReasonWrongBase, Since: "2-ABCD", Err: errors.New("x")}, ledger.ReasonWrongBase, map[string]string{ledger.ArgSince: "2-ABCD"}},
+		{refused(ingest.ReasonVendorEvidence, fmt.Errorf("checksum: %w", verify.ErrMismatch)), ledger.ReasonVendorEvidence, nil},
+		{refused(ingest.ReasonCatalogAddress, errors.New("two files at /files/a")), ledger.ReasonCatalogAddress, nil},
+		{refused(ingest.ReasonScanError, errors.New("scanner failed")), ledger.ReasonScanError, nil},
+		{refused(ingest.ReasonNotOnMedium, errors.New("none")), ledger.ReasonNotOnMedium, nil},
+		{refused(ingest.ReasonOther, &media.FileError{Path: "bundle.json.sig", Err: fmt.Errorf("%w: no", media.ErrSignature)}), ledger.ReasonSignature, nil},
+		{refused(ingest.ReasonOther, &verify.LimitError{What: "bundle.json", Limit: 1}), ledger.ReasonTooLarge, nil},
+		{refused(ingest.ReasonOther, fmt.Errorf("meta: %w", media.ErrXZ)), ledger.ReasonMetadata, nil},
+		{refused(ingest.ReasonOther, &media.FileError{Path: "files", Err: fmt.Errorf("%w: x", media.ErrPath)}), ledger.ReasonForbiddenPath, nil},
+		{refused(ingest.ReasonOther, errors.New("read /media/usb: input/output error")), ledger.ReasonUnreadable, nil},
+		{refused(ingest.ReasonOther, fmt.Errorf("read: %w", context.Canceled)), ledger.ReasonInterrupted, nil},
+		{fmt.Errorf("store a.exe: %w", store.ErrNoSpace), ledger.ReasonDiskFull, nil},
+		{fmt.Errorf("copy: %w", context.DeadlineExceeded), ledger.ReasonInterrupted, nil},
+		{errors.New("open mirror.db: permission denied"), "", nil},
+	}
+	for _, tc := range cases {
+		code, args := ingest.LedgerReason(tc.err)
+		if code != tc.code || !maps.Equal(args, tc.args) {
+			t.Errorf("LedgerReason(%v) = %q, %q; want %q, %q", tc.err, code, args, tc.code, tc.args)
+		}
 	}
 }

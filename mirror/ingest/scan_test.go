@@ -70,7 +70,8 @@ func TestImportClamscan(t *testing.T) {
 		t.Fatalf("Import of a bundle carrying the signed file = %v, want refused naming the signature", err)
 	}
 	row = lastRow(t, st)
-	if row.Result != ledger.ResultRefused || row.ScanVerdict != ledger.ScanDetected || !strings.Contains(row.Reason, "malware") {
+	if row.Result != ledger.ResultRefused || row.ScanVerdict != ledger.ScanDetected || !strings.Contains(row.Reason, "malware") ||
+		row.ReasonCode != ledger.ReasonMalware {
 		t.Errorf("ledger row %q, verdict %q, reason %q", row.Result, row.ScanVerdict, row.Reason)
 	}
 	if snapshot(t, st) != before {
@@ -117,8 +118,9 @@ func TestImportScannerFails(t *testing.T) {
 				t.Fatalf("Import with a failing scanner = %v, want refused", err)
 			}
 			row := lastRow(t, st)
-			if row.Result != ledger.ResultRefused || row.ScanVerdict != ledger.ScanError || !strings.HasPrefix(row.ScannerVersion, tc.version) {
-				t.Errorf("ledger row %q verdict %q version %q", row.Result, row.ScanVerdict, row.ScannerVersion)
+			if row.Result != ledger.ResultRefused || row.ScanVerdict != ledger.ScanError || !strings.HasPrefix(row.ScannerVersion, tc.version) ||
+				row.ReasonCode != ledger.ReasonScanError {
+				t.Errorf("ledger row %q verdict %q version %q reason code %q", row.Result, row.ScanVerdict, row.ScannerVersion, row.ReasonCode)
 			}
 			if state(t, st) != nil {
 				t.Error("an import whose scan failed switched the catalog")

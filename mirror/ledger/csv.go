@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -10,51 +11,58 @@ import (
 	"github.com/patchferry/patchferry/media/escape"
 )
 
-var headers = map[string][]string{
-	"en": {"No.", "Time", "Operator", "Media label", "Bundle", "Sequence", "Base", "Signers", "Approvers",
-		"Files", "Bytes", "Scanner", "Scanner version", "Scan verdict", "Result", "Reason", "Row hash", "Ledger code"},
-	"ja": {"番号", "日時", "作業者", "媒体ラベル", "バンドル", "連番", "基準連番", "署名者", "承認者",
-		"ファイル数", "バイト数", "ウイルス対策ソフト", "バージョン", "検査結果", "結果", "理由", "行ハッシュ", "台帳コード"},
+// Columns are the columns of the ledger CSV, in order, named as the
+// fields of a row's JSON ("ledger_code": the row's ledger code).
+func Columns() []string {
+	return []string{"number", "time", "operator", "label", "bundle", "sequence", "base", "signers", "approvers",
+		"files", "bytes", "scanner", "scanner_version", "scan_verdict", "result", "reason", "hash", "ledger_code"}
 }
 
-var resultJA = map[string]string{
-	ResultImported: "取り込み済み", ResultAlreadyImported: "取り込み済み（重複）", ResultRefused: "拒否",
-	ResultFailed: "失敗", ResultTrustChanged: "信頼設定の変更",
-	ScanClean: "問題なし", ScanDetected: "検出", ScanError: "検査エラー", ScanNotScanned: "未検査",
-	ResultStarted: "開始", ResultRepaired: "修復",
+// Words are what a CSV says in its reader's language: the header row (a
+// name for each of Columns, in order; nil: the column names), and the text
+// of a row's result, scan verdict and reason (nil: the stored value, a
+// code). The ledger stores codes and English detail; commands translate.
+type Words struct {
+	Header  []string
+	Result  func(Row) string
+	Verdict func(Row) string
+	Reason  func(Row) string
 }
 
 // WriteCSV writes rows as CSV for Excel: a UTF-8 byte order mark (so Excel
-// reads Japanese text), one header row in lang ("ja" or "en"), CRLF line
-// ends, times in loc. The last column is each row's ledger code: the code
-// the ledger had right after the row was written, so the paper record of
-// any import can be checked against it.
-func WriteCSV(w io.Writer, rows []Row, lang string, loc *time.Location) error {
+// reads Japanese text), one header row, CRLF line ends, times in loc, the
+// texts of words. The last column is each row's ledger code: the code the
+// ledger had right after the row was written, so the paper record of any
+// import can be checked against it.
+func WriteCSV(w io.Writer, rows []Row, loc *time.Location, words Words) error {
+	h := words.Header
+	if h == nil {
+		h = Columns()
+	}
+	if len(h) != len(Columns()) {
+		return fmt.Errorf("ledger CSV: %d header names for %d columns", len(h), len(Columns()))
+	}
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
-	}
-	h, ok := headers[lang]
-	if !ok {
-		h = headers["en"]
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	if err := cw.Write(h); err != nil {
 		return err
 	}
-	word := func(s string) string {
-		if lang == "ja" && resultJA[s] != "" {
-			return resultJA[s]
+	text := func(f func(Row) string, r Row, stored string) string {
+		if f == nil {
+			return stored
 		}
-		return s
+		return f(r)
 	}
 	for _, r := range rows {
 		rec := []string{
 			strconv.FormatUint(r.Number, 10), r.Time.In(loc).Format("2006-01-02 15:04:05"), r.Operator, r.Label,
 			r.Bundle, strconv.FormatUint(r.Sequence, 10), strconv.FormatUint(r.Base, 10),
 			strings.Join(r.Signers, " "), strings.Join(r.Approvers, " "), strconv.Itoa(r.Files),
-			strconv.FormatInt(r.Bytes, 10), r.Scanner, r.ScannerVersion, word(r.ScanVerdict), word(r.Result),
-			r.Reason, r.Hash, RowCode(r).String(),
+			strconv.FormatInt(r.Bytes, 10), r.Scanner, r.ScannerVersion, text(words.Verdict, r, r.ScanVerdict),
+			text(words.Result, r, r.Result), text(words.Reason, r, r.Reason), r.Hash, RowCode(r).String(),
 		}
 		for i, f := range rec {
 			rec[i] = defuse(escape.Lines(f)) // rows written before Append escaped

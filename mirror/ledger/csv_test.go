@@ -22,22 +22,34 @@ func TestWriteCSV(t *testing.T) {
 		{Number: 3, Time: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Operator: "\tTAB", Label: "山田",
 			ScanVerdict: ScanNotScanned, Result: ResultFailed, Reason: "disk full"},
 	}
+	// Words as a command gives them: its own header, and texts made from
+	// the row's codes.
+	upper := Words{
+		Header:  []string{"N", "T", "O", "L", "B", "S", "BA", "SI", "AP", "F", "BY", "SC", "SV", "V", "R", "RE", "H", "LC"},
+		Result:  func(r Row) string { return strings.ToUpper(r.Result) },
+		Verdict: func(r Row) string { return "verdict " + r.ScanVerdict },
+		Reason:  func(r Row) string { return r.ReasonCode + ": " + r.Reason },
+	}
+	in[1].ReasonCode = ReasonMalware
 	cases := []struct {
-		lang       string
+		name       string
+		words      Words
 		header0    string
 		lastHeader string
 		imported   string
 		refused    string
 		clean      string
+		reason     string
 	}{
-		{lang: "ja", header0: "番号", lastHeader: "台帳コード", imported: "取り込み済み", refused: "拒否", clean: "問題なし"},
-		{lang: "en", header0: "No.", lastHeader: "Ledger code", imported: "imported", refused: "refused", clean: "clean"},
-		{lang: "fr", header0: "No.", lastHeader: "Ledger code", imported: "imported", refused: "refused", clean: "clean"}, // unknown: English
+		{name: "stored", header0: "number", lastHeader: "ledger_code", imported: "imported", refused: "refused", clean: "clean",
+			reason: "found malware, in \"x.exe\"\nsecond line"},
+		{name: "words", words: upper, header0: "N", lastHeader: "LC", imported: "IMPORTED", refused: "REFUSED", clean: "verdict clean",
+			reason: "malware: found malware, in \"x.exe\"\nsecond line"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.lang, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteCSV(&buf, in, tc.lang, jst); err != nil {
+			if err := WriteCSV(&buf, in, jst, tc.words); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.Bytes()
@@ -70,29 +82,29 @@ func TestWriteCSV(t *testing.T) {
 				}
 			}
 			cell := func(row int, name string) string {
-				return records[row][slices.Index(headers["en"], name)]
+				return records[row][slices.Index(Columns(), name)]
 			}
 			for _, c := range []struct {
 				row       int
 				col, want string
 			}{
-				{1, "Operator", "'=HYPERLINK(\"http://x\")"}, // a formula is defused
-				{1, "Media label", "'+USB-07"},
-				{2, "Operator", "'@SUM(A1)"},
-				{2, "Media label", "'-1+1"},
-				{3, "Operator", "'\tTAB"},
-				{3, "Media label", "山田"},
-				{1, "Time", "2026-11-25 09:30:00"}, // in the given zone
-				{2, "Time", "2026-11-27 00:00:00"},
-				{1, "Signers", "aaaa bbbb"},
-				{2, "Reason", "found malware, in \"x.exe\"\nsecond line"},
-				{1, "Result", tc.imported},
-				{2, "Result", tc.refused},
-				{1, "Scan verdict", tc.clean},
-				{2, "Base", "1"},
-				{1, "Row hash", "h1"},
-				{1, "Ledger code", CodeOf(1, "h1").String()}, // the code right after the row
-				{2, "Ledger code", CodeOf(2, "h2").String()},
+				{1, "operator", "'=HYPERLINK(\"http://x\")"}, // a formula is defused
+				{1, "label", "'+USB-07"},
+				{2, "operator", "'@SUM(A1)"},
+				{2, "label", "'-1+1"},
+				{3, "operator", "'\tTAB"},
+				{3, "label", "山田"},
+				{1, "time", "2026-11-25 09:30:00"}, // in the given zone
+				{2, "time", "2026-11-27 00:00:00"},
+				{1, "signers", "aaaa bbbb"},
+				{2, "reason", tc.reason},
+				{1, "result", tc.imported},
+				{2, "result", tc.refused},
+				{1, "scan_verdict", tc.clean},
+				{2, "base", "1"},
+				{1, "hash", "h1"},
+				{1, "ledger_code", CodeOf(1, "h1").String()}, // the code right after the row
+				{2, "ledger_code", CodeOf(2, "h2").String()},
 			} {
 				if got := cell(c.row, c.col); got != c.want {
 					t.Errorf("row %d %s = %q, want %q", c.row, c.col, got, c.want)
@@ -104,12 +116,21 @@ func TestWriteCSV(t *testing.T) {
 
 func TestWriteCSVNoRows(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, nil, "ja", time.UTC); err != nil {
+	if err := WriteCSV(&buf, nil, time.UTC, Words{}); err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFF" + strings.Join(headers["ja"], ",") + "\r\n"
+	want := "\uFEFF" + strings.Join(Columns(), ",") + "\r\n"
 	if buf.String() != want {
 		t.Errorf("WriteCSV of no rows = %q, want %q", buf.String(), want)
+	}
+}
+
+// TestWriteCSVHeaderLength: a header that does not name every column is
+// refused before anything is written.
+func TestWriteCSVHeaderLength(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, nil, time.UTC, Words{Header: []string{"番号"}}); err == nil || buf.Len() != 0 {
+		t.Errorf("WriteCSV with a header of 1 name: %v, %d bytes written; want an error and nothing", err, buf.Len())
 	}
 }
 

@@ -7,10 +7,16 @@
 // after each import, and a copy of every row in the system log (Forward).
 // CSV writes the rows for Excel (UTF-8 with BOM, one header row).
 //
+// Rows hold no language: the result, the scan verdict and the reason code
+// are fixed words (reason.go), and Reason is the English detail. Commands
+// translate them on output (the CSV's Words, the table); the system log
+// gets them as stored.
+//
 //	ledger.go     Row, Append, All, Verify
 //	format.go     the v2 row and head format: encode, seal/unseal, readLink (any version), readHead
 //	v1.go         rowV1: the frozen v1 rule, for rows written before rows carried a version
-//	csv.go        WriteCSV (Japanese or English header; each row's ledger code)
+//	reason.go     reason codes (Row.ReasonCode) and the names of their args; ReasonCodes, Results, Verdicts
+//	csv.go        Columns, Words, WriteCSV (the header and texts in the caller's words; each row's ledger code)
 //	code.go       Code: CodeOf, RowCode, ParseCode, HeadCode, CodeAt, CheckCodes
 //	forward.go    Sink, Line, Forward: rows sent to a Sink after their commit
 //	systemlog*.go SystemLog: the Sink of syslog (/dev/log) or the Windows event log
@@ -33,7 +39,8 @@
 // exactly the bytes stored but the hash member itself: Verify cuts that
 // fixed-length member off (unseal) and hashes what is left, never re-encoding
 // a row. A release that adds, drops or renames fields keeps "v":2 and its
-// rows verify here, and this release's rows verify there. The version
+// rows verify here, and this release's rows verify there (so did adding
+// reason_code and reason_args: rows without them are stored as before). The version
 // changes only when this layout or the hash rule does; a row or head of a
 // version this release does not know is reported, and Append refuses to
 // continue a head it does not know.
@@ -90,7 +97,8 @@
 //
 // The system log copy (Forward, SystemLog) is sent after each row's
 // transaction has committed, one line per row (Line: number, hash, code,
-// time, result, sequence, operator, label, bundle, reason; text quoted).
+// time, result, reason code, sequence, operator, label, bundle, reason;
+// text quoted).
 // A row that cannot be sent is logged as an error and not sent again; a
 // process run with --syslog=false sends nothing, and its rows are not sent
 // later either. Someone with root (Administrator) on the mirror can also

@@ -201,11 +201,17 @@ func TestV1Fixture(t *testing.T) {
 }
 
 // TestMixedFixture: a ledger of v1 rows continued by the first release
-// that wrote v2 rows reads back and verifies, and takes more rows.
+// that wrote v2 rows reads back and verifies, and takes more rows — also
+// rows with a reason code, which its rows do not have.
 func TestMixedFixture(t *testing.T) {
 	st := checkFixture(t, mixedFixture, append(v1FixtureRows(), v1FixtureRows()...))
-	if err := st.Update(func(tx *bolt.Tx) error { _, err := Append(tx, Row{Time: t0, Operator: "next"}); return err }); err != nil {
+	next := Row{Time: t0, Operator: "next", Result: ResultRefused, Reason: "this is a delta on sequence 1, but the mirror is at sequence 3",
+		ReasonCode: ReasonWrongBase, ReasonArgs: map[string]string{ArgSince: "3-ABCD"}} // a row with a reason code after rows without
+	if err := st.Update(func(tx *bolt.Tx) error { _, err := Append(tx, next); return err }); err != nil {
 		t.Fatal(err)
+	}
+	if got := rows(t, st); got[len(got)-1].ReasonCode != ReasonWrongBase || got[len(got)-2].ReasonCode != "" {
+		t.Errorf("the last two rows have reason codes %q, %q", got[len(got)-2].ReasonCode, got[len(got)-1].ReasonCode)
 	}
 	if p := verifyLedger(t, st); len(p) != 0 {
 		t.Errorf("Verify after one more row = %q", p)

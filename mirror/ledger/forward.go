@@ -25,9 +25,11 @@ type Sink interface {
 const maxReason = 2048
 
 // Line is the line a row is forwarded as: number, hash, the ledger code
-// right after the row, time, result, sequence, operator, label, bundle and
-// reason. Text that may come from media or the operator is quoted (%q), so
-// a line is one line and control characters cannot forge others.
+// right after the row, time, result, the reason code (when the row has
+// one), sequence, operator, label, bundle and reason — the stored codes
+// and English text, never a translation. Text that may come from media or
+// the operator is quoted (%q), so a line is one line and control
+// characters cannot forge others.
 func Line(r Row) string {
 	reason := r.Reason
 	if len(reason) > maxReason {
@@ -37,8 +39,12 @@ func Line(r Row) string {
 		}
 		reason = reason[:cut] + "…"
 	}
-	return fmt.Sprintf("ledger row=%d hash=%s code=%s time=%s result=%q sequence=%d operator=%q label=%q bundle=%q reason=%q",
-		r.Number, r.Hash, RowCode(r), r.Time.UTC().Format(time.RFC3339), r.Result, r.Sequence, r.Operator, r.Label, r.Bundle, reason)
+	code := ""
+	if r.ReasonCode != "" {
+		code = fmt.Sprintf(" reason_code=%q", r.ReasonCode)
+	}
+	return fmt.Sprintf("ledger row=%d hash=%s code=%s time=%s result=%q%s sequence=%d operator=%q label=%q bundle=%q reason=%q",
+		r.Number, r.Hash, RowCode(r), r.Time.UTC().Format(time.RFC3339), r.Result, code, r.Sequence, r.Operator, r.Label, r.Bundle, reason)
 }
 
 // Forwarder sends every ledger row committed through a store to a Sink,

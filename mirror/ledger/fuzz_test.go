@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// FuzzReadLink feeds stored row bytes, seeded from the fixtures, to the
-// row reader. Properties: it never panics; a v2 row it reads is exactly its
+// FuzzReadLink feeds stored row bytes, seeded from the fixtures and a row
+// with a reason code, to the row reader. Properties: it never panics; a v2 row it reads is exactly its
 // body sealed with its hash (nothing stored outside what the hash covers
 // but the hash itself); a row it calls intact has a hash that is
 // chainHash's output.
@@ -26,6 +26,13 @@ func FuzzReadLink(f *testing.F) {
 			f.Add([]byte(e.Value))
 		}
 	}
+	// A row with a reason code and args, as this release writes it.
+	coded, _, err := encode(Row{Number: 1, Time: t0, Result: ResultRefused, Reason: "delta on 1, mirror at 3",
+		ReasonCode: ReasonWrongBase, ReasonArgs: map[string]string{ArgSince: "3-ABCD"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(coded)
 	f.Fuzz(func(t *testing.T, stored []byte) {
 		l, err := readLink(stored)
 		if err != nil {

@@ -37,24 +37,26 @@ const (
 
 // Row is one ledger entry.
 type Row struct {
-	Number         uint64    `json:"number"` // 1, 2, … without gaps
-	Time           time.Time `json:"time"`
-	Operator       string    `json:"operator"`
-	Label          string    `json:"label"`
-	Bundle         string    `json:"bundle"`
-	Sequence       uint64    `json:"sequence"`
-	Base           uint64    `json:"base"`
-	Signers        []string  `json:"signers"`   // publisher key IDs
-	Approvers      []string  `json:"approvers"` // approver key IDs
-	Files          int       `json:"files"`
-	Bytes          int64     `json:"bytes"`
-	Scanner        string    `json:"scanner"`
-	ScannerVersion string    `json:"scanner_version"`
-	ScanVerdict    string    `json:"scan_verdict"`
-	Result         string    `json:"result"`
-	Reason         string    `json:"reason"`
-	Prev           string    `json:"prev"` // hash of the previous row ("" for the first)
-	Hash           string    `json:"hash"` // SHA-256 over prev and the row's stored bytes without Hash (doc.go)
+	Number         uint64            `json:"number"` // 1, 2, … without gaps
+	Time           time.Time         `json:"time"`
+	Operator       string            `json:"operator"`
+	Label          string            `json:"label"`
+	Bundle         string            `json:"bundle"`
+	Sequence       uint64            `json:"sequence"`
+	Base           uint64            `json:"base"`
+	Signers        []string          `json:"signers"`   // publisher key IDs
+	Approvers      []string          `json:"approvers"` // approver key IDs
+	Files          int               `json:"files"`
+	Bytes          int64             `json:"bytes"`
+	Scanner        string            `json:"scanner"`
+	ScannerVersion string            `json:"scanner_version"`
+	ScanVerdict    string            `json:"scan_verdict"`
+	Result         string            `json:"result"`
+	Reason         string            `json:"reason"`                // what happened, in English: the detail of ReasonCode
+	ReasonCode     string            `json:"reason_code,omitempty"` // why, in words no language owns (reason.go); none in older rows
+	ReasonArgs     map[string]string `json:"reason_args,omitempty"` // values the text of ReasonCode needs
+	Prev           string            `json:"prev"`                  // hash of the previous row ("" for the first)
+	Hash           string            `json:"hash"`                  // SHA-256 over prev and the row's stored bytes without Hash (doc.go)
 
 	// Started is the number of the "started" row of the attempt this row
 	// ends (0: none, the attempt ended before it read any payload).
@@ -66,8 +68,15 @@ type Row struct {
 // read on terminals and in Excel. Reasons keep their newlines (one line
 // per error); each part was quoted where it was made.
 func (r *Row) escape() {
-	for _, s := range []*string{&r.Operator, &r.Label, &r.Bundle, &r.Scanner, &r.ScannerVersion, &r.ScanVerdict, &r.Result} {
+	for _, s := range []*string{&r.Operator, &r.Label, &r.Bundle, &r.Scanner, &r.ScannerVersion, &r.ScanVerdict, &r.Result, &r.ReasonCode} {
 		*s = escape.String(*s)
+	}
+	if len(r.ReasonArgs) > 0 {
+		args := make(map[string]string, len(r.ReasonArgs)) // a copy: the caller's map stays as it was
+		for k, v := range r.ReasonArgs {
+			args[escape.String(k)] = escape.String(v)
+		}
+		r.ReasonArgs = args
 	}
 	for _, l := range [][]string{r.Signers, r.Approvers} {
 		for i := range l {

@@ -119,7 +119,7 @@ func (l *Local) RecordRefusal(ctx context.Context, req Refusal) error {
 	if req.Reason == "" {
 		return invalidf("a refusal needs its reason")
 	}
-	return ingest.RecordRefusal(l.st, ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now, Log: l.log}, req.Reason)
+	return ingest.RecordRefusal(l.st, ingest.Options{Operator: req.Operator, Label: req.Label, Now: l.now, Log: l.log}, req.Reason, req.Code, req.Args)
 }
 
 // Ledger returns every ledger row.

@@ -73,6 +73,10 @@ type Refusal struct {
 	Operator string `json:"operator"`
 	Label    string `json:"label"`
 	Reason   string `json:"reason"`
+	// Code and Args are the ledger row's reason code and its values
+	// (ingest.LedgerReason of the error); no code: ledger.ReasonUnreadable.
+	Code string            `json:"reason_code,omitempty"`
+	Args map[string]string `json:"reason_args,omitempty"`
 }
 
 // Status is what the mirror serves. Its JSON is `mirror status --json`:

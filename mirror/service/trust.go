@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,11 +32,12 @@ func (l *Local) Trust(ctx context.Context) (*TrustInfo, error) {
 func (l *Local) ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, error) {
 	var t *store.Trust
 	var changes []string
+	var args map[string]string
 	err := l.st.Update(func(tx *bolt.Tx) (err error) {
 		if t, err = store.GetTrust(tx); err != nil {
 			return err
 		}
-		if changes, err = applyTrustChange(t, req); err != nil {
+		if changes, args, err = applyTrustChange(t, req); err != nil {
 			return err
 		}
 		if err := t.Validate(); err != nil {
@@ -47,7 +49,8 @@ func (l *Local) ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, e
 		if err := store.PutTrust(tx, t); err != nil {
 			return err
 		}
-		_, err = ledger.Append(tx, ledger.Row{Time: l.now(), Operator: req.Operator, Result: ledger.ResultTrustChanged, Reason: strings.Join(changes, "; ")})
+		_, err = ledger.Append(tx, ledger.Row{Time: l.now(), Operator: req.Operator, Result: ledger.ResultTrustChanged, Reason: strings.Join(changes, "; "),
+			ReasonCode: ledger.ReasonTrustChanged, ReasonArgs: args})
 		return err
 	})
 	if err != nil {
@@ -56,9 +59,13 @@ func (l *Local) ChangeTrust(ctx context.Context, req TrustChange) (*TrustInfo, e
 	return trustInfo(t, changes)
 }
 
-func applyTrustChange(t *store.Trust, req TrustChange) ([]string, error) {
+// applyTrustChange changes t as req asks and says what changed: in
+// English, and as the args of the ledger row (ledger.ReasonTrustChanged).
+func applyTrustChange(t *store.Trust, req TrustChange) ([]string, map[string]string, error) {
 	var changes []string
-	add := func(list *[]string, pems []string, role string) error {
+	args := make(map[string]string)
+	arg := func(name, id string) { args[name] = strings.TrimSpace(args[name] + " " + id) }
+	add := func(list *[]string, pems []string, role, name string) error {
 		for _, p := range pems {
 			k, err := verify.ParsePublicKey([]byte(p))
 			if err != nil {
@@ -66,10 +73,11 @@ func applyTrustChange(t *store.Trust, req TrustChange) ([]string, error) {
 			}
 			*list = append(*list, string(k.PEM()))
 			changes = append(changes, fmt.Sprintf("added %s %s", role, k.ID()))
+			arg(name, k.ID())
 		}
 		return nil
 	}
-	remove := func(list *[]string, ids []string, role string) error {
+	remove := func(list *[]string, ids []string, role, name string) error {
 		for _, id := range ids {
 			i := slices.IndexFunc(*list, func(p string) bool { k, err := verify.ParsePublicKey([]byte(p)); return err == nil && k.ID() == id })
 			if i < 0 {
@@ -77,37 +85,43 @@ func applyTrustChange(t *store.Trust, req TrustChange) ([]string, error) {
 			}
 			*list = slices.Delete(*list, i, i+1)
 			changes = append(changes, fmt.Sprintf("removed %s %s", role, id))
+			arg(name, id)
 		}
 		return nil
 	}
 	for _, step := range []func() error{
-		func() error { return add(&t.Publishers, req.AddPublishers, "publisher") },
-		func() error { return remove(&t.Publishers, req.RemovePublishers, "publisher") },
-		func() error { return add(&t.Approvers, req.AddApprovers, "approver") },
-		func() error { return remove(&t.Approvers, req.RemoveApprovers, "approver") },
+		func() error { return add(&t.Publishers, req.AddPublishers, "publisher", ledger.ArgPublishersAdded) },
+		func() error {
+			return remove(&t.Publishers, req.RemovePublishers, "publisher", ledger.ArgPublishersRemoved)
+		},
+		func() error { return add(&t.Approvers, req.AddApprovers, "approver", ledger.ArgApproversAdded) },
+		func() error { return remove(&t.Approvers, req.RemoveApprovers, "approver", ledger.ArgApproversRemoved) },
 	} {
 		if err := step(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if req.Approvals != nil {
 		t.Threshold = *req.Approvals
 		changes = append(changes, fmt.Sprintf("approvals required: %d", *req.Approvals))
+		args[ledger.ArgApprovals] = strconv.Itoa(*req.Approvals)
 	}
 	switch {
 	case req.VendorTrust != nil && req.VendorTrustDefault:
-		return nil, invalidf("a vendor trust file and the built-in vendor trust: choose one")
+		return nil, nil, invalidf("a vendor trust file and the built-in vendor trust: choose one")
 	case req.VendorTrust != nil:
 		if err := checkVendorTrust(req.VendorTrust); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		t.VendorTrust = req.VendorTrust.YAML
 		changes = append(changes, "vendor trust from "+req.VendorTrust.Name)
+		args[ledger.ArgVendorTrust] = req.VendorTrust.Name
 	case req.VendorTrustDefault:
 		t.VendorTrust = ""
 		changes = append(changes, "vendor trust: built-in")
+		args[ledger.ArgVendorTrust] = ""
 	}
-	return changes, nil
+	return changes, args, nil
 }
 
 // checkRoles refuses a trust in which one key is both a publisher and an
@@ -213,7 +227,10 @@ func Create(dir string, req InitRequest, o Options) (*InitResult, error) {
 	}
 	o.forward(st)
 	err = st.Update(func(tx *bolt.Tx) error {
-		_, err := ledger.Append(tx, ledger.Row{Time: o.Now(), Operator: req.Operator, Result: ledger.ResultTrustChanged, Reason: res.Reason})
+		_, err := ledger.Append(tx, ledger.Row{Time: o.Now(), Operator: req.Operator, Result: ledger.ResultTrustChanged, Reason: res.Reason,
+			ReasonCode: ledger.ReasonMirrorCreated, ReasonArgs: map[string]string{
+				ledger.ArgPublishers: strings.Join(res.PublisherKeyIDs, " "), ledger.ArgApprovers: strings.Join(res.ApproverKeyIDs, " "),
+				ledger.ArgApprovals: strconv.Itoa(req.Threshold), ledger.ArgVendorTrust: vendorTrustArg(req.VendorTrust)}})
 		return err
 	})
 	if cerr := st.Close(); err == nil {
@@ -223,4 +240,13 @@ func Create(dir string, req InitRequest, o Options) (*InitResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// vendorTrustArg names a vendor trust file in a ledger row's args: "" for
+// the built-in one (ledger.ArgVendorTrust).
+func vendorTrustArg(f *VendorTrustFile) string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
 }

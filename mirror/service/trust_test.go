@@ -3,12 +3,14 @@ package service_test
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/service"
 	"github.com/patchferry/patchferry/verify"
 )
@@ -80,5 +82,55 @@ func TestTrustOneKeyOneRole(t *testing.T) {
 	rows, err := l.Ledger(t.Context())
 	if err != nil || len(rows) != 1 {
 		t.Errorf("refused changes wrote ledger rows: %d rows, %v", len(rows), err)
+	}
+}
+
+// The ledger rows of trust changes carry a reason code and what changed as
+// args, so the ledger reads in the user's language; the English reason
+// stays.
+func TestTrustLedgerReason(t *testing.T) {
+	pems := make([]string, 3)
+	ids := make([]string, 3)
+	for i := range pems {
+		_, pub, err := verify.GenerateKeyPair([]byte("pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := verify.ParsePublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pems[i], ids[i] = string(pub), k.ID()
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	if _, err := service.Create(data, service.InitRequest{Publishers: []string{pems[0]}, Approvers: []string{pems[1]}, Threshold: 1}, service.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := service.Open(data, service.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.ChangeTrust(t.Context(), service.TrustChange{AddApprovers: []string{pems[2]}, Approvals: new(2), VendorTrustDefault: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ChangeTrust(t.Context(), service.TrustChange{RemoveApprovers: []string{ids[1]}, Approvals: new(1)}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := l.Ledger(t.Context())
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	for i, want := range []struct {
+		code string
+		args map[string]string
+	}{
+		{ledger.ReasonMirrorCreated, map[string]string{ledger.ArgPublishers: ids[0], ledger.ArgApprovers: ids[1], ledger.ArgApprovals: "1", ledger.ArgVendorTrust: ""}},
+		{ledger.ReasonTrustChanged, map[string]string{ledger.ArgApproversAdded: ids[2], ledger.ArgApprovals: "2", ledger.ArgVendorTrust: ""}},
+		{ledger.ReasonTrustChanged, map[string]string{ledger.ArgApproversRemoved: ids[1], ledger.ArgApprovals: "1"}},
+	} {
+		if r := rows[i]; r.Result != ledger.ResultTrustChanged || r.ReasonCode != want.code || !maps.Equal(r.ReasonArgs, want.args) || r.Reason == "" {
+			t.Errorf("row %d: %q %q %q (%q); want %q %q", i+1, r.Result, r.ReasonCode, r.ReasonArgs, r.Reason, want.code, want.args)
+		}
 	}
 }
