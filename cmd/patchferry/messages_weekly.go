@@ -80,12 +80,7 @@ func (a *app) noMedia(out string, err error) error {
 }
 
 // fileCount is "1 file", "2 files" (ja: "1 個のファイル").
-func (a *app) fileCount(n int) string {
-	if n == 1 {
-		return a.msg(msgFilesOne, n)
-	}
-	return a.msg(msgFilesMany, n)
-}
+func (a *app) fileCount(n int) string { return a.count(n, msgFilesOne, msgFilesMany) }
 
 // unreachableLine is the one line that says a source could not reach its
 // vendor, or "" when err is not about an unreachable host.
