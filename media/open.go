@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,6 +25,23 @@ type FileError struct {
 
 func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *FileError) Unwrap() error { return e.Err }
+
+// MissingError is a path given to Open that does not exist — a medium
+// not connected or not mounted, a wrong drive letter — or is a file.
+type MissingError struct {
+	Path   string
+	NotDir bool  // it exists, but is not a directory
+	Err    error // the error of os.Stat, for a path that does not exist
+}
+
+func (e *MissingError) Error() string {
+	if e.NotDir {
+		return fmt.Sprintf("open bundle: %s is not a directory; give the bundle folder (patchferry-<site>-<seq>) or the medium's root", e.Path)
+	}
+	return "open bundle: " + e.Err.Error()
+}
+
+func (e *MissingError) Unwrap() error { return e.Err }
 
 // Bundle is a bundle opened for reading in place. Opening reads only the
 // manifest, the signatures and the directory structure; payloads are read
@@ -66,11 +84,14 @@ func Open(paths ...string) (*Bundle, error) {
 // directories in p when it is a media root.
 func findBundleDirs(p string) ([]string, error) {
 	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &MissingError{Path: p, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open bundle: %w", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("open bundle: %s is not a directory; give the bundle folder (patchferry-<site>-<seq>) or the medium's root", p)
+		return nil, &MissingError{Path: p, NotDir: true}
 	}
 	if _, err := os.Lstat(filepath.Join(p, ManifestName)); err == nil {
 		return []string{p}, nil
