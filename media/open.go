@@ -27,16 +27,21 @@ func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *FileError) Unwrap() error { return e.Err }
 
 // MissingError is a path given to Open that does not exist — a medium
-// not connected or not mounted, a wrong drive letter — or is a file.
+// not connected or not mounted, a wrong drive letter —, is a file, or is
+// a folder that holds no bundle (an empty mount point looks like that).
 type MissingError struct {
-	Path   string
-	NotDir bool  // it exists, but is not a directory
-	Err    error // the error of os.Stat, for a path that does not exist
+	Path     string
+	NotDir   bool  // it exists, but is not a directory
+	NoBundle bool  // a directory without a bundle; Err is ErrLayout
+	Err      error // the error of os.Stat, for a path that does not exist
 }
 
 func (e *MissingError) Error() string {
-	if e.NotDir {
+	switch {
+	case e.NotDir:
 		return fmt.Sprintf("open bundle: %s is not a directory; give the bundle folder (patchferry-<site>-<seq>) or the medium's root", e.Path)
+	case e.NoBundle:
+		return fmt.Sprintf("%v: %s holds no bundle (no %s and no patchferry-<site>-<seq> folder); check the medium", ErrLayout, e.Path, ManifestName)
 	}
 	return "open bundle: " + e.Err.Error()
 }
@@ -107,7 +112,7 @@ func findBundleDirs(p string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %s holds no bundle (no %s and no patchferry-<site>-<seq> folder); check the medium", ErrLayout, p, ManifestName)
+		return nil, &MissingError{Path: p, NoBundle: true, Err: ErrLayout}
 	}
 	return out, nil
 }

@@ -85,7 +85,7 @@ func newRootCommand(a *app) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", "message language: ja or en (default: $PATCHFERRY_LANG, else the OS locale)")
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, "machine-readable JSON output for scripts")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(a.flagError)
 	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a), newFetchCommand(a), newConfigCommand(a), newExportCommand(a), newAddCommand(a), newRunCommand(a), newDemoCommand(a))
 	return root
 }
@@ -98,14 +98,19 @@ func run(ctx context.Context, a *app, args []string) int {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	err = cobraError(cmd, err)
 	if a.lang == "" {
 		// The error came before PersistentPreRunE (a flag or argument
 		// error): still honour --lang and $PATCHFERRY_LANG. A bad value
-		// leaves "en".
+		// leaves "en". Cobra may not have parsed the flags at all (an
+		// unknown command), so --lang is looked up here.
+		if a.langFlag == "" {
+			a.langFlag = langArg(args)
+		}
 		_ = a.resolveLang()
 	}
 	var fe *exitError
@@ -118,6 +123,22 @@ func run(ctx context.Context, a *app, args []string) int {
 	}
 	a.reportError(err, code)
 	return code
+}
+
+// langArg returns the value of --lang in args, or "".
+func langArg(args []string) string {
+	for i, s := range args {
+		if s == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(s, "--lang="); ok {
+			return v
+		}
+		if s == "--lang" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 // escapeStreams makes stdout and stderr escape what reaches them (see
@@ -147,12 +168,16 @@ func (a *app) escapeStreams() (flush func()) {
 
 // newGroupCommand makes a command that only holds subcommands. Cobra would
 // print the help and exit 0 for an unknown subcommand ("bundle verfy"), so a
-// typo in a script would pass; NoArgs turns it into a usage error.
+// typo in a script would pass; groupArgs turns it into a usage error that
+// names the subcommands it resembles. Cobra parses the group's flags before
+// it checks its arguments, so `mirror improt --data DIR` fails on --data,
+// which only the subcommands know: the flag error function (flagError)
+// reports the unknown subcommand first.
 func newGroupCommand(use, short string, subs ...*cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.NoArgs,
+		Args:  groupArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(subs...)
@@ -168,12 +193,16 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(s, "invalid argument")
 }
 
-// reportError prints the error and what to do next, in the user's language;
-// as JSON on stdout with --json.
+// reportError prints the error (describe) and what to do next, in the
+// user's language; as JSON on stdout with --json, where "error" stays the
+// English text for scripts and "message" is what the operator reads. The
+// generic pointer to --help comes only after a usage error that has no
+// better "→" line.
 func (a *app) reportError(err error, code int) {
 	hint := a.hint(err)
+	text := a.describe(err)
 	if a.jsonOut {
-		out := map[string]any{"ok": false, "exit_code": code, "error": err.Error()}
+		out := map[string]any{"ok": false, "exit_code": code, "error": err.Error(), "message": text}
 		if hint != "" {
 			out["hint"] = hint
 		}
@@ -183,11 +212,11 @@ func (a *app) reportError(err error, code int) {
 		a.printJSON(out)
 		return
 	}
-	fmt.Fprintf(a.stderr, "%s: %v\n", a.msg(msgError), err)
+	fmt.Fprintf(a.stderr, "%s: %s\n", a.msg(msgError), strings.ReplaceAll(text, "\n", "\n  "))
 	if hint != "" {
 		fmt.Fprintf(a.stderr, "  → %s\n", hint)
 	}
-	if code == exitUsage {
+	if code == exitUsage && hint == "" {
 		fmt.Fprintf(a.stderr, "  %s\n", a.msg(msgSeeHelp))
 	}
 }

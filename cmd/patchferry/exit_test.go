@@ -59,7 +59,11 @@ func TestUsageErrors(t *testing.T) {
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
 			}
-			wantContains(t, "stderr", stderr, "error: ", tc.want, "Run with --help")
+			wantContains(t, "stderr", stderr, "error: ", tc.want)
+			// What to do: a "→" line, else the pointer to --help.
+			if strings.Contains(stderr, "  → ") == strings.Contains(stderr, "Run with --help") {
+				t.Errorf("stderr has both or neither of a → line and \"Run with --help\":\n%s", stderr)
+			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
 			}
@@ -138,7 +142,7 @@ func TestVerifyDamaged(t *testing.T) {
 				}
 				return "bundle.json.sig"
 			},
-			hint: hintSignature, errSub: "signature",
+			hint: hintUntrusted, errSub: "signature",
 		},
 		{
 			name: "file added after signing",
@@ -157,7 +161,7 @@ func TestVerifyDamaged(t *testing.T) {
 			f := shared(t)
 			bundle := copyBundle(t)
 			file := tc.damage(t, bundle)
-			hint := generalMessages[tc.hint].en
+			hint := textOf(tc.hint).en
 
 			stdout, stderr, code := runCLI(t, nil, "bundle", "verify", "--trust", f.publisher.pub, bundle)
 			if code != exitFailed {
