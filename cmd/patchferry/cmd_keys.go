@@ -76,7 +76,7 @@ func runKeysGenerate(a *app, o keysGenerateOptions) error {
 func (a *app) generatePassword(o keysGenerateOptions, keyPath string) ([]byte, error) {
 	if o.noPassword {
 		if o.passwordFile != "" || a.getenv(envPassword) != "" {
-			return nil, userErr(msgErrNoPasswordConflict).usage()
+			return nil, userErr(msgErrNoPasswordConflict).fix(hintNoPasswordConflict).usage()
 		}
 		fmt.Fprintln(a.stderr, a.msg(msgNoPasswordKey, keyPath))
 		return []byte{}, nil

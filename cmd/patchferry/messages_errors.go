@@ -64,6 +64,7 @@ const (
 	hintEmptyPasswordRefused
 	msgErrPasswordsDiffer
 	msgErrNoPasswordConflict
+	hintNoPasswordConflict
 	msgNoPasswordKey
 	msgErrMediaMissing
 	msgErrMediaNotDir
@@ -176,6 +177,8 @@ var errorMessages = map[msgID]text{ // {en, ja}
 		"パスワードを指定してください。テスト用マシンの使い捨ての鍵に限り、--no-password でパスワードなしの鍵を作れます（本番の発行者・承認者の鍵には決して使わないでください）。"},
 	msgErrPasswordsDiffer:    {"the two passwords differ", "2 回入力したパスワードが一致しません"},
 	msgErrNoPasswordConflict: {"--no-password and a password (--password-file or PATCHFERRY_KEY_PASSWORD) were both given: choose one", "--no-password とパスワード（--password-file または PATCHFERRY_KEY_PASSWORD）が両方指定されています。どちらか一方にしてください"},
+	hintNoPasswordConflict: {"Leave out --no-password to make a key with that password; for a test key without one, unset PATCHFERRY_KEY_PASSWORD and drop --password-file.",
+		"パスワード付きの鍵を作るには --no-password を外してください。パスワードなしのテスト用の鍵を作るには、PATCHFERRY_KEY_PASSWORD を解除し、--password-file を外してください。"},
 	msgNoPasswordKey: {"note: %s has no password: anyone who copies the file can sign with it. Use such a key only on a test machine.",
 		"注意: %s にはパスワードがありません。ファイルをコピーした人は誰でも署名できます。このような鍵はテスト用マシンでだけ使ってください。"},
 
