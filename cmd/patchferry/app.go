@@ -242,7 +242,7 @@ func (a *app) resolveLang() error {
 			a.lang = "en"
 		default:
 			a.lang = "en"
-			return usagef("language %q: use ja or en", l)
+			return userErr(msgErrLang, l).usage()
 		}
 		return nil
 	}

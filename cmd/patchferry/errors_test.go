@@ -300,3 +300,45 @@ func TestConfigShowOrigins(t *testing.T) {
 		t.Errorf("config show without a file: %d defaults\n%s", n, shown)
 	}
 }
+
+// TestVerifyRefusals: missing approvals, an expired bundle and a damaged
+// file say so with their details in both languages.
+func TestVerifyRefusals(t *testing.T) {
+	t.Parallel()
+	f := shared(t)
+	expired := t.TempDir()
+	mustRun(t, pwEnv, createArgs(f, expired, "--created", "2026-01-01T00:00:00Z", "--expires", "30d")...)
+	damaged := copyBundle(t)
+	file := payloadFiles(t, damaged)[0]
+	flipByte(t, filepath.Join(damaged, filepath.FromSlash(file)), 10)
+	runBothLanguages(t, []langCase{
+		{name: "approvals", args: []string{"bundle", "verify", "--trust", f.publisher.pub, "--approver", f.approver1.pub, f.bundle}, code: exitFailed,
+			en:    []string{"error: approvals: 0 of 1 required approvals from distinct trusted approver keys", "→ Not enough distinct approvers"},
+			ja:    []string{"エラー: approvals: 異なる信頼済み承認者の鍵による承認が 1 件必要ですが、0 件しかありません", "→ 異なる承認者による副署名が足りません"},
+			notJA: []string{"required approvals"}},
+		{name: "expired", args: []string{"bundle", "verify", "--trust", f.publisher.pub, expired}, code: exitFailed,
+			en:    []string{"error: bundle.json: bundle has expired: it expired at 2026-01-31T00:00:00Z, it is now 2026-11-25T12:00:00Z", "→ The bundle is past its expiry date."},
+			ja:    []string{"エラー: bundle.json: バンドルの有効期限が切れています（期限 2026-01-31T00:00:00Z、現在 2026-11-25T12:00:00Z）", "→ 有効期限を過ぎたバンドルです。"},
+			notJA: []string{"expired at"}},
+		{name: "damaged file", args: []string{"bundle", "verify", "--trust", f.publisher.pub, damaged}, code: exitFailed,
+			en:    []string{"error: " + file + ": SHA-256 is ", ", expected " + filepath.Base(file), "→ The copy on this medium is damaged"},
+			ja:    []string{"エラー: " + file + ": SHA-256 が ", "（署名された記録では " + filepath.Base(file) + "）", "→ この媒体上のコピーが壊れているか"},
+			notJA: []string{"expected"}},
+	})
+}
+
+// describe falls back to the English text of an error it does not know,
+// and a joined configuration error comes one error to a line.
+func TestDescribeFallback(t *testing.T) {
+	a, _, _ := newTestApp(nil)
+	a.lang = "ja"
+	if got := a.describe(errors.New("disk on fire")); got != "disk on fire" {
+		t.Errorf("unknown error: %q", got)
+	}
+	if got := a.describe(userErr(msgErrKeyFileMissing, "k.key")); got != "鍵ファイル k.key がありません" {
+		t.Errorf("userError: %q", got)
+	}
+	if got := userErr(msgErrKeyFileMissing, "k.key").Error(); got != "key file k.key does not exist" {
+		t.Errorf("userError.Error: %q", got)
+	}
+}

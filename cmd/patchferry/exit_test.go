@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// englishSentence matches words of an English sentence, which a Japanese
+// message must not hold (commands, flags, file names and values may stay).
+var englishSentence = regexp.MustCompile(`\b(?i:the|is|are|not|want|unknown|invalid|required|give|use|must|got|received|accepts|does)\b`)
 
 // TestUsageErrors: every usage or configuration error exits 2 before any
 // key is decrypted, says what is wrong and points to --help.
@@ -66,6 +71,15 @@ func TestUsageErrors(t *testing.T) {
 			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
+			}
+
+			// In Japanese: the same exit code, and no English sentence.
+			_, stderr, code = runCLI(t, env, append([]string{"--lang", "ja"}, args...)...)
+			if tc.name == "bad --lang" {
+				return // the language asked for is wrong: English
+			}
+			if code != exitUsage || !strings.HasPrefix(stderr, "エラー: ") || englishSentence.MatchString(stderr) {
+				t.Errorf("--lang ja: exit %d\n%s", code, stderr)
 			}
 		})
 	}

@@ -13,6 +13,9 @@ import (
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/mirror/admin"
+	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
 )
 
@@ -50,8 +53,11 @@ const (
 	msgErrWrongPassword
 	hintEmptyPassword
 	msgErrNotPrivateKey
+	msgErrPubAsKey
+	msgErrNotP256
 	hintPubAsKey
 	msgErrNotPublicKey
+	msgErrKeyAsPub
 	hintKeyAsPub
 	msgErrKeyExists
 	hintKeyExists
@@ -122,6 +128,27 @@ const (
 	msgOriginUnlisted
 	msgErrNotFound
 	msgErrPermission
+	msgErrLang
+	msgErrEpoch
+	msgErrCreated
+	msgErrExpiresDays
+	msgErrExpiresPeriod
+	msgErrSizeFlag
+	msgErrApproverName
+	msgErrApprovalExists
+	msgErrPublisherApproves
+	msgErrProduct
+	msgErrSite
+	msgErrSequence
+	msgErrSegment
+	msgErrTrustRequired
+	msgErrApprovalsCount
+	msgErrBothRoles
+	msgErrNoStore
+	msgErrInUse
+	msgErrNoSpace
+	msgErrServerStopped
+	msgErrRefused
 )
 
 var errorMessages = map[msgID]text{ // {en, ja}
@@ -156,10 +183,13 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgErrWrongPassword: {"key %s: wrong password for the private key (or the key file is damaged)", "鍵 %s を開けません: パスワードが違います（または鍵ファイルが壊れています）"},
 	hintEmptyPassword: {"The password given was empty (an empty first line in the password file, or Enter at the prompt). Give the key's password: PATCHFERRY_KEY_PASSWORD, --password-file, or type it when asked.",
 		"指定されたパスワードが空です（パスワードファイルの 1 行目が空、またはプロンプトで Enter のみ）。鍵のパスワードを PATCHFERRY_KEY_PASSWORD、--password-file、または入力で指定してください。"},
-	msgErrNotPrivateKey: {"%s is not a patchferry private key: %s", "%s は patchferry の秘密鍵ではありません: %s"},
+	msgErrNotPrivateKey: {"%s is not an encrypted private key of patchferry or cosign (.key)", "%s は patchferry または cosign の暗号化された秘密鍵（.key）ではありません"},
+	msgErrPubAsKey:      {"%s is a public key, not a private key (.key)", "%s は公開鍵です。秘密鍵（.key）ではありません"},
+	msgErrNotP256:       {"%s is not an ECDSA P-256 key: make keys with `patchferry keys generate` or `cosign generate-key-pair`", "%s は ECDSA P-256 の鍵ではありません。鍵は `patchferry keys generate` か `cosign generate-key-pair` で作成してください"},
 	hintPubAsKey: {"--key takes the private key (<name>.key), never the public key (<name>.pub).",
 		"--key には秘密鍵（<名前>.key）を指定します。公開鍵（<名前>.pub）ではありません。"},
-	msgErrNotPublicKey: {"%s is not a public key (.pub): %s", "%s は公開鍵（.pub）ではありません: %s"},
+	msgErrNotPublicKey: {"%s is not a PEM public key (.pub)", "%s は PEM 形式の公開鍵（.pub）ではありません"},
+	msgErrKeyAsPub:     {"%s is a private key, not a public key (.pub)", "%s は秘密鍵です。公開鍵（.pub）ではありません"},
 	hintKeyAsPub: {"This is a private key. Give the public key (<name>.pub) instead, and keep the .key on the internet-side PC only.",
 		"これは秘密鍵です。代わりに公開鍵（<名前>.pub）を指定し、.key はインターネット側 PC の外へ出さないでください。"},
 	msgErrKeyExists: {"%s already exists; choose another --out or remove it (a key is never overwritten)", "%s は既に存在します。別の --out を指定するか、そのファイルを削除してください（鍵は上書きしません）"},
@@ -246,6 +276,31 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgOriginUnlisted:  {"off: not listed in %s", "無効: %s に記載なし"},
 	msgErrNotFound:     {"it does not exist", "存在しません"},
 	msgErrPermission:   {"permission denied", "アクセス権がありません"},
+
+	msgErrLang:          {"language %q: use ja or en", "言語 %q は使えません。ja か en を指定してください"},
+	msgErrEpoch:         {"creation time %q: want @<unix seconds>", "作成日時 %q が正しくありません。@<UNIX 秒> の形で指定してください（SOURCE_DATE_EPOCH）"},
+	msgErrCreated:       {"--created %q: want RFC 3339, e.g. 2026-11-30T09:00:00+09:00", "--created %q が正しくありません。RFC 3339 の形で指定してください（例: 2026-11-30T09:00:00+09:00）"},
+	msgErrExpiresDays:   {"--expires %q: want a number of days such as 30d", "--expires %q が正しくありません。30d のように日数で指定してください（1〜3650 日）"},
+	msgErrExpiresPeriod: {"--expires %q: want a period such as 30d or 12h, or 0 for never", "--expires %q が正しくありません。30d や 12h のような期間か、無期限なら 0 を指定してください"},
+	msgErrSizeFlag: {"--%s %q: want a number with an optional unit K, M, G, T (powers of 10) or Ki, Mi, Gi, Ti (powers of 2), e.g. 4.7G",
+		"--%s %q が正しくありません。数値と単位 K、M、G、T（10 のべき）または Ki、Mi、Gi、Ti（2 のべき）で指定してください（例: 4.7G）"},
+	msgErrApproverName: {"--name %q: use letters, digits, '.', '-' or '_' (it becomes the file name approvals/<name>.sig)",
+		"--name %q は使えません。英数字と「.」「-」「_」で指定してください（approvals/<名前>.sig というファイル名になります）"},
+	msgErrApprovalExists:    {"%s already exists in %s; choose another --name or remove that file first", "%s は %s に既に存在します。別の --name を指定するか、先にそのファイルを削除してください"},
+	msgErrPublisherApproves: {"--key %s: this key signed the bundle as publisher; an approval must be made with another person's approver key", "--key %s: この鍵は発行者としてバンドルに署名した鍵です。承認は別の人の承認者の鍵で行ってください"},
+	msgErrProduct:           {"--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", "--product %q が正しくありません。ベンダー/製品 の形で指定してください（例: justsystems/ichitaro）"},
+	msgErrSite:              {"--site %q: use 1 to 63 lower-case letters, digits and '-', e.g. kofu-city", "--site %q は使えません。英小文字、数字、「-」の 1〜63 文字で指定してください（例: kofu-city）"},
+	msgErrSequence:          {"--sequence must be 1 or more and --base below it (got sequence %d, base %d)", "--sequence は 1 以上、--base はそれより小さい値にしてください（指定: sequence %d、base %d）"},
+	msgErrSegment: {"%s; it becomes a folder name on the mirror: use letters, digits, '.', '-', '_' (e.g. justsystems/ichitaro, 2026.1)",
+		"ミラー上のフォルダー名になる値が使えません（%s）。英数字と「.」「-」「_」で指定してください（例: justsystems/ichitaro、2026.1）"},
+	msgErrTrustRequired:  {"--trust is required: the publisher's public key (.pub)", "--trust が必要です: 発行者の公開鍵（.pub）を指定してください"},
+	msgErrApprovalsCount: {"--approvals %d: give at least that many distinct --approver keys (got %d)", "--approvals %d: 少なくともその数の異なる --approver 鍵を指定してください（指定されたのは %d 個）"},
+	msgErrBothRoles:      {"--trust and --approver: a key is both a publisher and an approver: key %s; one key holds one role", "--trust と --approver の両方に鍵 %s があります。1 つの鍵は発行者か承認者のどちらか一方です"},
+	msgErrNoStore:        {"%s: no mirror in this data directory", "データディレクトリ %s にミラーがありません"},
+	msgErrInUse:          {"the mirror is in use by another process (%s)", "別のプロセスがミラーを使用中です（%s）"},
+	msgErrNoSpace:        {"not enough free disk space (%s)", "ディスクの空き容量が足りません（%s）"},
+	msgErrServerStopped:  {"the mirror server stopped (%s)", "ミラーサーバーが停止しました（%s）"},
+	msgErrRefused:        {"import refused (%s)", "取り込みを拒否しました（%s）"},
 }
 
 // userError is an error the user caused, with its text in every
@@ -426,6 +481,9 @@ func (a *app) describeSentinel(err error) (string, bool) {
 	if a.lang == "en" {
 		return "", false
 	}
+	if before, _, ok := strings.Cut(err.Error(), ": "+store.ErrNoStore.Error()); ok && errors.Is(err, store.ErrNoStore) {
+		return a.msg(msgErrNoStore, before), true
+	}
 	var (
 		le *verify.LimitError
 		me *media.ManifestError
@@ -443,6 +501,10 @@ func (a *app) describeSentinel(err error) (string, bool) {
 		{errors.Is(err, media.ErrXZ), msgErrXZ, media.ErrXZ},
 		{errors.Is(err, media.ErrPath), msgErrPath, media.ErrPath},
 		{errors.Is(err, media.ErrLayout), msgErrLayout, media.ErrLayout},
+		{errors.Is(err, store.ErrInUse), msgErrInUse, nil},
+		{errors.Is(err, store.ErrNoSpace), msgErrNoSpace, nil},
+		{errors.Is(err, admin.ErrServerStopped), msgErrServerStopped, nil},
+		{errors.As(err, new(*ingest.RefusedError)), msgErrRefused, nil},
 	} {
 		if c.is {
 			return a.msg(c.id, detail(err, c.sentinel)), true
@@ -595,6 +657,11 @@ func (a *app) errorHint(err error) string {
 	}
 	return ""
 }
+
+var keyIDRE = regexp.MustCompile(`\b[0-9a-f]{16}\b`)
+
+// keyIDsIn returns the key IDs (verify.PublicKey.ID) a text names.
+func keyIDsIn(s string) []string { return keyIDRE.FindAllString(s, -1) }
 
 // reasonArg says why a file could not be opened, as a message argument:
 // a message for the usual reasons, else the system's English text.

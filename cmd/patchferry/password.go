@@ -101,12 +101,12 @@ func (a *app) loadPrivateKey(path, passwordFile string) (*verify.PrivateKey, err
 		return nil, userErr(msgErrWrongPassword, path).because(err).fix(hintEmptyPassword)
 	case errors.Is(err, verify.ErrWrongPassword):
 		return nil, userErr(msgErrWrongPassword, path).because(err).fix(hintPassword)
+	case errors.Is(err, verify.ErrNotP256):
+		return nil, userErr(msgErrNotP256, path).because(err)
+	case err != nil && bytes.Contains(b, []byte("PUBLIC KEY")):
+		return nil, userErr(msgErrPubAsKey, path).because(err).fix(hintPubAsKey)
 	case err != nil:
-		ue := userErr(msgErrNotPrivateKey, path, err.Error()).because(err)
-		if bytes.Contains(b, []byte("PUBLIC KEY")) {
-			ue.fix(hintPubAsKey)
-		}
-		return nil, ue
+		return nil, userErr(msgErrNotPrivateKey, path).because(err)
 	}
 	if len(pw) == 0 {
 		fmt.Fprintln(a.stderr, a.msg(msgNoPasswordKey, path))
@@ -123,12 +123,13 @@ func loadPublicKeys(paths []string) ([]*verify.PublicKey, error) {
 			return nil, err
 		}
 		k, err := verify.ParsePublicKey(b)
-		if err != nil {
-			ue := userErr(msgErrNotPublicKey, p, err.Error()).because(err)
-			if bytes.Contains(b, []byte("PRIVATE KEY")) {
-				ue.fix(hintKeyAsPub)
-			}
-			return nil, ue.usage()
+		switch {
+		case errors.Is(err, verify.ErrNotP256):
+			return nil, userErr(msgErrNotP256, p).because(err).usage()
+		case err != nil && bytes.Contains(b, []byte("PRIVATE KEY")):
+			return nil, userErr(msgErrKeyAsPub, p).because(err).fix(hintKeyAsPub).usage()
+		case err != nil:
+			return nil, userErr(msgErrNotPublicKey, p).because(err).usage()
 		}
 		keys = append(keys, k)
 	}
