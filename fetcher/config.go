@@ -295,7 +295,7 @@ type siteName string
 
 func (s *siteName) UnmarshalYAML(n *yaml.Node) error {
 	if err := media.ValidSite(n.Value); err != nil {
-		return fmt.Errorf("line %d: site: %w", n.Line, err)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantSite, Err: err}
 	}
 	*s = siteName(n.Value)
 	return nil
@@ -306,7 +306,7 @@ type posInt int
 func (p *posInt) UnmarshalYAML(n *yaml.Node) error {
 	var v int
 	if err := n.Decode(&v); err != nil || v < 1 || v > 64 {
-		return fmt.Errorf("line %d: want a whole number from 1 to 64, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantConcurrency}
 	}
 	*p = posInt(v)
 	return nil
@@ -320,7 +320,7 @@ type Count int
 func (p *Count) UnmarshalYAML(n *yaml.Node) error {
 	var v int
 	if err := n.Decode(&v); err != nil || v < 0 || v > 10000 {
-		return fmt.Errorf("line %d: want a whole number from 0 to 10000, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantCount}
 	}
 	*p = Count(v)
 	return nil
@@ -335,7 +335,7 @@ func (s *sizeValue) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := media.ParseSize(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantSize, Err: err}
 	}
 	*s = sizeValue(v)
 	return nil
@@ -356,7 +356,7 @@ type HTTPURL string
 func (u *HTTPURL) UnmarshalYAML(n *yaml.Node) error {
 	p, err := url.Parse(n.Value)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return fmt.Errorf("line %d: want an http:// or https:// URL, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantURL}
 	}
 	*u = HTTPURL(strings.TrimSuffix(n.Value, "/"))
 	return nil
@@ -371,7 +371,7 @@ func (u *proxyURL) UnmarshalYAML(n *yaml.Node) error {
 	}
 	p, err := url.Parse(n.Value)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5") || p.Host == "" {
-		return fmt.Errorf("line %d: proxy: want http://[user:password@]host:port, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantProxy}
 	}
 	*u = proxyURL(n.Value)
 	return nil
@@ -400,7 +400,7 @@ type HostPort string
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (h *HostPort) UnmarshalYAML(n *yaml.Node) error {
 	if n.Value != "" && !regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$`).MatchString(n.Value) {
-		return fmt.Errorf("line %d: want host:port, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantHostPort}
 	}
 	*h = HostPort(n.Value)
 	return nil
@@ -415,7 +415,7 @@ type Word string
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (w *Word) UnmarshalYAML(n *yaml.Node) error {
 	if !wordRE.MatchString(n.Value) || strings.Contains(n.Value, "..") {
-		return fmt.Errorf("line %d: %q: use letters, digits, '.', '_' or '-'", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantWord}
 	}
 	*w = Word(n.Value)
 	return nil

@@ -338,3 +338,25 @@ func TestConfigOrigins(t *testing.T) {
 		t.Errorf("annotated YAML loads as\n%s\nnot\n%s", b2, b1)
 	}
 }
+
+// Invalid values are *ValueError saying what the key takes, so commands
+// can say it in the user's language.
+func TestLoadConfigValueErrors(t *testing.T) {
+	for text, want := range map[string]fetcher.Want{
+		"site: Tokyo\n":                                  fetcher.WantSite,
+		"concurrency: 0\n":                               fetcher.WantConcurrency,
+		"bandwidth_limit: x\n":                           fetcher.WantSize,
+		"proxy: ftp://x:1\n":                             fetcher.WantProxy,
+		"sources:\n  clamav:\n    cdiffs: -1\n":          fetcher.WantCount,
+		"sources:\n  clamav:\n    url: ftp://x\n":        fetcher.WantURL,
+		"sources:\n  clamav:\n    dns_server: x\n":       fetcher.WantHostPort,
+		"sources:\n  clamav:\n    databases: [a/b]\n":    fetcher.WantWord,
+		"sources:\n  mozilla:\n    products: [chrome]\n": fetcher.WantOneOf,
+	} {
+		_, err := fetcher.LoadConfig(writeConfig(t, text), registry)
+		var ve *fetcher.ValueError
+		if !errors.As(err, &ve) || ve.Want != want || ve.Line < 1 || ve.Value == "" {
+			t.Errorf("%q: %T %v, want a *ValueError (Want %d)", text, err, err, want)
+		}
+	}
+}

@@ -95,6 +95,65 @@ func kindText(k string) string {
 	return k
 }
 
+// ValueError is a value its key does not take.
+type ValueError struct {
+	Line  int
+	Value string
+	Want  Want  // what the key takes
+	Err   error // the check's own error, when it has one (site, size)
+	// WantOneOf: what the value names, and the values it may be.
+	What  string
+	OneOf []string
+}
+
+// Want says what a key takes, for ValueError.
+type Want int
+
+// What the value types of a configuration take.
+const (
+	WantSite        Want = iota + 1 // a site name (media.ValidSite)
+	WantConcurrency                 // a whole number from 1 to 64
+	WantCount                       // a whole number from 0 to 10000
+	WantSize                        // a size such as 10M (media.ParseSize)
+	WantURL                         // an http:// or https:// URL
+	WantProxy                       // a proxy URL
+	WantHostPort                    // host:port
+	WantWord                        // letters, digits, '.', '_', '-'
+	WantOneOf                       // one of ValueError.OneOf
+)
+
+func (e *ValueError) Error() string {
+	switch e.Want {
+	case WantSite:
+		return fmt.Sprintf("line %d: site: %v", e.Line, e.Err)
+	case WantConcurrency:
+		return fmt.Sprintf("line %d: want a whole number from 1 to 64, got %q", e.Line, e.Value)
+	case WantCount:
+		return fmt.Sprintf("line %d: want a whole number from 0 to 10000, got %q", e.Line, e.Value)
+	case WantURL:
+		return fmt.Sprintf("line %d: want an http:// or https:// URL, got %q", e.Line, e.Value)
+	case WantProxy:
+		return fmt.Sprintf("line %d: proxy: want http://[user:password@]host:port, got %q", e.Line, e.Value)
+	case WantHostPort:
+		return fmt.Sprintf("line %d: want host:port, got %q", e.Line, e.Value)
+	case WantWord:
+		return fmt.Sprintf("line %d: %q: use letters, digits, '.', '_' or '-'", e.Line, e.Value)
+	case WantOneOf:
+		return fmt.Sprintf("line %d: %s %q: want %s", e.Line, e.What, e.Value, oneOf(e.OneOf, "or"))
+	}
+	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+}
+
+func (e *ValueError) Unwrap() error { return e.Err }
+
+// oneOf lists choices: "a, b or c".
+func oneOf(choices []string, or string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
+	}
+	return strings.Join(choices[:len(choices)-1], ", ") + " " + or + " " + choices[len(choices)-1]
+}
+
 // SyntaxError is a file that is not YAML. Line is the line that breaks
 // it, not the start of the enclosing block that the YAML parser names
 // (see syntaxLine). Problem is the parser's description.

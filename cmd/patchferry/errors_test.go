@@ -156,6 +156,7 @@ func TestConfigTypo(t *testing.T) {
 	typo := write("typo.yaml", "site: tokyo\n\nsources:\n  clamav:\n    databses: [main, daily]\n")
 	indent := write("indent.yaml", "site: tokyo\nsources:\n  clamav:\n    databases:\n      - main\n     - daily\n")
 	under := write("under.yaml", "sources:\n  clamav:\n  databases: [main]\n")
+	value := write("value.yaml", "site: tokyo\nconcurrency: four\n")
 	goTypes := []string{"fetcher.", "clamav.Config", "struct {", "not found in type"}
 	runBothLanguages(t, []langCase{
 		{name: "config show", args: []string{"config", "show", "--config", typo}, code: exitUsage,
@@ -173,6 +174,10 @@ func TestConfigTypo(t *testing.T) {
 			en:    []string{`sources: unknown source "databases" (line 3); "databases" is a key of sources.clamav: indent it below sources.clamav`},
 			ja:    []string{`sources: 不明なソース "databases" があります（3 行目）。"databases" は sources.clamav のキーです。sources.clamav の下に字下げしてください`},
 			notJA: []string{"unknown source", "indent it"}},
+		{name: "invalid value", args: []string{"config", "show", "--config", value}, code: exitUsage,
+			en:    []string{"config " + value + `: line 2: want a whole number from 1 to 64, got "four"`, "→ Correct line 2 of " + value},
+			ja:    []string{"設定ファイル " + value + `: 2 行目: 1〜64 の整数を指定してください（"four" が指定されています）`, "→ " + value + " の 2 行目を直してください"},
+			notJA: []string{"want", "whole number"}},
 	})
 	for _, tc := range []struct{ lang, want string }{{"en", "Correct line 5 of "}, {"ja", " の 5 行目を直してください"}} {
 		stdout, _, code := runCLI(t, nil, "--json", "--lang", tc.lang, "config", "show", "--config", typo)

@@ -114,6 +114,15 @@ const (
 	msgKindList
 	msgKindValue
 	msgErrConfigSyntax
+	msgErrValueSite
+	msgErrValueConcurrency
+	msgErrValueCount
+	msgErrValueSize
+	msgErrValueURL
+	msgErrValueProxy
+	msgErrValueHostPort
+	msgErrValueWord
+	msgErrValueOneOf
 	msgYAMLKey
 	msgYAMLMapping
 	msgYAMLChar
@@ -261,12 +270,22 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgKindList:               {"a list", "リスト"},
 	msgKindValue:              {"a single value", "1 つの値"},
 	msgErrConfigSyntax:        {"line %d: not valid YAML: %s", "%d 行目: YAML として読めません（%s）"},
-	msgYAMLKey:                {"a key is indented differently from the keys above it (did not find expected key)", "キーの字下げが上のキーとそろっていません"},
-	msgYAMLMapping:            {"a \"key: value\" where none fits: is it indented differently, or does a value hold \": \" (quote it)? (mapping values are not allowed in this context)", "ここに「キー: 値」は書けません。字下げがずれているか、値に「: 」を含む場合は引用符で囲んでください"},
-	msgYAMLChar:               {"a character that cannot begin a value, such as a tab (found character that cannot start any token)", "値の先頭に使えない文字（タブ文字など）があります"},
-	msgYAMLDash:               {"a list item (-) indented differently from the items above it (did not find expected '-' indicator)", "リストの項目（-）の字下げが上の項目とそろっていません"},
-	msgYAMLTab:                {"a tab where spaces belong (found a tab character that violates indentation)", "字下げにタブ文字が使われています（スペースを使ってください）"},
-	hintConfigEdit:            {"Correct line %d of %s. `patchferry config init --out example.yaml` writes an example with every key and its meaning.", "%[2]s の %[1]d 行目を直してください。`patchferry config init --out example.yaml` で、すべてのキーと説明を含む例を作成できます。"},
+	msgErrValueSite:           {"line %d: site %q: use 1 to 63 lower-case letters, digits and '-', e.g. kofu-city", "%d 行目: site %q は使えません。英小文字、数字、「-」の 1〜63 文字で指定してください（例: kofu-city）"},
+	msgErrValueConcurrency:    {"line %d: want a whole number from 1 to 64, got %q", "%d 行目: 1〜64 の整数を指定してください（%q が指定されています）"},
+	msgErrValueCount:          {"line %d: want a whole number from 0 to 10000, got %q", "%d 行目: 0〜10000 の整数を指定してください（%q が指定されています）"},
+	msgErrValueSize: {"line %d: %q is not a size: want a number with an optional unit K, M, G, T (powers of 10) or Ki, Mi, Gi, Ti (powers of 2), e.g. 10M",
+		"%d 行目: %q は大きさとして読めません。数値と単位 K、M、G、T（10 のべき）または Ki、Mi、Gi、Ti（2 のべき）で指定してください（例: 10M）"},
+	msgErrValueURL:      {"line %d: want an http:// or https:// URL, got %q", "%d 行目: http:// か https:// で始まる URL を指定してください（%q が指定されています）"},
+	msgErrValueProxy:    {"line %d: proxy: want http://[user:password@]host:port, got %q", "%d 行目: proxy は http://[ユーザー:パスワード@]ホスト:ポート の形で指定してください（%q が指定されています）"},
+	msgErrValueHostPort: {"line %d: want host:port, got %q", "%d 行目: ホスト:ポート の形で指定してください（%q が指定されています）"},
+	msgErrValueWord:     {"line %d: %q: use letters, digits, '.', '_' or '-'", "%d 行目: %q は使えません。英数字と「.」「_」「-」で指定してください"},
+	msgErrValueOneOf:    {"line %d: %q: want one of %s", "%d 行目: %q は使えません。%s のいずれかを指定してください"},
+	msgYAMLKey:          {"a key is indented differently from the keys above it (did not find expected key)", "キーの字下げが上のキーとそろっていません"},
+	msgYAMLMapping:      {"a \"key: value\" where none fits: is it indented differently, or does a value hold \": \" (quote it)? (mapping values are not allowed in this context)", "ここに「キー: 値」は書けません。字下げがずれているか、値に「: 」を含む場合は引用符で囲んでください"},
+	msgYAMLChar:         {"a character that cannot begin a value, such as a tab (found character that cannot start any token)", "値の先頭に使えない文字（タブ文字など）があります"},
+	msgYAMLDash:         {"a list item (-) indented differently from the items above it (did not find expected '-' indicator)", "リストの項目（-）の字下げが上の項目とそろっていません"},
+	msgYAMLTab:          {"a tab where spaces belong (found a tab character that violates indentation)", "字下げにタブ文字が使われています（スペースを使ってください）"},
+	hintConfigEdit:      {"Correct line %d of %s. `patchferry config init --out example.yaml` writes an example with every key and its meaning.", "%[2]s の %[1]d 行目を直してください。`patchferry config init --out example.yaml` で、すべてのキーと説明を含む例を作成できます。"},
 	hintConfigSyntax: {"Look at line %d of %s: indent with spaces only (no tabs), each key of a section by the same number of spaces, list items (-) below their key; close every quote and bracket.",
 		"%[2]s の %[1]d 行目を確認してください: 字下げはスペースだけで（タブは不可）、同じセクションのキーは同じ数のスペースで、リストの項目（-）はそのキーの下にそろえます。引用符やかっこはすべて閉じてください。"},
 	msgErrConfigExists: {"%s already exists (a configuration is never overwritten)", "%s は既に存在します（設定ファイルは上書きしません）"},
@@ -549,6 +568,7 @@ func (a *app) describeConfig(ce *fetcher.ConfigError) string {
 		dk *fetcher.DuplicateKeyError
 		ke *fetcher.KindError
 		se *fetcher.SyntaxError
+		ve *fetcher.ValueError
 	)
 	switch {
 	case errors.As(ce.Err, &uk):
@@ -576,6 +596,12 @@ func (a *app) describeConfig(ce *fetcher.ConfigError) string {
 			key = ce.Path
 		}
 		return a.msg(msgErrConfigKind, ke.Line, key, a.msg(kinds[ke.Want]), a.msg(kinds[ke.Got]))
+	case errors.As(ce.Err, &ve) && ve.Want == fetcher.WantOneOf:
+		return a.msg(msgErrValueOneOf, ve.Line, ve.Value, strings.Join(ve.OneOf, ", "))
+	case errors.As(ce.Err, &ve):
+		if id, ok := valueMessages[ve.Want]; ok {
+			return a.msg(id, ve.Line, ve.Value)
+		}
 	case errors.As(ce.Err, &se):
 		problem := se.Problem
 		if id, ok := yamlProblems[problem]; ok {
@@ -588,6 +614,13 @@ func (a *app) describeConfig(ce *fetcher.ConfigError) string {
 		return a.osReason(pe)
 	}
 	return ce.Err.Error()
+}
+
+// valueMessages say what a configuration key takes.
+var valueMessages = map[fetcher.Want]msgID{
+	fetcher.WantSite: msgErrValueSite, fetcher.WantConcurrency: msgErrValueConcurrency, fetcher.WantCount: msgErrValueCount,
+	fetcher.WantSize: msgErrValueSize, fetcher.WantURL: msgErrValueURL, fetcher.WantProxy: msgErrValueProxy,
+	fetcher.WantHostPort: msgErrValueHostPort, fetcher.WantWord: msgErrValueWord,
 }
 
 // yamlProblems are the YAML parser's most common descriptions of a broken
@@ -606,6 +639,7 @@ func configLine(err error) int {
 		uk *fetcher.UnknownKeyError
 		dk *fetcher.DuplicateKeyError
 		ke *fetcher.KindError
+		ve *fetcher.ValueError
 	)
 	switch {
 	case errors.As(err, &uk):
@@ -614,6 +648,8 @@ func configLine(err error) int {
 		return dk.Line
 	case errors.As(err, &ke):
 		return ke.Line
+	case errors.As(err, &ve):
+		return ve.Line
 	}
 	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])
