@@ -346,4 +346,22 @@ func TestDescribeFallback(t *testing.T) {
 	if got := userErr(msgErrKeyFileMissing, "k.key").Error(); got != "key file k.key does not exist" {
 		t.Errorf("userError.Error: %q", got)
 	}
+	// Joined: each on its line, the unknown one as it is.
+	joined := &usageError{errors.Join(userErr(msgErrKeyFileMissing, "a.key"), errors.New("disk on fire"), userErr(msgErrPasswordsDiffer))}
+	if got, want := a.describe(joined), "鍵ファイル a.key がありません\ndisk on fire\n2 回入力したパスワードが一致しません"; got != want {
+		t.Errorf("joined: %q, want %q", got, want)
+	}
+	// An error with several causes that are not its parts (as one from
+	// the mirror server): described by its most specific cause.
+	if got := a.describe(&multiCause{"bundle.json.sig: no", []error{errors.New("x"), userErr(msgErrPasswordsDiffer)}}); got != "2 回入力したパスワードが一致しません" {
+		t.Errorf("several causes: %q", got)
+	}
 }
+
+type multiCause struct {
+	msg    string
+	causes []error
+}
+
+func (e *multiCause) Error() string   { return e.msg }
+func (e *multiCause) Unwrap() []error { return e.causes }

@@ -316,9 +316,9 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgErrApprovalsCount: {"--approvals %d: give at least that many distinct --approver keys (got %d)", "--approvals %d: 少なくともその数の異なる --approver 鍵を指定してください（指定されたのは %d 個）"},
 	msgErrBothRoles:      {"--trust and --approver: a key is both a publisher and an approver: key %s; one key holds one role", "--trust と --approver の両方に鍵 %s があります。1 つの鍵は発行者か承認者のどちらか一方です"},
 	msgErrNoStore:        {"%s: no mirror in this data directory", "データディレクトリ %s にミラーがありません"},
-	msgErrInUse:          {"the mirror is in use by another process (%s)", "別のプロセスがミラーを使用中です（%s）"},
+	msgErrInUse:          {"the mirror is in use by another process", "別のプロセスがミラーを使用中です"},
 	msgErrNoSpace:        {"not enough free disk space (%s)", "ディスクの空き容量が足りません（%s）"},
-	msgErrServerStopped:  {"the mirror server stopped (%s)", "ミラーサーバーが停止しました（%s）"},
+	msgErrServerStopped:  {"the mirror server (patchferry mirror serve) stopped before it answered", "ミラーサーバー（patchferry mirror serve）が応答する前に停止しました"},
 	msgErrRefused:        {"import refused (%s)", "取り込みを拒否しました（%s）"},
 }
 
@@ -391,9 +391,10 @@ func format(m string, args []any) string {
 // describe renders err in the app's language: the bundle file it is about
 // in front (media.FileError), then what the most specific error in its
 // chain says. An error describe does not know is its English text.
-// Several errors (a configuration's) come one to a line.
+// Joined errors (errors.Join: a configuration's, a refusal and its ledger
+// row) come one to a line.
 func (a *app) describe(err error) string {
-	if errs := configErrors(err); len(errs) > 1 {
+	if errs := joinedErrors(err); len(errs) > 1 {
 		lines := make([]string, len(errs))
 		for i, e := range errs {
 			lines[i] = a.describe(e)
@@ -411,27 +412,27 @@ func (a *app) describe(err error) string {
 	return body
 }
 
-// configErrors returns the errors of a joined error when each is a
-// *fetcher.ConfigError.
-func configErrors(err error) []error {
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		var ue *usageError
-		if !errors.As(err, &ue) {
+// joinedErrors returns the errors that errors.Join made err of, when its
+// text is exactly theirs (no context around them is lost); nil otherwise —
+// also for an error from the mirror server, whose chain lists the classes
+// of one error.
+func joinedErrors(err error) []error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		j, ok := e.(interface{ Unwrap() []error })
+		if !ok {
+			continue
+		}
+		errs := j.Unwrap()
+		texts := make([]string, len(errs))
+		for i, x := range errs {
+			texts[i] = x.Error()
+		}
+		if err.Error() != strings.Join(texts, "\n") {
 			return nil
 		}
-		if j, ok = ue.err.(interface{ Unwrap() []error }); !ok {
-			return nil
-		}
+		return errs
 	}
-	errs := j.Unwrap()
-	for _, e := range errs {
-		var ce *fetcher.ConfigError
-		if !errors.As(e, &ce) {
-			return nil
-		}
-	}
-	return errs
+	return nil
 }
 
 // describeKnown renders the errors describe knows; false for others.
@@ -510,22 +511,26 @@ func (a *app) describeSentinel(err error) (string, bool) {
 	for _, c := range []struct {
 		is       bool
 		id       msgID
-		sentinel error
+		sentinel error // its text is left out of the detail
+		bare     bool  // no detail: the "→" line says all there is
 	}{
-		{errors.Is(err, verify.ErrWrongPassword), msgErrWrongPasswordDetail, verify.ErrWrongPassword},
-		{errors.Is(err, media.ErrSignature), msgErrSignatureDetail, media.ErrSignature},
-		{errors.As(err, &le), msgErrLimit, nil},
-		{errors.Is(err, verify.ErrMismatch), msgErrMismatch, verify.ErrMismatch},
-		{errors.As(err, &me), msgErrManifest, nil},
-		{errors.Is(err, media.ErrXZ), msgErrXZ, media.ErrXZ},
-		{errors.Is(err, media.ErrPath), msgErrPath, media.ErrPath},
-		{errors.Is(err, media.ErrLayout), msgErrLayout, media.ErrLayout},
-		{errors.Is(err, store.ErrInUse), msgErrInUse, nil},
-		{errors.Is(err, store.ErrNoSpace), msgErrNoSpace, nil},
-		{errors.Is(err, admin.ErrServerStopped), msgErrServerStopped, nil},
-		{errors.As(err, new(*ingest.RefusedError)), msgErrRefused, nil},
+		{is: errors.Is(err, verify.ErrWrongPassword), id: msgErrWrongPasswordDetail, sentinel: verify.ErrWrongPassword},
+		{is: errors.Is(err, media.ErrSignature), id: msgErrSignatureDetail, sentinel: media.ErrSignature},
+		{is: errors.As(err, &le), id: msgErrLimit},
+		{is: errors.Is(err, verify.ErrMismatch), id: msgErrMismatch, sentinel: verify.ErrMismatch},
+		{is: errors.As(err, &me), id: msgErrManifest},
+		{is: errors.Is(err, media.ErrXZ), id: msgErrXZ, sentinel: media.ErrXZ},
+		{is: errors.Is(err, media.ErrPath), id: msgErrPath, sentinel: media.ErrPath},
+		{is: errors.Is(err, media.ErrLayout), id: msgErrLayout, sentinel: media.ErrLayout},
+		{is: errors.Is(err, store.ErrInUse), id: msgErrInUse, bare: true},
+		{is: errors.Is(err, store.ErrNoSpace), id: msgErrNoSpace},
+		{is: errors.Is(err, admin.ErrServerStopped), id: msgErrServerStopped, bare: true},
+		{is: errors.As(err, new(*ingest.RefusedError)), id: msgErrRefused},
 	} {
-		if c.is {
+		switch {
+		case c.is && c.bare:
+			return a.msg(c.id), true
+		case c.is:
 			return a.msg(c.id, detail(err, c.sentinel)), true
 		}
 	}
