@@ -28,7 +28,7 @@
 //	              and the threshold (one key twice counts once, the
 //	              publisher never)
 //	validity.go   CheckValidity: created/expires judged against an
-//	              injected "now"
+//	              injected "now" (ValidityError carries the times)
 //	vendortrust.go VendorTrust (vendor-trust.yaml, format 2; format 1 read
 //	              and upgraded), Anchors: one vendor's roots, keys and signer
 //	              constraints; For(vendor, product) gives a check only its
