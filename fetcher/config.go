@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -48,6 +47,8 @@ type Config struct {
 
 	// Path is the file the configuration came from ("" for the default).
 	Path string `yaml:"-" json:"-"`
+	// lines holds the line of each key the file sets (dotted keys).
+	lines map[string]int
 }
 
 // Settings are the configuration's keys besides the sources.
@@ -74,52 +75,76 @@ func DefaultConfig(vendors []Vendor) (*Config, error) {
 	return c, c.finish(vendors)
 }
 
+// maxConfig bounds a configuration file.
+const maxConfig = 1 << 20
+
 // LoadConfig reads a configuration file; "" means the built-in default. A
 // file replaces the default: sources it does not list are disabled, keys it
 // does not set keep their default values. Each source's section is decoded
-// with its vendor's type. Errors name the line.
+// with its vendor's type. Errors are *ConfigError and name the line: an
+// unknown key (with the known key it most resembles), a key set twice, a
+// value of the wrong kind or an invalid value, the line that breaks the
+// YAML; every unknown or repeated key and value of the wrong kind at once
+// (joined).
 func LoadConfig(path string, vendors []Vendor) (*Config, error) {
 	c, err := DefaultConfig(vendors)
 	if err != nil || path == "" {
 		return c, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := readConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, &ConfigError{Path: path, Err: err}
 	}
-	if len(b) > 1<<20 {
-		return nil, fmt.Errorf("config %s: larger than 1 MiB", path)
-	}
-	var listed struct {
-		Sources yaml.Node `yaml:"sources" json:"sources"`
-	}
-	if err := yaml.Unmarshal(b, &listed); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	names := vendorNames(vendors)
-	on := make(map[string]bool)
-	if s := listed.Sources; s.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(s.Content); i += 2 {
-			k := s.Content[i] // the key's line: its value may start below
-			if !slices.Contains(names, k.Value) {
-				return nil, fmt.Errorf("config %s: line %d: unknown source %q (known: %s)", path, k.Line, k.Value, strings.Join(names, ", "))
-			}
-			on[k.Value] = true
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		if se := syntaxError(b, err); se != nil {
+			return nil, &ConfigError{Path: path, Err: se}
 		}
+		return nil, &ConfigError{Path: path, Err: err}
+	}
+	w := keyCheck{lines: make(map[string]int), sources: make(map[string]reflect.Type)}
+	for _, v := range vendors {
+		w.sources[v.Name()] = reflect.TypeOf(c.Sources[v.Name()])
+	}
+	w.document(&doc)
+	if len(w.errs) > 0 {
+		errs := make([]error, len(w.errs))
+		for i, e := range w.errs {
+			errs[i] = &ConfigError{Path: path, Err: e}
+		}
+		return nil, errors.Join(errs...)
 	}
 	// Sources the file does not list are off; listed ones are on unless the
 	// file says enabled: false.
 	for name, sc := range c.Sources {
-		sc.SetEnabled(on[name])
+		_, on := w.lines["sources."+name]
+		sc.SetEnabled(on)
 	}
 	if err := c.decode(b, vendors); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, &ConfigError{Path: path, Err: err}
 	}
 	c.Path = path
+	c.lines = w.lines
 	if err := c.finish(vendors); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, &ConfigError{Path: path, Err: err}
 	}
 	return c, nil
+}
+
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfig+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxConfig {
+		return nil, fmt.Errorf("larger than %d bytes", maxConfig)
+	}
+	return b, nil
 }
 
 // decode decodes b over c, strictly (unknown keys name their line): the
@@ -192,6 +217,77 @@ func (c *Config) Marshal() ([]byte, error) {
 	return yaml.Marshal(c)
 }
 
+// Origin says where an effective value comes from.
+type Origin struct {
+	Key  string // dotted: "concurrency", "sources.clamav.databases"
+	Line int    // the line of the configuration file (Path) that sets it; 0: the built-in default
+}
+
+// Origins lists every key of the effective configuration that holds a
+// value or a list (not the sections), in the order
+// Marshal prints them, with where its value comes from. A source's
+// "enabled" that the file does not set has the line that lists the
+// source (listing a source turns it on); for a source the file does not
+// list it is 0, although such a source is off.
+func (c *Config) Origins() ([]Origin, error) {
+	var out []Origin
+	_, err := c.walkShown(func(o Origin, _, _ *yaml.Node) { out = append(out, o) })
+	return out, err
+}
+
+// MarshalOrigins is Marshal with a comment after each key that holds a
+// value or a list: note(its Origin), or none when note returns "". What it prints loads as the same
+// configuration.
+func (c *Config) MarshalOrigins(note func(Origin) string) ([]byte, error) {
+	n, err := c.walkShown(func(o Origin, k, v *yaml.Node) {
+		if v.Kind == yaml.ScalarNode {
+			v.LineComment = note(o)
+		} else {
+			k.LineComment = note(o)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Marshal(n)
+}
+
+// walkShown encodes c as Marshal does and calls f with every key that
+// holds a value or a list, and that value, in order.
+func (c *Config) walkShown(f func(o Origin, k, v *yaml.Node)) (*yaml.Node, error) {
+	var n yaml.Node
+	if err := n.Encode(c); err != nil {
+		return nil, err
+	}
+	var walk func(n *yaml.Node, section string)
+	walk = func(n *yaml.Node, section string) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := joinKey(section, k.Value)
+			if v.Kind == yaml.MappingNode {
+				walk(v, key)
+			} else {
+				f(Origin{Key: key, Line: c.lineOf(key)}, k, v)
+			}
+		}
+	}
+	walk(&n, "")
+	return &n, nil
+}
+
+func (c *Config) lineOf(key string) int {
+	if l, ok := c.lines[key]; ok {
+		return l
+	}
+	if section, ok := strings.CutSuffix(key, ".enabled"); ok && strings.HasPrefix(section, "sources.") {
+		return c.lines[section]
+	}
+	return 0
+}
+
 // Value types that check themselves while decoding, so an invalid value is
 // an error naming its line.
 
@@ -199,7 +295,7 @@ type siteName string
 
 func (s *siteName) UnmarshalYAML(n *yaml.Node) error {
 	if err := media.ValidSite(n.Value); err != nil {
-		return fmt.Errorf("line %d: site: %w", n.Line, err)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantSite, Err: err}
 	}
 	*s = siteName(n.Value)
 	return nil
@@ -210,7 +306,7 @@ type posInt int
 func (p *posInt) UnmarshalYAML(n *yaml.Node) error {
 	var v int
 	if err := n.Decode(&v); err != nil || v < 1 || v > 64 {
-		return fmt.Errorf("line %d: want a whole number from 1 to 64, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantConcurrency}
 	}
 	*p = posInt(v)
 	return nil
@@ -224,7 +320,7 @@ type Count int
 func (p *Count) UnmarshalYAML(n *yaml.Node) error {
 	var v int
 	if err := n.Decode(&v); err != nil || v < 0 || v > 10000 {
-		return fmt.Errorf("line %d: want a whole number from 0 to 10000, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantCount}
 	}
 	*p = Count(v)
 	return nil
@@ -239,7 +335,7 @@ func (s *sizeValue) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := media.ParseSize(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantSize, Err: err}
 	}
 	*s = sizeValue(v)
 	return nil
@@ -260,7 +356,7 @@ type HTTPURL string
 func (u *HTTPURL) UnmarshalYAML(n *yaml.Node) error {
 	p, err := url.Parse(n.Value)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return fmt.Errorf("line %d: want an http:// or https:// URL, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantURL}
 	}
 	*u = HTTPURL(strings.TrimSuffix(n.Value, "/"))
 	return nil
@@ -275,7 +371,7 @@ func (u *proxyURL) UnmarshalYAML(n *yaml.Node) error {
 	}
 	p, err := url.Parse(n.Value)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "socks5") || p.Host == "" {
-		return fmt.Errorf("line %d: proxy: want http://[user:password@]host:port, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantProxy}
 	}
 	*u = proxyURL(n.Value)
 	return nil
@@ -304,7 +400,7 @@ type HostPort string
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (h *HostPort) UnmarshalYAML(n *yaml.Node) error {
 	if n.Value != "" && !regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$`).MatchString(n.Value) {
-		return fmt.Errorf("line %d: want host:port, got %q", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantHostPort}
 	}
 	*h = HostPort(n.Value)
 	return nil
@@ -319,7 +415,7 @@ type Word string
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (w *Word) UnmarshalYAML(n *yaml.Node) error {
 	if !wordRE.MatchString(n.Value) || strings.Contains(n.Value, "..") {
-		return fmt.Errorf("line %d: %q: use letters, digits, '.', '_' or '-'", n.Line, n.Value)
+		return &ValueError{Line: n.Line, Value: n.Value, Want: WantWord}
 	}
 	*w = Word(n.Value)
 	return nil

@@ -2,6 +2,8 @@ package fetcher_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +43,8 @@ func FuzzLoadConfig(f *testing.F) {
 		"sources:\n  clamav:\n    databases: [\"../x\"]\n", "sources:\n  chrome: {}\n", "sources:\n  clamav:\n    databases: ~\n    enabled: false\n",
 		"sources: &a\n  clamav: {}\nx: *a\n", "sources:\n  <<: {clamav: {}}\n", "- a\n", "sources:\n  clamav:\n    enabled: yes\n",
 		"site: a\nsite: b\n", "bandwidth_limit: 4611686018427387904\n", "concurrency: 0x10\n",
+		"site: a\nsources:\n  clamav:\n    databses: [main]\n", "sources:\n  clamav:\n  databases: [main]\n", "sources:\n  clamav:\n    databases: [main]\n   dns: x\n",
+		"concurency: 3\nsitee: a\n", "sources:\n  clamav:\n    - a\n", "site: a\nsite: b\n",
 		"site: ~\n", "concurrency: ~\n", "cache_dir: ~\n", "sources:\n  clamav:\n    url: ~\n    cdiffs: ~\n", "sources:\n  mozilla:\n    products: [~]\n",
 	} {
 		f.Add([]byte(s))
@@ -65,6 +69,18 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		c, err := fetcher.LoadConfig(path, registry)
 		if err != nil {
+			// Every error names the file; a key error its line, and a
+			// suggestion only among the section's keys.
+			for _, e := range joined(err) {
+				var ce *fetcher.ConfigError
+				if !errors.As(e, &ce) || ce.Path != path {
+					t.Fatalf("error %T %v: want a *fetcher.ConfigError naming the file", e, e)
+				}
+				var ue *fetcher.UnknownKeyError
+				if errors.As(e, &ue) && (ue.Line < 1 || ue.Suggestion != "" && !slices.Contains(ue.Known, ue.Suggestion) || slices.Contains(ue.Known, ue.Key)) {
+					t.Fatalf("unknown key error %+v", ue)
+				}
+			}
 			return
 		}
 		show, err := c.Marshal()
@@ -165,6 +181,31 @@ func FuzzLoadConfig(f *testing.F) {
 		show2, err := c2.Marshal()
 		if err != nil || !bytes.Equal(show, show2) {
 			t.Fatalf("config show changed through loading (%v):\n%s\n%s", err, show, show2)
+		}
+		// … also with the origins of the values as comments.
+		annotated, err := c.MarshalOrigins(func(o fetcher.Origin) string { return fmt.Sprintf("%s: line %d", o.Key, o.Line) })
+		if err != nil {
+			t.Fatalf("MarshalOrigins: %v", err)
+		}
+		if err := os.WriteFile(back, annotated, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c3, err := fetcher.LoadConfig(back, registry)
+		if err != nil {
+			t.Fatalf("config show with origins does not load: %v\n%s", err, annotated)
+		}
+		if show3, err := c3.Marshal(); err != nil || !bytes.Equal(show, show3) {
+			t.Fatalf("config show with origins changed through loading (%v):\n%s\n%s", err, show, show3)
+		}
+		lines := bytes.Count(b, []byte("\n")) + 1
+		origins, err := c.Origins()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range origins {
+			if o.Line < 0 || o.Line > lines {
+				t.Fatalf("%s: line %d of a file of %d lines", o.Key, o.Line, lines)
+			}
 		}
 	})
 }

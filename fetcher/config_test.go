@@ -2,9 +2,11 @@ package fetcher_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +55,15 @@ func TestLoadConfigErrorsNameTheLine(t *testing.T) {
 		{"dns_server without port", "sources:\n  clamav:\n    dns_server: 127.0.0.1\n", 3, "host:port"},
 		{"negative cdiffs", "sources:\n  clamav:\n    cdiffs: -1\n", 3, `"-1"`},
 		{"site", "site: ../x\n", 1, "site"},
-		{"not a mapping", "- a\n- b\n", 1, "cannot unmarshal"},
+		{"not a mapping", "- a\n- b\n", 1, "want a mapping"},
+		{"section is a list", "sources:\n  clamav:\n    - a\n", 3, "sources.clamav: want a mapping"},
+		{"list is a mapping", "sources:\n  clamav:\n    databases:\n      main: 1\n", 4, "sources.clamav.databases: want a list"},
+		{"value is a list", "sources:\n  clamav:\n    dns: [a]\n", 3, "sources.clamav.dns: want a value"},
+		{"key twice", "site: a\nconcurrency: 2\nsite: b\n", 3, "site is already set on line 1"},
+		{"over-indented key", "sources:\n  clamav:\n    databases: [main]\n      dns: x\n", 4, "not valid YAML"},
+		{"under-indented key", "sources:\n  clamav:\n    databases: [main]\n   dns: x\n", 4, "not valid YAML"},
+		{"under-indented list item", "sources:\n  clamav:\n    databases:\n    - main\n   - daily\n", 5, "not valid YAML"},
+		{"tab", "site: a\nsources:\n  clamav:\n\tdatabases: [main]\n", 4, "not valid YAML"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,8 +73,16 @@ func TestLoadConfigErrorsNameTheLine(t *testing.T) {
 				t.Fatalf("accepted: %+v", c)
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, fmt.Sprintf("line %d:", tc.line)) || !strings.Contains(msg, tc.mention) || !strings.Contains(msg, path) {
-				t.Errorf("error %q: want the file, \"line %d:\" and %q", msg, tc.line, tc.mention)
+			line := regexp.MustCompile(fmt.Sprintf(`\bline %d\b`, tc.line))
+			if !line.MatchString(msg) || !strings.Contains(msg, tc.mention) || !strings.Contains(msg, path) {
+				t.Errorf("error %q: want the file, \"line %d\" and %q", msg, tc.line, tc.mention)
+			}
+			var ce *fetcher.ConfigError
+			if !errors.As(err, &ce) || ce.Path != path {
+				t.Errorf("error %T %v: want a *fetcher.ConfigError with the path", err, err)
+			}
+			if strings.Contains(msg, "fetcher.") || strings.Contains(msg, "clamav.Config") || strings.Contains(msg, "struct {") {
+				t.Errorf("error %q names a Go type", msg)
 			}
 		})
 	}
@@ -196,5 +214,149 @@ func TestDefaultYAMLLoads(t *testing.T) {
 	if !slices.Equal(c.Enabled(), def.Enabled()) || clamavOf(c).URL != "https://database.clamav.net" ||
 		!slices.Equal(mozillaOf(c).Languages, mozillaOf(def).Languages) {
 		t.Errorf("default.yaml loaded as a file: %+v", c)
+	}
+}
+
+// A mistyped key names its section and line, and the known key it most
+// resembles; a key indented too little names the section it belongs to.
+// Every such key is reported at once.
+func TestLoadConfigUnknownKeys(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []fetcher.UnknownKeyError
+		text1      string // err.Error() contains it
+	}{
+		{"typo in a source", "site: a\nsources:\n  clamav:\n    databses: [main]\n",
+			[]fetcher.UnknownKeyError{{Section: "sources.clamav", Key: "databses", Line: 4, Suggestion: "databases"}},
+			`sources.clamav: unknown key "databses" (line 4); did you mean "databases"?`},
+		{"typo in the settings", "concurency: 3\n",
+			[]fetcher.UnknownKeyError{{Key: "concurency", Line: 1, Suggestion: "concurrency"}},
+			`unknown key "concurency" (line 1); did you mean "concurrency"?`},
+		{"swapped letters", "sources:\n  mozilla:\n    langauges: [ja]\n",
+			[]fetcher.UnknownKeyError{{Section: "sources.mozilla", Key: "langauges", Line: 3, Suggestion: "languages"}}, `did you mean "languages"?`},
+		{"nothing close", "sources:\n  clamav:\n    mirror: x\n",
+			[]fetcher.UnknownKeyError{{Section: "sources.clamav", Key: "mirror", Line: 3}}, "known: cdiffs, databases, dns, dns_server, enabled, url"},
+		{"unknown source", "sources:\n  clamv: {}\n",
+			[]fetcher.UnknownKeyError{{Section: "sources", Key: "clamv", Line: 2, Suggestion: "clamav"}}, `sources: unknown source "clamv" (line 2); did you mean "clamav"?`},
+		{"indented too little", "sources:\n  clamav:\n  databases: [main]\n",
+			[]fetcher.UnknownKeyError{{Section: "sources", Key: "databases", Line: 3, Under: "sources.clamav"}}, "indent it below sources.clamav"},
+		{"source at the top", "sources:\nmozilla:\n  languages: [ja]\n",
+			[]fetcher.UnknownKeyError{{Key: "mozilla", Line: 2, Under: "sources"}}, "indent it below sources"},
+		{"two at once", "sitee: a\nsources:\n  clamav:\n    dnss: x\n",
+			[]fetcher.UnknownKeyError{{Key: "sitee", Line: 1, Suggestion: "site"}, {Section: "sources.clamav", Key: "dnss", Line: 4, Suggestion: "dns"}}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, tc.text)
+			_, err := fetcher.LoadConfig(path, registry)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var got []fetcher.UnknownKeyError
+			for _, e := range joined(err) {
+				var ce *fetcher.ConfigError
+				var ue *fetcher.UnknownKeyError
+				if !errors.As(e, &ce) || ce.Path != path || !errors.As(e, &ue) {
+					t.Fatalf("%T %v: want a *ConfigError with the path and an *UnknownKeyError", e, e)
+				}
+				got = append(got, fetcher.UnknownKeyError{Section: ue.Section, Key: ue.Key, Line: ue.Line, Suggestion: ue.Suggestion, Under: ue.Under})
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.text1) {
+				t.Errorf("%q does not contain %q", err, tc.text1)
+			}
+		})
+	}
+}
+
+// joined returns the errors of a joined error, or err alone.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// config show: every value that holds a value or a list names the line
+// that sets it, 0 for a default; "enabled" of a listed source comes from
+// the line that lists it. The annotated YAML loads as the same
+// configuration.
+func TestConfigOrigins(t *testing.T) {
+	text := "site: tokyo\n# comment\nconcurrency: 2\nsources:\n  clamav:\n    databases:\n      - main\n  mozilla:\n    enabled: false\n"
+	c, err := fetcher.LoadConfig(writeConfig(t, text), registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os, err := c.Origins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string]int)
+	var keys []string
+	for _, o := range os {
+		got[o.Key] = o.Line
+		keys = append(keys, o.Key)
+	}
+	want := map[string]int{"site": 1, "concurrency": 3, "cache_dir": 0, "proxy": 0, "sources.clamav.enabled": 5,
+		"sources.clamav.databases": 6, "sources.clamav.url": 0, "sources.mozilla.enabled": 9, "sources.mozilla.languages": 0}
+	for k, l := range want {
+		if g, ok := got[k]; !ok || g != l {
+			t.Errorf("%s: line %d (listed %v), want %d", k, g, ok, l)
+		}
+	}
+	if _, ok := got["sources"]; ok || !slices.Contains(keys, "sources.clamav.dns_server") || keys[0] != "cache_dir" {
+		t.Errorf("keys %v: want every value in Marshal's order, not the sections", keys)
+	}
+
+	// The default configuration: everything is a default.
+	def, _ := fetcher.DefaultConfig(registry)
+	dos, _ := def.Origins()
+	for _, o := range dos {
+		if o.Line != 0 {
+			t.Errorf("default %s: line %d", o.Key, o.Line)
+		}
+	}
+
+	y, err := c.MarshalOrigins(func(o fetcher.Origin) string { return fmt.Sprintf("%s from %d", o.Key, o.Line) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"site: tokyo # site from 1\n", "concurrency: 2 # concurrency from 3\n", "        databases: # sources.clamav.databases from 6\n"} {
+		if !strings.Contains(string(y), line) {
+			t.Errorf("annotated YAML lacks %q:\n%s", line, y)
+		}
+	}
+	back, err := fetcher.LoadConfig(writeConfig(t, string(y)), registry)
+	if err != nil {
+		t.Fatalf("annotated YAML does not load: %v\n%s", err, y)
+	}
+	b1, _ := c.Marshal()
+	b2, _ := back.Marshal()
+	if string(b1) != string(b2) {
+		t.Errorf("annotated YAML loads as\n%s\nnot\n%s", b2, b1)
+	}
+}
+
+// Invalid values are *ValueError saying what the key takes, so commands
+// can say it in the user's language.
+func TestLoadConfigValueErrors(t *testing.T) {
+	for text, want := range map[string]fetcher.Want{
+		"site: Tokyo\n":                                  fetcher.WantSite,
+		"concurrency: 0\n":                               fetcher.WantConcurrency,
+		"bandwidth_limit: x\n":                           fetcher.WantSize,
+		"proxy: ftp://x:1\n":                             fetcher.WantProxy,
+		"sources:\n  clamav:\n    cdiffs: -1\n":          fetcher.WantCount,
+		"sources:\n  clamav:\n    url: ftp://x\n":        fetcher.WantURL,
+		"sources:\n  clamav:\n    dns_server: x\n":       fetcher.WantHostPort,
+		"sources:\n  clamav:\n    databases: [a/b]\n":    fetcher.WantWord,
+		"sources:\n  mozilla:\n    products: [chrome]\n": fetcher.WantOneOf,
+	} {
+		_, err := fetcher.LoadConfig(writeConfig(t, text), registry)
+		var ve *fetcher.ValueError
+		if !errors.As(err, &ve) || ve.Want != want || ve.Line < 1 || ve.Value == "" {
+			t.Errorf("%q: %T %v, want a *ValueError (Want %d)", text, err, err, want)
+		}
 	}
 }

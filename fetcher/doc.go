@@ -12,7 +12,14 @@
 //	              (default.yaml, embedded, plus each vendor's section): YAML
 //	              whose unknown keys and invalid values name the line; each
 //	              source's section decoded with its vendor's type; the value
-//	              types vendors use (HTTPURL, HostPort, Word, Count)
+//	              types vendors use (HTTPURL, HostPort, Word, Count);
+//	              Origins, MarshalOrigins: where each value comes from
+//	              (config show)
+//	configerror.go ConfigError and what it wraps: UnknownKeyError (with
+//	              the known key it most resembles, or the section it is
+//	              indented too little for), DuplicateKeyError, KindError,
+//	              SyntaxError (the line that breaks the YAML, not the
+//	              block's first); keyCheck: the walk that finds them
 //	vendor.go     Vendor, SourceConfig, SourceBase, EnabledSources
 //	download.go   Downloader: bounded parallelism, resume (Range/If-Range),
 //	              conditional requests (Meta, Head), retries with backoff

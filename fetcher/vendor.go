@@ -1,7 +1,5 @@
 package fetcher
 
-import "slices"
-
 // Vendor is one vendor's fetcher side: its configuration section and its
 // source. Each vendor is a package of its own (fetcher/vendors/<name>);
 // the registry (fetcher/vendors) lists them, and commands hand that list
@@ -51,12 +49,4 @@ func EnabledSources(cfg *Config, vendors []Vendor) []Source {
 		}
 	}
 	return out
-}
-
-func vendorNames(vendors []Vendor) []string {
-	var out []string
-	for _, v := range vendors {
-		out = append(out, v.Name())
-	}
-	return slices.Clip(out)
 }

@@ -149,7 +149,8 @@
 //	writemeta.go     xz compression of meta files
 //	open.go          Bundle, Open: finding bundle folders (folder, volumes in
 //	                 any order, media root), merging volumes; FileError,
-//	                 ErrLayout
+//	                 MissingError (a path that is not there: medium not
+//	                 mounted), ErrLayout
 //	tree.go          the layout walk: nothing unlisted, no links or devices
 //	signatures.go    bundle.json.sig and approvals/*.sig of every volume
 //	verify.go        Trust, Verdict, Verify (signatures, approvals, expiry),

@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,6 +25,28 @@ type FileError struct {
 
 func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *FileError) Unwrap() error { return e.Err }
+
+// MissingError is a path given to Open that does not exist — a medium
+// not connected or not mounted, a wrong drive letter —, is a file, or is
+// a folder that holds no bundle (an empty mount point looks like that).
+type MissingError struct {
+	Path     string
+	NotDir   bool  // it exists, but is not a directory
+	NoBundle bool  // a directory without a bundle; Err is ErrLayout
+	Err      error // the error of os.Stat, for a path that does not exist
+}
+
+func (e *MissingError) Error() string {
+	switch {
+	case e.NotDir:
+		return fmt.Sprintf("open bundle: %s is not a directory; give the bundle folder (patchferry-<site>-<seq>) or the medium's root", e.Path)
+	case e.NoBundle:
+		return fmt.Sprintf("%v: %s holds no bundle (no %s and no patchferry-<site>-<seq> folder); check the medium", ErrLayout, e.Path, ManifestName)
+	}
+	return "open bundle: " + e.Err.Error()
+}
+
+func (e *MissingError) Unwrap() error { return e.Err }
 
 // Bundle is a bundle opened for reading in place. Opening reads only the
 // manifest, the signatures and the directory structure; payloads are read
@@ -66,11 +89,14 @@ func Open(paths ...string) (*Bundle, error) {
 // directories in p when it is a media root.
 func findBundleDirs(p string) ([]string, error) {
 	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &MissingError{Path: p, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open bundle: %w", err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("open bundle: %s is not a directory; give the bundle folder (patchferry-<site>-<seq>) or the medium's root", p)
+		return nil, &MissingError{Path: p, NotDir: true}
 	}
 	if _, err := os.Lstat(filepath.Join(p, ManifestName)); err == nil {
 		return []string{p}, nil
@@ -86,7 +112,7 @@ func findBundleDirs(p string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %s holds no bundle (no %s and no patchferry-<site>-<seq> folder); check the medium", ErrLayout, p, ManifestName)
+		return nil, &MissingError{Path: p, NoBundle: true, Err: ErrLayout}
 	}
 	return out, nil
 }

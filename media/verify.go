@@ -72,7 +72,7 @@ func (t Trust) signers(raw, sig []byte, approvals []verify.Signed) (*Verdict, st
 	}
 	pub, err := verify.Signer(raw, verify.Signed{Name: SignatureName, Sig: sig}, t.Publishers)
 	if err != nil {
-		return nil, SignatureName, fmt.Errorf("%w: %v", ErrSignature, err)
+		return nil, SignatureName, fmt.Errorf("%w: %w", ErrSignature, err)
 	}
 	v := &Verdict{Publisher: pub}
 	if t.Threshold > 0 {

@@ -16,15 +16,19 @@
 //	              sigstore/cosign PEM formats (ENCRYPTED SIGSTORE PRIVATE KEY,
 //	              scrypt + secretbox; ENCRYPTED COSIGN PRIVATE KEY reads too)
 //	openpgp.go    VerifyDetachedArmored (vendor .asc, subkeys), ParseSums (SHA512SUMS)
+//	recover.go    SignerCandidates: the keys an ECDSA P-256 signature may
+//	              be by (public key recovery, SEC 1 §4.1.6), for messages
+//	              that name the signer of an untrusted signature
 //	signature.go  Sign (deterministic ECDSA P-256/SHA-256, RFC 6979),
 //	              EncodeSignature / DecodeSignature (the base64 DER text that
 //	              cosign sign-blob writes), PublicKey.Verify through sigstore
-//	threshold.go  ApprovalMessage (what an approver signs), Signer,
+//	threshold.go  ApprovalMessage (what an approver signs), Signer
+//	              (UntrustedError: the keys tried and the candidates),
 //	              Approvals: which distinct trusted keys approved a manifest
 //	              and the threshold (one key twice counts once, the
 //	              publisher never)
 //	validity.go   CheckValidity: created/expires judged against an
-//	              injected "now"
+//	              injected "now" (ValidityError carries the times)
 //	vendortrust.go VendorTrust (vendor-trust.yaml, format 2; format 1 read
 //	              and upgraded), Anchors: one vendor's roots, keys and signer
 //	              constraints; For(vendor, product) gives a check only its

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // ErrUntrusted is returned when no trusted key made a signature.
@@ -22,14 +23,59 @@ type Signed struct {
 	Sig  []byte // ASN.1 DER
 }
 
-// Signer returns the first trusted key that verifies sig over msg.
+// UntrustedError reports a signature that no trusted key made. It names
+// the keys tried and, when the signature is well-formed, the keys that
+// could have made it (SignerCandidates): the operator compares them with
+// the key IDs of the .pub files at hand.
+type UntrustedError struct {
+	Name       string   // the signature's label, e.g. "bundle.json.sig"
+	Trusted    []string // IDs of the keys tried, in the order given
+	Candidates []string // IDs of the keys that may have made it; empty when none can be told
+}
+
+func (e *UntrustedError) Error() string {
+	msg := fmt.Sprintf("%s: %v (%d trusted keys tried", e.Name, ErrUntrusted, len(e.Trusted))
+	if len(e.Trusted) > 0 {
+		msg += ": " + strings.Join(e.Trusted, ", ")
+	}
+	msg += ")"
+	if len(e.Candidates) > 0 {
+		msg += "; it was signed by key " + strings.Join(e.Candidates, " or ")
+	}
+	return msg
+}
+
+// Unwrap makes errors.Is(err, ErrUntrusted) true.
+func (e *UntrustedError) Unwrap() error { return ErrUntrusted }
+
+// Signer returns the first trusted key that verifies sig over msg; when
+// none does, an *UntrustedError.
 func Signer(msg []byte, sig Signed, trusted []*PublicKey) (*PublicKey, error) {
+	if k := signer(msg, sig, trusted); k != nil {
+		return k, nil
+	}
+	return nil, untrusted(msg, sig, trusted)
+}
+
+// signer returns the first trusted key that verifies sig over msg, or nil.
+func signer(msg []byte, sig Signed, trusted []*PublicKey) *PublicKey {
 	for _, k := range trusted {
 		if k.Verify(msg, sig.Sig) == nil {
-			return k, nil
+			return k
 		}
 	}
-	return nil, fmt.Errorf("%s: %w (%d trusted keys tried)", sig.Name, ErrUntrusted, len(trusted))
+	return nil
+}
+
+func untrusted(msg []byte, sig Signed, trusted []*PublicKey) *UntrustedError {
+	e := &UntrustedError{Name: sig.Name, Trusted: make([]string, 0, len(trusted))}
+	for _, k := range trusted {
+		e.Trusted = append(e.Trusted, k.ID())
+	}
+	for _, k := range SignerCandidates(msg, sig.Sig) {
+		e.Candidates = append(e.Candidates, k.ID())
+	}
+	return e
 }
 
 // ApprovalDomain begins every approval message: it names the role, so that
@@ -102,11 +148,11 @@ func Approvals(manifest []byte, sigs []Signed, trusted []*PublicKey, publisher *
 	var got []*PublicKey
 	e := &ThresholdError{Want: threshold}
 	for _, s := range sorted {
-		k, err := Signer(msg, s, approvers)
+		k := signer(msg, s, approvers)
 		switch {
-		case err == nil && containsKey(got, k):
+		case k != nil && containsKey(got, k):
 			e.Repeated = append(e.Repeated, s.Name)
-		case err == nil:
+		case k != nil:
 			got = append(got, k)
 		case publisher != nil && publisher.Verify(msg, s.Sig) == nil:
 			e.ByPublisher = append(e.ByPublisher, s.Name)
@@ -129,8 +175,7 @@ func signedBy(msg []byte, s Signed, trusted []*PublicKey, publisher *PublicKey) 
 	if publisher != nil && publisher.Verify(msg, s.Sig) == nil {
 		return true
 	}
-	_, err := Signer(msg, s, trusted)
-	return err == nil
+	return signer(msg, s, trusted) != nil
 }
 
 func containsKey(ks []*PublicKey, k *PublicKey) bool {

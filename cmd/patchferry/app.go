@@ -85,7 +85,7 @@ func newRootCommand(a *app) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.langFlag, "lang", "", a.msg(helpFlagLang))
 	root.PersistentFlags().BoolVar(&a.jsonOut, "json", false, a.msg(helpFlagJSON))
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(a.flagError)
 	root.AddCommand(newKeysCommand(a), newBundleCommand(a), newMirrorCommand(a), newFetchCommand(a), newConfigCommand(a), newExportCommand(a), newAddCommand(a), newRunCommand(a), newDemoCommand(a))
 	return root
 }
@@ -100,14 +100,19 @@ func run(ctx context.Context, a *app, args []string) int {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	a.localizeHelp(root)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	err = cobraError(cmd, err)
 	if a.lang == "" {
 		// The error came before PersistentPreRunE (a flag or argument
 		// error): still honour --lang and $PATCHFERRY_LANG. A bad value
-		// leaves "en".
+		// leaves "en". Cobra may not have parsed the flags at all (an
+		// unknown command), so --lang is looked up here.
+		if a.langFlag == "" {
+			a.langFlag = langArg(args)
+		}
 		_ = a.resolveLang()
 	}
 	var fe *exitError
@@ -149,12 +154,16 @@ func (a *app) escapeStreams() (flush func()) {
 
 // newGroupCommand makes a command that only holds subcommands. Cobra would
 // print the help and exit 0 for an unknown subcommand ("bundle verfy"), so a
-// typo in a script would pass; NoArgs turns it into a usage error.
+// typo in a script would pass; groupArgs turns it into a usage error that
+// names the subcommands it resembles. Cobra parses the group's flags before
+// it checks its arguments, so `mirror improt --data DIR` fails on --data,
+// which only the subcommands know: the flag error function (flagError)
+// reports the unknown subcommand first.
 func newGroupCommand(use, short string, subs ...*cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
-		Args:  cobra.NoArgs,
+		Args:  groupArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(subs...)
@@ -170,12 +179,16 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(s, "invalid argument")
 }
 
-// reportError prints the error and what to do next, in the user's language;
-// as JSON on stdout with --json.
+// reportError prints the error (describe) and what to do next, in the
+// user's language; as JSON on stdout with --json, where "error" stays the
+// English text for scripts and "message" is what the operator reads. The
+// generic pointer to --help comes only after a usage error that has no
+// better "→" line.
 func (a *app) reportError(err error, code int) {
 	hint := a.hint(err)
+	text := a.describe(err)
 	if a.jsonOut {
-		out := map[string]any{"ok": false, "exit_code": code, "error": err.Error()}
+		out := map[string]any{"ok": false, "exit_code": code, "error": err.Error(), "message": text}
 		if hint != "" {
 			out["hint"] = hint
 		}
@@ -185,11 +198,11 @@ func (a *app) reportError(err error, code int) {
 		a.printJSON(out)
 		return
 	}
-	fmt.Fprintf(a.stderr, "%s: %v\n", a.msg(msgError), err)
+	fmt.Fprintf(a.stderr, "%s: %s\n", a.msg(msgError), strings.ReplaceAll(text, "\n", "\n  "))
 	if hint != "" {
 		fmt.Fprintf(a.stderr, "  → %s\n", hint)
 	}
-	if code == exitUsage {
+	if code == exitUsage && hint == "" {
 		fmt.Fprintf(a.stderr, "  %s\n", a.msg(msgSeeHelp))
 	}
 }
@@ -215,7 +228,7 @@ func (a *app) resolveLang() error {
 			a.lang = "en"
 		default:
 			a.lang = "en"
-			return usagef("language %q: use ja or en", l)
+			return userErr(msgErrLang, l).usage()
 		}
 		return nil
 	}

@@ -32,13 +32,13 @@ func (a *app) parseCreated(s string) (time.Time, error) {
 	if unix, ok := strings.CutPrefix(s, "@"); ok {
 		n, err := strconv.ParseInt(unix, 10, 64)
 		if err != nil {
-			return time.Time{}, usagef("creation time %q: want @<unix seconds>", s)
+			return time.Time{}, userErr(msgErrEpoch, s).usage()
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, usagef("--created %q: want RFC 3339, e.g. 2026-11-30T09:00:00+09:00", s)
+		return time.Time{}, userErr(msgErrCreated, s).usage()
 	}
 	return t.UTC().Truncate(time.Second), nil
 }
@@ -51,13 +51,13 @@ func parseExpiry(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 || n > 3650 {
-			return 0, usagef("--expires %q: want a number of days such as 30d", s)
+			return 0, userErr(msgErrExpiresDays, s).usage()
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, usagef("--expires %q: want a period such as 30d or 12h, or 0 for never", s)
+		return 0, userErr(msgErrExpiresPeriod, s).usage()
 	}
 	return d, nil
 }
@@ -69,7 +69,7 @@ func parseSizeFlag(name, s string, def int64) (int64, error) {
 	}
 	n, err := media.ParseSize(s)
 	if err != nil {
-		return 0, usagef("--%s: %w", name, err)
+		return 0, userErr(msgErrSizeFlag, name, s).because(err).usage()
 	}
 	return n, nil
 }

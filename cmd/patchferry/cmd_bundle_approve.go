@@ -35,7 +35,7 @@ func newBundleApproveCommand(a *app) *cobra.Command {
 
 func runBundleApprove(ctx context.Context, a *app, o bundleApproveOptions, dirs []string) error {
 	if err := media.ValidName(o.name); err != nil {
-		return usagef("--name: %w", err)
+		return userErr(msgErrApproverName, o.name).because(err).usage()
 	}
 	b, err := openBundle(dirs)
 	if err != nil {
@@ -43,7 +43,7 @@ func runBundleApprove(ctx context.Context, a *app, o bundleApproveOptions, dirs 
 	}
 	for _, s := range b.Approvals {
 		if s.Name == media.ApprovalsDir+"/"+o.name+".sig" {
-			return usagef("%s already exists in %s; choose another --name or remove that file first", s.Name, b.Name)
+			return userErr(msgErrApprovalExists, s.Name, b.Name).usage()
 		}
 	}
 	// Ask for the password before the (long) file check, not after it.
@@ -52,7 +52,7 @@ func runBundleApprove(ctx context.Context, a *app, o bundleApproveOptions, dirs 
 		return err
 	}
 	if err := media.CanApprove(b, key.Public()); err != nil {
-		return usagef("--key %s: %w", o.key, err)
+		return userErr(msgErrPublisherApproves, o.key).because(err).usage()
 	}
 	progress, done := a.progress(b.Size(), a.msg(msgHashing))
 	err = b.CheckFiles(ctx, progress)

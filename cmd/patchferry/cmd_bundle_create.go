@@ -61,7 +61,7 @@ func newBundleCreateCommand(a *app) *cobra.Command {
 func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files []string) error {
 	vendor, product, ok := strings.Cut(o.product, "/")
 	if !ok || vendor == "" || product == "" || strings.Contains(product, "/") {
-		return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", o.product)
+		return userErr(msgErrProduct, o.product).usage()
 	}
 	if err := o.checkNames(vendor, product); err != nil {
 		return err
@@ -92,10 +92,10 @@ func runBundleCreate(ctx context.Context, a *app, o bundleCreateOptions, files [
 		return err
 	}
 	if err := media.ValidSite(o.site); err != nil {
-		return usagef("--site: %w", err)
+		return userErr(msgErrSite, o.site).because(err).usage()
 	}
 	if o.sequence == 0 || o.base >= o.sequence {
-		return usagef("--sequence must be 1 or more and --base below it (got sequence %d, base %d)", o.sequence, o.base)
+		return userErr(msgErrSequence, o.sequence, o.base).usage()
 	}
 	key, err := a.loadPrivateKey(o.key, o.passwordFile)
 	if err != nil {
@@ -143,7 +143,7 @@ func (o bundleCreateOptions) checkNames(vendor, product string) error {
 		media.Segment{Name: "--version", Value: o.version}, media.Segment{Name: "--channel", Value: o.channel, Optional: true},
 		media.Segment{Name: "--platform", Value: o.platform, Optional: true}, media.Segment{Name: "--language", Value: o.langTag, Optional: true})
 	if err != nil {
-		return usagef("%v; it becomes a folder name on the mirror: use letters, digits, '.', '-', '_' (e.g. justsystems/ichitaro, 2026.1)", err)
+		return userErr(msgErrSegment, err.Error()).because(err).usage()
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,7 +43,7 @@ func addTrustFlags(a *app, cmd *cobra.Command, o *bundleVerifyOptions) {
 // trust turns the flags into a media.Trust.
 func (o bundleVerifyOptions) load() (media.Trust, error) {
 	if len(o.trust) == 0 {
-		return media.Trust{}, usagef("--trust is required: the publisher's public key (.pub)")
+		return media.Trust{}, userErr(msgErrTrustRequired).fix(hintPublicKeyMissing).usage()
 	}
 	pubs, err := loadPublicKeys(o.trust)
 	if err != nil {
@@ -58,11 +59,11 @@ func (o bundleVerifyOptions) load() (media.Trust, error) {
 		threshold = min(len(apps), 1)
 	}
 	if threshold > len(apps) {
-		return media.Trust{}, usagef("--approvals %d: give at least that many distinct --approver keys (got %d)", threshold, len(apps))
+		return media.Trust{}, userErr(msgErrApprovalsCount, threshold, len(apps)).usage()
 	}
 	t := media.Trust{Publishers: distinctKeys(pubs), Approvers: apps, Threshold: threshold}
 	if err := t.CheckRoles(); err != nil {
-		return media.Trust{}, usagef("--trust and --approver: %w", err)
+		return media.Trust{}, userErr(msgErrBothRoles, strings.Join(keyIDsIn(err.Error()), ", ")).because(err).usage()
 	}
 	return t, nil
 }

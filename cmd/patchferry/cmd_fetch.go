@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -178,15 +181,7 @@ func newConfigCommand(a *app) *cobra.Command {
 			if err != nil {
 				return &usageError{err}
 			}
-			if a.jsonOut {
-				return a.printJSON(cfg)
-			}
-			b, err := cfg.Marshal()
-			if err != nil {
-				return err
-			}
-			_, err = a.stdout.Write(b)
-			return err
+			return a.showConfig(cfg)
 		},
 	}
 	show.Flags().StringVar(&configPath, "config", "", a.msg(helpFlagConfig))
@@ -200,6 +195,9 @@ func newConfigCommand(a *app) *cobra.Command {
 				return err
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if errors.Is(err, fs.ErrExist) {
+				return userErr(msgErrConfigExists, out).because(err).fix(hintConfigExists).usage()
+			}
 			if err != nil {
 				return usagef("%w (a configuration is never overwritten)", err)
 			}
@@ -215,4 +213,41 @@ func newConfigCommand(a *app) *cobra.Command {
 	}
 	initCmd.Flags().StringVar(&out, "out", "patchferry.yaml", a.msg(helpFlagConfigOut))
 	return newGroupCommand("config", a.msg(helpShortConfig), show, initCmd)
+}
+
+// showConfig prints the effective configuration with where each value
+// comes from: a comment after each key in YAML ("default", "FILE:LINE"),
+// and with --json an "origins" object beside the configuration's keys
+// (key → "default", "FILE:LINE" or "off: not listed in FILE", in English
+// for scripts).
+func (a *app) showConfig(cfg *fetcher.Config) error {
+	origin := func(o fetcher.Origin, lang string) string {
+		switch {
+		case o.Line > 0:
+			return format(textOf(msgOriginLine).in(lang), []any{cfg.Path, o.Line})
+		case cfg.Path != "" && strings.HasPrefix(o.Key, "sources.") && strings.HasSuffix(o.Key, ".enabled"):
+			return format(textOf(msgOriginUnlisted).in(lang), []any{cfg.Path}) // a file lists every source it wants
+		}
+		return textOf(msgOriginDefault).in(lang)
+	}
+	if a.jsonOut {
+		origins, err := cfg.Origins()
+		if err != nil {
+			return err
+		}
+		m := make(map[string]string, len(origins))
+		for _, o := range origins {
+			m[o.Key] = origin(o, "en")
+		}
+		return a.printJSON(struct {
+			*fetcher.Config
+			Origins map[string]string `json:"origins"`
+		}{cfg, m})
+	}
+	b, err := cfg.MarshalOrigins(func(o fetcher.Origin) string { return origin(o, a.lang) })
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(b)
+	return err
 }

@@ -17,6 +17,7 @@ func newKeysCommand(a *app) *cobra.Command {
 type keysGenerateOptions struct {
 	out          string
 	passwordFile string
+	noPassword   bool
 }
 
 func newKeysGenerateCommand(a *app) *cobra.Command {
@@ -29,6 +30,7 @@ func newKeysGenerateCommand(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.out, "out", "", a.msg(helpFlagKeyPrefix))
 	cmd.Flags().StringVar(&o.passwordFile, "password-file", "", a.msg(helpFlagPasswordFileNew))
+	cmd.Flags().BoolVar(&o.noPassword, "no-password", false, a.msg(helpFlagNoPassword))
 	cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -37,10 +39,10 @@ func runKeysGenerate(a *app, o keysGenerateOptions) error {
 	keyPath, pubPath := o.out+".key", o.out+".pub"
 	for _, p := range []string{keyPath, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
-			return usagef("%s already exists; choose another --out or remove it (a key is never overwritten)", p)
+			return userErr(msgErrKeyExists, p).fix(hintKeyExists).usage()
 		}
 	}
-	pw, err := a.password(o.passwordFile, keyPath, true)
+	pw, err := a.generatePassword(o, keyPath)
 	if err != nil {
 		return err
 	}
@@ -66,4 +68,25 @@ func runKeysGenerate(a *app, o keysGenerateOptions) error {
 	}
 	fmt.Fprintf(a.stdout, "%s: %s, %s (key ID %s)\n", a.msg(msgKeyWritten), keyPath, pubPath, k.ID())
 	return nil
+}
+
+// generatePassword returns the password of a new key: never empty, unless
+// --no-password asks for a key without one (and then no password may be
+// given).
+func (a *app) generatePassword(o keysGenerateOptions, keyPath string) ([]byte, error) {
+	if o.noPassword {
+		if o.passwordFile != "" || a.getenv(envPassword) != "" {
+			return nil, userErr(msgErrNoPasswordConflict).fix(hintNoPasswordConflict).usage()
+		}
+		fmt.Fprintln(a.stderr, a.msg(msgNoPasswordKey, keyPath))
+		return []byte{}, nil
+	}
+	pw, err := a.password(o.passwordFile, keyPath, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(pw) == 0 {
+		return nil, userErr(msgErrEmptyPassword, keyPath).fix(hintEmptyPasswordRefused).usage()
+	}
+	return pw, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/patchferry/patchferry/verify"
 )
 
 // cosignFixtures holds a key pair made by the real cosign CLI (see its
@@ -34,7 +36,18 @@ func TestCosignKey(t *testing.T) {
 	if code != exitFailed {
 		t.Errorf("verify with another publisher key: exit %d, want %d", code, exitFailed)
 	}
-	wantContains(t, "stderr with another publisher key", stderr, "bundle.json.sig", "→ "+generalMessages[hintSignature].en)
+	// The error names the trusted key and the key that signed: the
+	// cosign key is among the keys recovered from the signature.
+	b, err := os.ReadFile(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := verify.ParsePublicKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, "stderr with another publisher key", stderr, "bundle.json.sig", "(trusted: "+f.publisher.id+")",
+		"it was made by key ", k.ID(), "→ "+errorMessages[hintUntrusted].en)
 }
 
 // findCosign locates the cosign CLI: $PATCHFERRY_COSIGN, else cosign in

@@ -8,7 +8,13 @@
 //	messages_mirror.go     … of the mirror commands, and the hints of refused
 //	                       imports
 //	messages_weekly.go     … of the weekly job (fetch, run, export)
-//	messages_errors.go     … of errors users cause, with what to do
+//	messages_errors.go     … of errors users cause, with what to do:
+//	                       userError (an error of this package with its
+//	                       message), describe (any error in the user's
+//	                       language: typed errors of verify, media,
+//	                       fetcher; pflag's and cobra's), errorHint,
+//	                       flagError and groupArgs (an unknown
+//	                       subcommand wins over flags)
 //	messages_ledger.go     … of the ledger's results and reasons, status
 //	messages_help.go       … of --help: command descriptions, flag usages
 //	help.go                --help in the user's language: the language
@@ -17,13 +23,16 @@
 //	                       and completion commands translated
 //	lang*.go               the OS locale (POSIX env, Windows UI language)
 //	password.go            key password: env, --password-file, terminal
-//	                       prompt; reading key files
+//	                       prompt; reading key files (a key made with
+//	                       --no-password opens without a source, noted)
 //	progress.go            progress bars on stderr (terminals only)
 //	paths.go               small path helpers
-//	cmd_keys.go            keys generate
+//	cmd_keys.go            keys generate (an empty password only with
+//	                       --no-password)
 //	cmd_bundle*.go         bundle create, approve, verify, inspect
 //	cmd_fetch.go           fetch (one line per source; the log under
 //	                       cache_dir/logs/, on stderr with --verbose), config
+//	                       (show: where each value comes from)
 //	cmd_export.go          export, add (--released: the files' release date)
 //	cmd_run.go             run: the weekly fetch + export with a log; never
 //	                       a bundle with nothing to carry, to a missing media

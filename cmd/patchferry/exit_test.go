@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// englishSentence matches words of an English sentence, which a Japanese
+// message must not hold (commands, flags, file names and values may stay).
+var englishSentence = regexp.MustCompile(`\b(?i:the|is|are|not|want|unknown|invalid|required|give|use|must|got|received|accepts|does)\b`)
 
 // TestUsageErrors: every usage or configuration error exits 2 before any
 // key is decrypted, says what is wrong and points to --help.
@@ -59,9 +64,22 @@ func TestUsageErrors(t *testing.T) {
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
 			}
-			wantContains(t, "stderr", stderr, "error: ", tc.want, "Run with --help")
+			wantContains(t, "stderr", stderr, "error: ", tc.want)
+			// What to do: a "→" line, else the pointer to --help.
+			if strings.Contains(stderr, "  → ") == strings.Contains(stderr, "Run with --help") {
+				t.Errorf("stderr has both or neither of a → line and \"Run with --help\":\n%s", stderr)
+			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
+			}
+
+			// In Japanese: the same exit code, and no English sentence.
+			_, stderr, code = runCLI(t, env, append([]string{"--lang", "ja"}, args...)...)
+			if tc.name == "bad --lang" {
+				return // the language asked for is wrong: English
+			}
+			if code != exitUsage || !strings.HasPrefix(stderr, "エラー: ") || englishSentence.MatchString(stderr) {
+				t.Errorf("--lang ja: exit %d\n%s", code, stderr)
 			}
 		})
 	}
@@ -138,7 +156,7 @@ func TestVerifyDamaged(t *testing.T) {
 				}
 				return "bundle.json.sig"
 			},
-			hint: hintSignature, errSub: "signature",
+			hint: hintUntrusted, errSub: "signature",
 		},
 		{
 			name: "file added after signing",
@@ -157,7 +175,7 @@ func TestVerifyDamaged(t *testing.T) {
 			f := shared(t)
 			bundle := copyBundle(t)
 			file := tc.damage(t, bundle)
-			hint := generalMessages[tc.hint].en
+			hint := textOf(tc.hint).en
 
 			stdout, stderr, code := runCLI(t, nil, "bundle", "verify", "--trust", f.publisher.pub, bundle)
 			if code != exitFailed {

@@ -250,7 +250,7 @@ func TestFetchCommandExitCodes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown key", []string{"fetch", "--config", write("typo.yaml", "cache_dir: c\nconcurency: 2\n")}, "line 2:"},
+		{"unknown key", []string{"fetch", "--config", write("typo.yaml", "cache_dir: c\nconcurency: 2\n")}, `unknown key "concurency" (line 2); did you mean "concurrency"?`},
 		{"bad value", []string{"fetch", "--config", write("bad.yaml", "cache_dir: c\nsources:\n  mozilla:\n    products: [chrome]\n")}, "line 4:"},
 		{"no such config", []string{"fetch", "--config", filepath.Join(dir, "none.yaml")}, "none.yaml"},
 		{"no such vendor trust", []string{"fetch", "--config", write("trust.yaml", "cache_dir: c\nvendor_trust: missing.yaml\n")}, "missing.yaml"},

@@ -34,7 +34,7 @@ func TestLanguage(t *testing.T) {
 		// A flag error stops cobra before the language is resolved; the
 		// message must still follow $PATCHFERRY_LANG.
 		{name: "usage error in Japanese", env: map[string]string{envLang: "ja"}, tail: []string{"--bogus"}, wantCode: exitUsage,
-			want: "エラー: unknown flag: --bogus\n  使い方は --help で表示されます。", notWant: "Run with --help"},
+			want: "エラー: 不明なフラグです: --bogus\n  → 指定できるフラグは `patchferry bundle verify --help` で表示されます。", notWant: "unknown flag"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -142,6 +142,9 @@ func (a *app) msg(id msgID, args ...any) string {
 func (a *app) hint(err error) string {
 	var le *verify.LimitError
 	var me *media.ManifestError
+	if h := a.errorHint(err); h != "" {
+		return h
+	}
 	if h := a.mirrorHint(err); h != "" {
 		return h
 	}
@@ -163,7 +166,7 @@ func (a *app) hint(err error) string {
 		return a.msg(hintXZ)
 	case errors.Is(err, verify.ErrMismatch):
 		return a.msg(hintMismatch)
-	case errors.Is(err, media.ErrPath):
+	case errors.Is(err, media.ErrPath) && !isUsage(err): // not a name given on the command line
 		return a.msg(hintPath)
 	case errors.As(err, &le):
 		return a.msg(hintLimit)

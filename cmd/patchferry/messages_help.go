@@ -100,6 +100,7 @@ const (
 	helpShortRun
 	helpLongRun
 	helpFlagVerbose
+	helpFlagNoPassword
 	helpUseDemo
 	helpShortDemo
 	helpLongDemo
@@ -411,6 +412,8 @@ PowerShell のプロファイルに追加してください。
 	helpFlagPasswordFileBatch: {"read the key password from this file (else $PATCHFERRY_KEY_PASSWORD)", "鍵のパスワードをこのファイルから読む（なければ $PATCHFERRY_KEY_PASSWORD）"},
 	helpFlagExportOut: {"media root to write the bundle to, an existing folder (default: out in the configuration)",
 		"バンドルを書き出す媒体のルート。既存のフォルダーに限る（既定: 設定の out）"},
+	helpFlagNoPassword: {"make a key without a password: only for a throw-away key on a test machine, never for a real publisher or approver key",
+		"パスワードなしの鍵を作る。テスト用マシンの使い捨ての鍵に限る。本番の発行者・承認者の鍵には決して使わない"},
 	helpFlagVerbose: {"also show the log lines (INFO, WARN: each retry, each refusal) on stderr as they are written",
 		"ログの行（INFO、WARN: 再試行や拒否のたび）も書かれたときに標準エラーへ表示する"},
 	helpFlagSince: {"delta on this bundle sequence, or the mirror's state code (e.g. 42-K7QF)",

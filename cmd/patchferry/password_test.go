@@ -31,7 +31,7 @@ func TestWrongPassword(t *testing.T) {
 		want []string
 	}{
 		{"en", "en", []string{"error: ", "wrong password", "→ Check the password"}},
-		{"ja", "ja", []string{"エラー: ", "wrong password", "→ パスワードを確認してください"}},
+		{"ja", "ja", []string{"エラー: ", "を開けません: パスワードが違います", "→ パスワードを確認してください"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestNoPassword(t *testing.T) {
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
 			}
-			wantContains(t, "stderr", stderr, tc.want, "--help")
+			wantContains(t, "stderr", stderr, tc.want, "\n  → ")
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)
 			}

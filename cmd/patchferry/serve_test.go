@@ -599,7 +599,7 @@ func TestServerStoppedMidCommand(t *testing.T) {
 	}{
 		{[]string{"mirror", "status", "--data", data}, []string{"error: mirror status: the mirror server (patchferry mirror serve) stopped before it answered",
 			"→ The mirror server (patchferry mirror serve) stopped while it ran the command.", "patchferry mirror status"}},
-		{[]string{"--lang", "ja", "mirror", "import", "--data", data, copyBundle(t)}, []string{"エラー: mirror import: the mirror server",
+		{[]string{"--lang", "ja", "mirror", "import", "--data", data, copyBundle(t)}, []string{"エラー: ミラーサーバー（patchferry mirror serve）が応答する前に停止しました",
 			"→ ミラーサーバー（patchferry mirror serve）がコマンドの実行中に停止しました。"}},
 	} {
 		stdout, stderr, code := runCLI(t, nil, tc.args...)

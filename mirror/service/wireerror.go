@@ -27,6 +27,13 @@ type WireError struct {
 	// *ingest.RefusedError
 	Reason ingest.Reason `json:"reason,omitempty"`
 	Since  string        `json:"since,omitempty"`
+	// The typed errors of verify whose fields the commands print in the
+	// user's language.
+	Digest    *verify.DigestError    `json:"digest,omitempty"`
+	Size      *verify.SizeError      `json:"size,omitempty"`
+	Untrusted *verify.UntrustedError `json:"untrusted,omitempty"`
+	Validity  *verify.ValidityError  `json:"validity,omitempty"`
+	Threshold *verify.ThresholdError `json:"threshold,omitempty"`
 }
 
 // WireFile is a *media.FileError.
@@ -103,7 +110,25 @@ func EncodeError(err error) *WireError {
 	if errors.As(err, &ie) {
 		w.Classes = append(w.Classes, classInvalid)
 	}
+	w.Digest = as[verify.DigestError](err)
+	w.Size = as[verify.SizeError](err)
+	w.Untrusted = as[verify.UntrustedError](err)
+	w.Validity = as[verify.ValidityError](err)
+	w.Threshold = as[verify.ThresholdError](err)
 	return w
+}
+
+// as returns a copy of the first *T in err's chain, or nil.
+func as[T any, P interface {
+	*T
+	error
+}](err error) *T {
+	var p P
+	if !errors.As(err, &p) {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func message(err error) string {
@@ -141,6 +166,21 @@ func DecodeError(w *WireError) error {
 		case c == classInvalid:
 			e.wrapped = append(e.wrapped, &InvalidError{Err: errors.New(w.Message)})
 		}
+	}
+	if w.Digest != nil {
+		e.wrapped = append(e.wrapped, w.Digest)
+	}
+	if w.Size != nil {
+		e.wrapped = append(e.wrapped, w.Size)
+	}
+	if w.Untrusted != nil {
+		e.wrapped = append(e.wrapped, w.Untrusted)
+	}
+	if w.Validity != nil {
+		e.wrapped = append(e.wrapped, w.Validity)
+	}
+	if w.Threshold != nil {
+		e.wrapped = append(e.wrapped, w.Threshold)
 	}
 	return e
 }

@@ -49,6 +49,27 @@ func answers(err error) map[string]any {
 	}
 	var ie *service.InvalidError
 	out["invalid"] = errors.As(err, &ie)
+	// The typed errors whose fields the commands print.
+	var de *verify.DigestError
+	if errors.As(err, &de) {
+		out["digest"] = *de
+	}
+	var se *verify.SizeError
+	if errors.As(err, &se) {
+		out["size"] = *se
+	}
+	var ue *verify.UntrustedError
+	if errors.As(err, &ue) {
+		out["untrusted"] = fmt.Sprint(*ue)
+	}
+	var ve *verify.ValidityError
+	if errors.As(err, &ve) {
+		out["validity"] = [4]any{ve.Expired, ve.Created.UTC(), ve.Expires.UTC(), ve.Now.UTC()}
+	}
+	var te *verify.ThresholdError
+	if errors.As(err, &te) {
+		out["threshold fields"] = fmt.Sprint(*te)
+	}
 	return out
 }
 
@@ -82,6 +103,10 @@ func TestWireErrorRoundTrip(t *testing.T) {
 		"invalid":          &service.InvalidError{Err: errors.New("no approver key with ID 0123")},
 		"joined":           errors.Join(&ingest.RefusedError{Err: mismatch}, fmt.Errorf("the ledger row could not be written: %w", os.ErrPermission)),
 		"canceled":         fmt.Errorf("store x: %w", context.Canceled),
+		"untrusted": &ingest.RefusedError{Err: &media.FileError{Path: media.SignatureName, Dir: dir, Err: fmt.Errorf("%w: %w", media.ErrSignature,
+			&verify.UntrustedError{Name: media.SignatureName, Trusted: []string{"0123456789abcdef"}, Candidates: []string{"fedcba9876543210", "00112233445566aa"}})}},
+		"threshold fields": &media.FileError{Path: media.ApprovalsDir, Dir: dir, Err: &verify.ThresholdError{Want: 2, Got: 1, Invalid: []string{"a.sig"}, OldFormat: []string{"b.sig"}}},
+		"size":             &media.FileError{Path: media.PayloadPath(sha), Dir: dir, Err: &verify.SizeError{Want: 10, Got: 4}},
 	}
 	for name, orig := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package mozilla
 
 import (
 	"errors"
-	"fmt"
 
 	"go.yaml.in/yaml/v3"
 
@@ -33,7 +32,7 @@ type Product string
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (p *Product) UnmarshalYAML(n *yaml.Node) error {
 	if _, ok := products[n.Value]; !ok {
-		return fmt.Errorf("line %d: Mozilla product %q: want firefox-esr, firefox or thunderbird", n.Line, n.Value)
+		return &fetcher.ValueError{Line: n.Line, Value: n.Value, Want: fetcher.WantOneOf, What: "Mozilla product", OneOf: []string{"firefox-esr", "firefox", "thunderbird"}}
 	}
 	*p = Product(n.Value)
 	return nil
