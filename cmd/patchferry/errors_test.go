@@ -103,7 +103,8 @@ func TestMissingFiles(t *testing.T) {
 	})
 	if files := filesUnder(t, dir); len(files) != 0 { // out/ (made by createArgs) stays empty
 		t.Errorf("files written by failed commands: %v", files)
-	}}
+	}
+}
 
 // TestWrongTrust: a bundle signed by a key the verifier does not trust
 // names the trusted key IDs and the key that signed (recovered from the
