@@ -71,8 +71,10 @@ func (a *app) mirror(dataFlag string, readOnly bool) (service.Service, error) {
 	if !errors.Is(err, admin.ErrNoServer) {
 		return nil, err
 	}
+	// Errors only: a refused import is said once, in the user's language,
+	// by the command (and written in the ledger); the server logs it.
 	return service.Open(dir, service.Options{ReadOnly: readOnly, Now: a.now, Forward: a.ledgerSink(),
-		Log: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Log: slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 }
 
 // operator returns --operator, else the OS user.

@@ -15,6 +15,7 @@ import (
 	"github.com/patchferry/patchferry/media"
 	"github.com/patchferry/patchferry/mirror/admin"
 	"github.com/patchferry/patchferry/mirror/ingest"
+	"github.com/patchferry/patchferry/mirror/ledger"
 	"github.com/patchferry/patchferry/mirror/store"
 	"github.com/patchferry/patchferry/verify"
 )
@@ -158,6 +159,7 @@ const (
 	msgErrNoSpace
 	msgErrServerStopped
 	msgErrRefused
+	msgErrRefusedBecause
 )
 
 var errorMessages = map[msgID]text{ // {en, ja}
@@ -320,6 +322,7 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgErrNoSpace:        {"not enough free disk space (%s)", "ディスクの空き容量が足りません（%s）"},
 	msgErrServerStopped:  {"the mirror server (patchferry mirror serve) stopped before it answered", "ミラーサーバー（patchferry mirror serve）が応答する前に停止しました"},
 	msgErrRefused:        {"import refused (%s)", "取り込みを拒否しました（%s）"},
+	msgErrRefusedBecause: {"import refused: %s", "取り込みを拒否しました: %s"},
 }
 
 // userError is an error the user caused, with its text in every
@@ -500,6 +503,13 @@ const rfc3339 = "2006-01-02T15:04:05Z07:00"
 func (a *app) describeSentinel(err error) (string, bool) {
 	if a.lang == "en" {
 		return "", false
+	}
+	// A refused import whose reason the ledger has words for: those words
+	// (the ledger shows the same), with the English detail where it adds.
+	if code, args := ingest.LedgerReason(err); code != "" && errors.As(err, new(*ingest.RefusedError)) {
+		if _, ok := reasonWordsOf(code); ok {
+			return a.msg(msgErrRefusedBecause, a.reasonText(ledger.Row{ReasonCode: code, ReasonArgs: args, Reason: err.Error()})), true
+		}
 	}
 	if before, _, ok := strings.Cut(err.Error(), ": "+store.ErrNoStore.Error()); ok && errors.Is(err, store.ErrNoStore) {
 		return a.msg(msgErrNoStore, before), true

@@ -264,3 +264,26 @@ func TestImportOnAFullDisk(t *testing.T) {
 		t.Errorf("last ledger row: %s %q, want the failed import", last.Result, last.Reason)
 	}
 }
+
+// A refused import says why in the user's language: the words the ledger
+// uses for the reason, and the → line.
+func TestImportRefusalInUserLanguage(t *testing.T) {
+	t.Parallel()
+	f := shared(t)
+	out := t.TempDir()
+	mustRun(t, pwEnv, createArgs(f, out, "--sequence", "2", "--base", "1", "--created", baseCreated)...)
+	delta := filepath.Join(out, "patchferry-default-2")
+	data := initMirror(t)
+	for lang, want := range map[string]string{
+		"en": "error: this mirror has imported nothing yet, so the first bundle must be a full bundle",
+		"ja": "取り込みを拒否しました: " + ledgerMessages[msgReasonFirstNotFull].ja,
+	} {
+		_, stderr, code := runCLI(t, nil, "--lang", lang, "mirror", "import", "--data", data, delta)
+		if code != exitFailed || !strings.Contains(stderr, want) || !strings.Contains(stderr, "→ ") {
+			t.Errorf("%s: exit %d, want %q:\n%s", lang, code, want, stderr)
+		}
+		if strings.Contains(stderr, "level=WARN") || lang == "ja" && strings.Contains(stderr, "has imported nothing") {
+			t.Errorf("%s: a log line or the English reason is shown:\n%s", lang, stderr)
+		}
+	}
+}
