@@ -60,9 +60,16 @@ func (c *Source) lookupTXT(ctx context.Context) (*verify.ClamAVTXT, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	recs, err := r.LookupTXT(ctx, c.cfg.DNS)
-	if err != nil || len(recs) == 0 {
-		return nil, fmt.Errorf("DNS TXT %s: %v; set sources.clamav.dns to \"\" to read versions over HTTP", c.cfg.DNS, err)
+	recs, lerr := r.LookupTXT(ctx, c.cfg.DNS)
+	if lerr != nil || len(recs) == 0 {
+		err := fmt.Errorf("DNS TXT %s: %v; set sources.clamav.dns to \"\" to read versions over HTTP", c.cfg.DNS, lerr)
+		var de *net.DNSError
+		if errors.As(lerr, &de) && !de.IsNotFound {
+			// No answer at all (no network, no resolver): said like any
+			// vendor that cannot be reached, with the same hint.
+			return nil, &fetcher.UnreachableError{URL: "dns:" + c.cfg.DNS, Host: c.cfg.DNS, DNS: true, Err: err}
+		}
+		return nil, err
 	}
 	return verify.ParseClamAVTXT(recs[0])
 }

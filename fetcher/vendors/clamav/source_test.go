@@ -1,7 +1,9 @@
 package clamav
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +81,25 @@ func mustGet(t *testing.T, u *vendortest.Upstream, path string) []byte {
 		t.Fatalf("nothing at %s", path)
 	}
 	return b
+}
+
+// A DNS TXT lookup that gets no answer (no resolver, no network) is an
+// unreachable vendor, said as such; a name that does not exist is not.
+func TestLookupTXTUnreachable(t *testing.T) {
+	ln, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.LocalAddr().String()
+	ln.Close() // nothing answers there: the port refuses
+	c := &Source{cfg: Config{DNS: "current.cvd.clamav.net", DNSServer: fetcher.HostPort(addr)}}
+	start := time.Now()
+	_, err = c.lookupTXT(t.Context())
+	var ue *fetcher.UnreachableError
+	if !errors.As(err, &ue) || !ue.DNS || ue.Host != "current.cvd.clamav.net" {
+		t.Fatalf("lookupTXT with no DNS server: %v (%T), want an UnreachableError", err, err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s", took)
+	}
 }
