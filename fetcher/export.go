@@ -22,9 +22,13 @@ const ManualSource = "manual"
 
 // ExportOptions say what to export and where.
 type ExportOptions struct {
-	Out         string
-	Site        string
-	Key         *verify.PrivateKey
+	Out  string
+	Site string
+	Key  *verify.PrivateKey
+	// LoadKey, when Key is nil, gives the key once Export knows it will
+	// write a bundle: nobody is asked for a password to be told there is
+	// nothing new.
+	LoadKey     func() (*verify.PrivateKey, error)
 	Sources     []string // sources whose current artifacts make the catalog (ManualSource is always added)
 	Since       string   // "" (since the last bundle), a sequence "41" or a state code "41-K7QF"
 	Full        bool
@@ -176,6 +180,11 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 		c.Retired = retired(base.Catalog, catalog)
 	} else if last != nil {
 		c.Retired = retired(last.Catalog, catalog)
+	}
+	if o.Key == nil && o.LoadKey != nil {
+		if o.Key, err = o.LoadKey(); err != nil {
+			return nil, err
+		}
 	}
 	wo := media.WriteOptions{Out: o.Out, Site: o.Site, Sequence: res.Sequence, Base: res.Base, Created: o.Created,
 		MaxFileSize: o.MaxFileSize, VolumeSize: o.VolumeSize, Key: o.Key, Progress: o.Progress, Zone: o.Zone}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/patchferry/patchferry/fetcher"
 	"github.com/patchferry/patchferry/media"
+	"github.com/patchferry/patchferry/verify"
 )
 
 type exportOptions struct {
@@ -120,15 +121,26 @@ func (a *app) export(ctx context.Context, fs *fetchSetup, o exportOptions) (*fet
 			return nil, err
 		}
 	}
-	key, err := a.loadPrivateKey(keyPath, o.passwordFile)
-	if err != nil {
-		return nil, err
+	// The key (and its password) only once there is a bundle to write:
+	// nobody is asked for a password to be told there is nothing new.
+	var bar func(int64)
+	done := func() {}
+	defer func() { done() }()
+	loadKey := func() (*verify.PrivateKey, error) {
+		key, err := a.loadPrivateKey(keyPath, o.passwordFile)
+		if err == nil {
+			bar, done = a.progress(-1, a.msg(msgCopying))
+		}
+		return key, err
 	}
-	bar, done := a.progress(-1, a.msg(msgCopying))
-	defer done()
 	res, err := fetcher.Export(ctx, fs.state, fs.cache, fetcher.ExportOptions{
-		Out: out, Site: string(fs.cfg.Site), Key: key, Sources: fs.cfg.Enabled(), Since: o.since, Full: o.full,
-		Created: created, Validity: validity, VolumeSize: volumeSize, MaxFileSize: maxFileSize, Progress: bar,
+		Out: out, Site: string(fs.cfg.Site), LoadKey: loadKey, Sources: fs.cfg.Enabled(), Since: o.since, Full: o.full,
+		Created: created, Validity: validity, VolumeSize: volumeSize, MaxFileSize: maxFileSize,
+		Progress: func(n int64) {
+			if bar != nil {
+				bar(n)
+			}
+		},
 		Zone: a.zone(),
 	})
 	return res, a.noMedia(out, err)

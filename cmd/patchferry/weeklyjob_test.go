@@ -404,3 +404,19 @@ func TestWeeklyOrder(t *testing.T) {
 		t.Errorf("run --json lists\n%s\nand exports\n%s\nwant\n%s", strings.Join(fetched, "\n"), strings.Join(js.Export.New, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestExportNothingNewAsksNoPassword: an export with nothing to carry says
+// so without the key's password (none is given here, and nobody could type
+// one); one with something to carry still needs it.
+func TestExportNothingNewAsksNoPassword(t *testing.T) {
+	t.Parallel()
+	_, config := emptySite(t)
+	key := shared(t).publisher.priv
+	out := mustRun(t, nil, "export", "--config", config, "--key", key)
+	wantContains(t, "export of nothing, no password", out, textOf(msgNothingYet).en)
+	addFiles(t, config, "2026.1", 1)
+	_, stderr, code := runCLI(t, nil, "export", "--config", config, "--key", key)
+	if code == exitOK || !strings.Contains(stderr, envPassword) {
+		t.Errorf("export of a new file without a password: exit %d: %s", code, stderr)
+	}
+}
