@@ -174,8 +174,23 @@ func (d *Downloader) retry(ctx context.Context, what string, fn func() error) er
 			return err
 		}
 	}
-	return fmt.Errorf("%s: giving up after %d attempts: %w", what, d.Retries+1, err)
+	return &GaveUpError{What: what, Attempts: d.Retries + 1, Err: err}
 }
+
+// GaveUpError is a request that failed every attempt with an error that
+// may pass (a 5xx answer, 429, a timeout, a reset): the vendor's server
+// is there but not answering well; the next run tries again.
+type GaveUpError struct {
+	What     string // the URL or file
+	Attempts int
+	Err      error // the last attempt's
+}
+
+func (e *GaveUpError) Error() string {
+	return fmt.Sprintf("%s: giving up after %d attempts: %v", e.What, e.Attempts, e.Err)
+}
+
+func (e *GaveUpError) Unwrap() error { return e.Err }
 
 func isRetryable(err error) bool {
 	var he *HTTPError

@@ -157,7 +157,10 @@ func (a *app) printFetchSummary(sum *fetcher.Summary) error {
 		for _, f := range r.Refused {
 			fmt.Fprintf(a.stdout, "  ! %s: %s\n", f.What, f.Reason)
 		}
-		if r.Error != "" {
+		switch {
+		case r.Err != nil:
+			fmt.Fprintf(a.stdout, "  ! %s: %s\n", a.msg(msgSourceFailed), a.describe(r.Err))
+		case r.Error != "":
 			fmt.Fprintf(a.stdout, "  ! %s: %s\n", a.msg(msgSourceFailed), r.Error)
 		}
 	}

@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/patchferry/patchferry/fetcher"
 )
 
 // langCase is one mistake a user makes, run in English and in Japanese:
@@ -365,3 +368,27 @@ type multiCause struct {
 
 func (e *multiCause) Error() string   { return e.msg }
 func (e *multiCause) Unwrap() []error { return e.causes }
+
+// A vendor whose server keeps failing: the source's failure line in the
+// user's language (the last answer's status named).
+func TestDescribeGaveUp(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("clamav: %w", &fetcher.GaveUpError{What: "https://database.clamav.net/daily.cvd", Attempts: 6,
+		Err: &fetcher.HTTPError{URL: "https://database.clamav.net/daily.cvd", Status: 503}})
+	for lang, want := range map[string][]string{
+		"en": {"giving up after 6 attempts", "HTTP 503 Service Unavailable"},
+		"ja": {"6 回試みましたが取得できませんでした", "HTTP 503（Service Unavailable）を返しました"},
+	} {
+		a, _, _ := newTestApp(nil)
+		a.lang = lang
+		got := a.describe(err)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", lang, got, w)
+			}
+		}
+		if lang == "ja" && strings.Contains(got, "giving up") {
+			t.Errorf("ja: %q", got)
+		}
+	}
+}

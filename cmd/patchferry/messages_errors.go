@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -160,6 +161,8 @@ const (
 	msgErrServerStopped
 	msgErrRefused
 	msgErrRefusedBecause
+	msgErrGaveUp
+	msgErrHTTP
 )
 
 var errorMessages = map[msgID]text{ // {en, ja}
@@ -323,6 +326,9 @@ var errorMessages = map[msgID]text{ // {en, ja}
 	msgErrServerStopped:  {"the mirror server (patchferry mirror serve) stopped before it answered", "ミラーサーバー（patchferry mirror serve）が応答する前に停止しました"},
 	msgErrRefused:        {"import refused (%s)", "取り込みを拒否しました（%s）"},
 	msgErrRefusedBecause: {"import refused: %s", "取り込みを拒否しました: %s"},
+	msgErrGaveUp: {"%s: giving up after %d attempts: %s",
+		"%s: %d 回試みましたが取得できませんでした（配信元のサーバーが正しく応答していません。次の実行で再び試みます）: %s"},
+	msgErrHTTP: {"%s: HTTP %d %s", "%s: サーバーが HTTP %d（%s）を返しました"},
 }
 
 // userError is an error the user caused, with its text in every
@@ -451,9 +457,17 @@ func (a *app) describeKnown(err error) (string, bool) {
 		se  *verify.SizeError
 		fe  *media.FileError
 	)
+	var (
+		gu *fetcher.GaveUpError
+		he *fetcher.HTTPError
+	)
 	switch {
 	case errors.As(err, &ue):
 		return a.msg(ue.id, resolve(a.lang, ue.args)...), true
+	case errors.As(err, &gu):
+		return a.msg(msgErrGaveUp, gu.What, gu.Attempts, a.describe(gu.Err)), true
+	case errors.As(err, &he):
+		return a.msg(msgErrHTTP, he.URL, he.Status, http.StatusText(he.Status)), true
 	case errors.As(err, &ce) && errors.Is(ce.Err, fs.ErrNotExist):
 		return a.msg(msgErrConfigMissing, ce.Path), true
 	case errors.As(err, &ce):
