@@ -56,8 +56,6 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
-
 // exitError ends a command with an exit code after its output has been
 // printed (a scrub that found damage, a fetch with failed sources).
 type exitError struct{ code int }

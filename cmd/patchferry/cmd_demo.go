@@ -30,7 +30,7 @@ func newDemoCommand(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.upstreamOnly {
 				if o.writeConfig == "" {
-					return usagef("--upstream-only needs --write-config FILE")
+					return userErr(msgUsageUpstreamOnly).fix(hintUsageUpstreamOnly).usage()
 				}
 				return runUpstreamOnly(cmd.Context(), a, o)
 			}
@@ -57,7 +57,7 @@ func demoUpstream(addr string, now time.Time) (*vendortest.Upstream, []vendortes
 		fakes = append(fakes, v.Fake(up))
 	}
 	if err := up.Listen(addr); err != nil {
-		return nil, nil, usagef("--listen %s: %w", addr, err)
+		return nil, nil, listenError(addr, err)
 	}
 	return up, fakes, nil
 }

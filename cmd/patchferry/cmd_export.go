@@ -47,7 +47,7 @@ func newExportCommand(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.full && o.since != "" {
-				return usagef("--since and --full exclude each other")
+				return userErr(msgUsageSinceFull).fix(hintUsageSinceFull).usage()
 			}
 			fs, err := a.openFetcher(o.config)
 			if err != nil {
@@ -74,7 +74,7 @@ func (a *app) mediaRoot(fs *fetchSetup, o exportOptions) (string, error) {
 		out = fs.cfg.Out
 	}
 	if out == "" {
-		return "", usagef("--out is required (or set out in the configuration): the media root to write to")
+		return "", userErr(msgUsageOutRequired).fix(hintUsageOutRequired).usage()
 	}
 	return out, a.noMedia(out, fetcher.CheckOut(out))
 }
@@ -188,7 +188,7 @@ func newAddCommand(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vendor, prod, ok := strings.Cut(product, "/")
 			if !ok || vendor == "" || prod == "" || strings.Contains(prod, "/") {
-				return usagef("--product %q: want VENDOR/PRODUCT, e.g. justsystems/ichitaro", product)
+				return userErr(msgErrProduct, product).usage()
 			}
 			rel, err := parseReleased(released)
 			if err != nil {
@@ -196,7 +196,7 @@ func newAddCommand(a *app) *cobra.Command {
 			}
 			for _, f := range args {
 				if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
-					return usagef("%s: not a readable file", f)
+					return userErr(msgUsageNotFile, f).because(err).fix(hintUsageNotFile).usage()
 				}
 			}
 			fs, err := a.openFetcher(configPath)
@@ -243,5 +243,5 @@ func parseReleased(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, usagef("--released %q: want a date YYYY-MM-DD (e.g. 2026-11-20) or an RFC 3339 time (e.g. 2026-11-20T09:00:00+09:00)", s)
+	return time.Time{}, userErr(msgUsageReleased, s).fix(hintUsageReleased).usage()
 }

@@ -202,7 +202,7 @@ func newConfigCommand(a *app) *cobra.Command {
 				return userErr(msgErrConfigExists, out).because(err).fix(hintConfigExists).usage()
 			}
 			if err != nil {
-				return usagef("%w (a configuration is never overwritten)", err)
+				return userErr(msgUsageConfigCreate, cause{err: err}).because(err).fix(hintUsageConfigCreate).usage()
 			}
 			_, err = f.Write(fetcher.DefaultYAML(vendors.Fetcher()))
 			if cerr := f.Close(); err == nil {

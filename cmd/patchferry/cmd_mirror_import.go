@@ -42,7 +42,7 @@ func runMirrorImport(ctx context.Context, a *app, o mirrorImportOptions, paths [
 	if o.scanCommand != "" {
 		argv, err := ingest.ParseScanCommand(o.scanCommand)
 		if err != nil {
-			return usagef("--scan-command: %w", err)
+			return scanCommandError(o.scanCommand, err)
 		}
 		req.Scanner = argv
 	}

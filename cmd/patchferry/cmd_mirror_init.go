@@ -36,16 +36,16 @@ func newMirrorInitCommand(a *app) *cobra.Command {
 func (a *app) readVendorTrust(path string) (string, *verify.VendorTrust, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", nil, usagef("vendor trust: %w", err)
+		return "", nil, userErr(msgUsageVendorTrustOpen, cause{err: err}).because(err).fix(hintUsageVendorTrust).usage()
 	}
 	defer f.Close()
 	b, err := verify.ReadLimited(f, verify.MaxVendorTrust, path)
 	if err != nil {
-		return "", nil, usagef("%w", err)
+		return "", nil, readLimitedError(err).fix(hintUsageVendorTrust).usage()
 	}
 	vt, err := verify.ParseVendorTrust(b)
 	if err != nil {
-		return "", nil, usagef("%s: %w", path, err)
+		return "", nil, userErr(msgUsageVendorTrustParse, path, cause{err: err}).because(err).fix(hintUsageVendorTrust).usage()
 	}
 	if len(vt.Upgraded) == 0 {
 		return string(b), vt, nil

@@ -53,14 +53,14 @@ func runMirrorLedger(ctx context.Context, a *app, o mirrorLedgerOptions) error {
 		c, err := ledger.ParseCode(s)
 		switch {
 		case errors.Is(err, ledger.ErrCodeCheck):
-			return usagef("%s", a.msg(msgLedgerCodeMiswritten, s))
+			return userErr(msgLedgerCodeMiswritten, s).because(err).usage()
 		case err != nil:
-			return usagef("%s", a.msg(msgLedgerCodeBad, s))
+			return userErr(msgLedgerCodeBad, s).because(err).usage()
 		}
 		req.Codes = append(req.Codes, c)
 	}
 	if len(req.Codes) > service.MaxLedgerCodes {
-		return usagef("--code: %d codes, at most %d at a time", len(req.Codes), service.MaxLedgerCodes)
+		return userErr(msgUsageTooManyCodes, len(req.Codes), service.MaxLedgerCodes).fix(hintUsageTooManyCodes, service.MaxLedgerCodes).usage()
 	}
 	svc, err := a.mirror(o.data, true)
 	if err != nil {

@@ -58,7 +58,7 @@ func newMirrorGCCommand(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 1 {
-				return usagef("--keep %d: keep at least 1 version per product", keep)
+				return userErr(msgUsageKeep, keep).fix(hintUsageKeep).usage()
 			}
 			return runMirrorGC(cmd.Context(), a, data, keep)
 		},

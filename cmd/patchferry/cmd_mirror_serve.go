@@ -42,10 +42,10 @@ func newMirrorServeCommand(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (o.tlsCert == "") != (o.tlsKey == "") {
-				return usagef("--tls-cert and --tls-key go together")
+				return userErr(msgUsageTLSPair).fix(hintUsageTLSPair).usage()
 			}
 			if o.maxConns < 1 || o.stallTimeout <= 0 || o.headerTimeout <= 0 || o.idleTimeout <= 0 || o.scrubEvery < 0 {
-				return usagef("--max-connections and the timeouts must be positive, --scrub-every 0 or more")
+				return userErr(msgUsageServeLimits).fix(hintUsageServeLimits).usage()
 			}
 			var err error
 			if o.scrubBytes, err = parseRate(o.scrubRate); err != nil {
@@ -77,7 +77,7 @@ func parseRate(s string) (int64, error) {
 	}
 	n, err := media.ParseSize(v)
 	if err != nil {
-		return 0, usagef("--scrub-rate: %w", err)
+		return 0, userErr(msgUsageScrubRate, cause{err: err, say: &localized{id: msgUsageRateWant, args: []any{s}}}).because(err).usage()
 	}
 	return n, nil
 }
@@ -95,7 +95,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	if o.logFile != "" {
 		f, err := os.OpenFile(o.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 		if err != nil {
-			return usagef("--log-file: %w", err)
+			return userErr(msgUsageLogFile, cause{err: err}).because(err).fix(hintUsageLogFile).usage()
 		}
 		defer f.Close()
 		logOut = f
@@ -110,7 +110,7 @@ func runMirrorServe(ctx context.Context, a *app, o mirrorServeOptions) error {
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return usagef("--listen %s: %w", o.listen, err)
+		return listenError(o.listen, err)
 	}
 	sock := filepath.Join(dir, admin.SocketName)
 	adminLn, err := admin.Listen(sock)

@@ -51,7 +51,7 @@ func (a *app) serviceArgs(o serviceOptions) (exe string, args []string, err erro
 		return "", nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mirror.db")); err != nil {
-		return "", nil, usagef("no mirror in %s: run `patchferry mirror init --data %s --trust publisher.pub` first", dir, dir)
+		return "", nil, userErr(msgUsageNoMirror, dir, dir).because(err).fix(hintUsageNoMirror).usage()
 	}
 	args = []string{"mirror", "serve", "--data", dir, "--listen", o.listen}
 	if runtime.GOOS == "windows" { // a service has no stderr: log beside the data

@@ -17,6 +17,9 @@
 //	                       subcommand wins over flags)
 //	messages_ledger.go     … of the ledger's results and reasons, status
 //	messages_help.go       … of --help: command descriptions, flag usages
+//	messages_usage.go      … of the usage errors of the commands' own checks
+//	                       (flags that exclude or need each other, a busy
+//	                       --listen port); cause: an error beneath one
 //	help.go                --help in the user's language: the language
 //	                       read from the command line before the commands
 //	                       are built, cobra's usage template and its help

@@ -71,9 +71,10 @@ func (t text) in(lang string) string {
 // messages here (0), mirror commands in messages_mirror.go (1000), the
 // weekly job in messages_weekly.go (2000), errors users cause and their
 // fixes in messages_errors.go (3000), ledger and status in
-// messages_ledger.go (4000), --help in messages_help.go (5000).
+// messages_ledger.go (4000), --help in messages_help.go (5000), usage
+// errors of the commands' own checks in messages_usage.go (6000).
 func catalogs() []map[msgID]text {
-	return []map[msgID]text{generalMessages, mirrorMessages, weeklyMessages, errorMessages, ledgerMessages, helpMessages}
+	return []map[msgID]text{generalMessages, mirrorMessages, weeklyMessages, errorMessages, ledgerMessages, helpMessages, usageMessages}
 }
 
 var generalMessages = map[msgID]text{ // {en, ja}

@@ -368,6 +368,9 @@ func resolve(lang string, args []any) []any {
 		if l, ok := x.(localized); ok {
 			x = format(textOf(l.id).in(lang), resolve(lang, l.args))
 		}
+		if c, ok := x.(cause); ok { // an error beneath (messages_usage.go)
+			x = c.in(lang)
+		}
 		out[i] = x
 	}
 	return out

@@ -65,7 +65,7 @@ func readPasswordFile(path string) ([]byte, error) {
 	defer f.Close()
 	b, err := verify.ReadLimited(f, maxPasswordFile, "password file")
 	if err != nil {
-		return nil, usagef("password file %s: %w", path, err)
+		return nil, userErr(msgUsagePasswordFile, path, cause{err: err}).because(err).fix(hintPasswordFile).usage()
 	}
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
@@ -138,12 +138,12 @@ func loadPublicKeys(paths []string) ([]*verify.PublicKey, error) {
 
 // readKeyFile reads a private (private) or public key file.
 func readKeyFile(path string, private bool) ([]byte, error) {
+	hint := hintPublicKeyMissing
+	if private {
+		hint = hintKeyGenerate
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		hint := hintPublicKeyMissing
-		if private {
-			hint = hintKeyGenerate
-		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, userErr(msgErrKeyFileMissing, path).because(err).fix(hint).usage()
 		}
@@ -151,8 +151,12 @@ func readKeyFile(path string, private bool) ([]byte, error) {
 	}
 	defer f.Close()
 	b, err := verify.ReadLimited(f, 64<<10, "key file "+path)
-	if err != nil {
-		return nil, usagef("%w", err)
+	var le *verify.LimitError
+	switch {
+	case errors.As(err, &le):
+		return nil, userErr(msgUsageKeyTooLarge, path, le.Limit).because(err).fix(hint).usage()
+	case err != nil:
+		return nil, readLimitedError(err).usage()
 	}
 	return b, nil
 }

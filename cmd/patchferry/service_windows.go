@@ -77,7 +77,7 @@ func installService(a *app, o serviceOptions) error {
 	defer m.Disconnect()
 	if s, err := m.OpenService(serviceName); err == nil {
 		s.Close()
-		return usagef("service %s already exists; run `patchferry mirror service uninstall` first", serviceName)
+		return userErr(msgUsageServiceExists, serviceName).fix(hintUsageServiceExists).usage()
 	}
 	s, err := m.CreateService(serviceName, exe, mgr.Config{
 		DisplayName: "patchferry mirror",
