@@ -171,7 +171,7 @@ func Export(ctx context.Context, st *State, cache *Cache, o ExportOptions) (*Exp
 	}
 	slices.SortStableFunc(shown, Order)
 	for _, a := range shown {
-		res.New = append(res.New, describe(a))
+		res.New = append(res.New, a.Label())
 	}
 	c.Catalog = catalog
 	// Retire what the mirror has and no longer needs: with --since the
@@ -351,16 +351,4 @@ func retired(last, now media.Catalog) media.RetiredSet {
 		}
 	}
 	return out
-}
-
-// describe names an artifact for people: product, version, platform and
-// language when set, file name.
-func describe(a *media.Artifact) string {
-	parts := []string{a.Vendor + "/" + a.Product, a.Version}
-	for _, s := range []string{a.Platform, a.Language} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(append(parts, a.FileName), " ")
 }

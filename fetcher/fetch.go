@@ -340,7 +340,7 @@ func (r *SourceReport) sort() {
 	slices.SortStableFunc(r.newArts, func(a, b media.Artifact) int { return Order(&a, &b) })
 	r.New = make([]string, 0, len(r.newArts))
 	for i := range r.newArts {
-		r.New = append(r.New, describe(&r.newArts[i]))
+		r.New = append(r.New, r.newArts[i].Label())
 	}
 	slices.SortStableFunc(r.Refused, func(a, b Refusal) int {
 		return cmp.Or(cmp.Compare(a.What, b.What), cmp.Compare(a.Reason, b.Reason))

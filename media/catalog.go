@@ -38,19 +38,19 @@ func CheckTreePaths(arts []*Artifact) error {
 		if o, ok := files[p]; ok {
 			if o.SHA256 != a.SHA256 {
 				errs = append(errs, fmt.Sprintf("%q and %q are two different files (%s…, %s…) at one address, /files/%s",
-					label(o), label(a), o.SHA256[:12], a.SHA256[:12], p))
+					o.Label(), a.Label(), o.SHA256[:12], a.SHA256[:12], p))
 			}
 			continue
 		}
 		if o, ok := dirs[p]; ok {
-			errs = append(errs, fmt.Sprintf("%q is at /files/%s, which is a folder of %q", label(a), p, label(o)))
+			errs = append(errs, fmt.Sprintf("%q is at /files/%s, which is a folder of %q", a.Label(), p, o.Label()))
 			continue
 		}
 		files[p] = a
 		for i := len(segs) - 1; i >= 3; i-- {
 			d := strings.Join(segs[:i], "/")
 			if o, ok := files[d]; ok {
-				errs = append(errs, fmt.Sprintf("%q is at /files/%s, which is a folder of %q", label(o), d, label(a)))
+				errs = append(errs, fmt.Sprintf("%q is at /files/%s, which is a folder of %q", o.Label(), d, a.Label()))
 			}
 			if _, ok := dirs[d]; !ok {
 				dirs[d] = a
@@ -67,8 +67,9 @@ func CheckTreePaths(arts []*Artifact) error {
 		strings.Join(errs, "; "))
 }
 
-// label names an artifact in messages.
-func label(a *Artifact) string {
+// Label names an artifact for people: vendor/product, version, platform
+// and language when set, file name.
+func (a *Artifact) Label() string {
 	s := a.Vendor + "/" + a.Product + " " + a.Version
 	if a.Platform != "" {
 		s += " " + a.Platform

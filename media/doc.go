@@ -132,7 +132,7 @@
 //	                 Marshal, Payloads (the one reading order), Paths;
 //	                 CheckSegments: the path rules over named fields
 //	path.go          ValidName, ValidSegment, ValidPath: the path rules
-//	catalog.go       TreePath, CheckTreePaths (no two files at one /files/
+//	catalog.go       TreePath, Label, CheckTreePaths (no two files at one /files/
 //	                 address), Current, ResolveCatalog (the one way the
 //	                 mirror and terminals list a catalog's artifacts),
 //	                 Products

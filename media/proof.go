@@ -1,7 +1,6 @@
 package media
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -101,11 +100,4 @@ func (t Trust) ProveCatalog(current SignedManifest, origin func(e *CatalogEntry,
 	p := &Proven{Manifest: m, Verdict: v, Current: cur}
 	p.Expired = !m.Expires.IsZero() && !at.Before(m.Expires)
 	return p, nil
-}
-
-// Equal reports whether two artifacts are the same in every field.
-func (a *Artifact) Equal(b *Artifact) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(x) == string(y)
 }
