@@ -90,12 +90,18 @@ type Current struct {
 	ProductVersion string `json:"product_version"`
 }
 
+// Owns reports whether a is of the entry's product: the same vendor,
+// product and channel (its version may be its own).
+func (e *CatalogEntry) Owns(a *Artifact) bool {
+	return a.Vendor == e.Vendor && a.Product == e.Product && a.Channel == e.Channel
+}
+
 // Lists returns the artifacts of m with the SHA-256 sha under the vendor,
 // product and channel of e, in manifest order.
 func (m *Manifest) Lists(e *CatalogEntry, sha string) []Artifact {
 	var out []Artifact
 	for _, a := range m.Artifacts {
-		if a.SHA256 == sha && a.Vendor == e.Vendor && a.Product == e.Product && a.Channel == e.Channel {
+		if a.SHA256 == sha && e.Owns(&a) {
 			out = append(out, a)
 		}
 	}
@@ -155,7 +161,7 @@ func Products(cat Catalog, cur []Current) []Product {
 		var platforms []string
 		for j := range cur {
 			c := &cur[j]
-			if c.Vendor == e.Vendor && c.Product == e.Product && c.Channel == e.Channel && c.ProductVersion == e.Version {
+			if e.Owns(&c.Artifact) && c.ProductVersion == e.Version {
 				mine = append(mine, c)
 				if c.Platform != "" && !slices.Contains(platforms, c.Platform) {
 					platforms = append(platforms, c.Platform)

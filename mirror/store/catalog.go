@@ -57,7 +57,7 @@ func KeepBundles(tx *bolt.Tx, keep map[uint64]bool) error {
 	b := tx.Bucket(bucketBundles)
 	var drop [][]byte
 	err := b.ForEach(func(k, _ []byte) error {
-		if len(k) != 8 || !keep[seqOf(k)] {
+		if seq, ok := seqOf(k); !ok || !keep[seq] {
 			drop = append(drop, bytes.Clone(k))
 		}
 		return nil
@@ -84,7 +84,11 @@ func ForEachBundle(tx *bolt.Tx, fn func(seq uint64, r *BundleRecord) error) erro
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("bundle %x: %w", k, err)
 		}
-		return fn(seqOf(k), &r)
+		seq, ok := seqOf(k)
+		if !ok {
+			return fmt.Errorf("bundles: key %x is not a sequence number", k)
+		}
+		return fn(seq, &r)
 	})
 }
 
@@ -186,14 +190,6 @@ func History(tx *bolt.Tx) ([]HistoryRecord, error) {
 	return out, err
 }
 
-func seqOf(k []byte) uint64 {
-	var n uint64
-	for _, c := range k {
-		n = n<<8 | uint64(c)
-	}
-	return n
-}
-
 // ResolveCurrent lists the current artifacts of bundle m's catalog
 // (media.ResolveCatalog): an artifact m itself lists is taken from m; else
 // as the mirror's previous current artifacts prev had it (with the bundle
@@ -209,8 +205,7 @@ func ResolveCurrent(tx *bolt.Tx, m *media.Manifest, prev []media.Current) ([]med
 		var arts []media.Artifact
 		var seq uint64
 		for _, c := range prev {
-			if c.SHA256 == sha && c.Vendor == e.Vendor && c.Product == e.Product && c.Channel == e.Channel &&
-				(seq == 0 || c.Sequence == seq) {
+			if c.SHA256 == sha && e.Owns(&c.Artifact) && (seq == 0 || c.Sequence == seq) {
 				arts, seq = append(arts, c.Artifact), c.Sequence
 			}
 		}
@@ -222,12 +217,12 @@ func ResolveCurrent(tx *bolt.Tx, m *media.Manifest, prev []media.Current) ([]med
 			return nil, 0, err
 		}
 		for _, r := range recs {
-			if r.Vendor == e.Vendor && r.Product == e.Product && r.Channel == e.Channel && r.FirstSequence > seq {
+			if e.Owns(&r.Artifact) && r.FirstSequence > seq {
 				seq = r.FirstSequence
 			}
 		}
 		for _, r := range recs {
-			if r.Vendor == e.Vendor && r.Product == e.Product && r.Channel == e.Channel && r.FirstSequence == seq {
+			if e.Owns(&r.Artifact) && r.FirstSequence == seq {
 				arts = append(arts, r.Artifact)
 			}
 		}

@@ -164,7 +164,11 @@ func ForEachSequence(tx *bolt.Tx, fn func(seq uint64, r *SequenceRecord) error) 
 		if err := json.Unmarshal(v, &r); err != nil {
 			return fmt.Errorf("sequence %x: %w", k, err)
 		}
-		return fn(seqOf(k), &r)
+		seq, ok := seqOf(k)
+		if !ok {
+			return fmt.Errorf("sequences: key %x is not a sequence number", k)
+		}
+		return fn(seq, &r)
 	})
 }
 
@@ -248,6 +252,14 @@ func ForEachBlob(tx *bolt.Tx, fn func(sha string, size int64) error) error {
 		last = r.SHA256
 		return fn(r.SHA256, r.Size)
 	})
+}
+
+// seqOf reads a key that seqKey made; ok is false for any other key.
+func seqOf(k []byte) (seq uint64, ok bool) {
+	if len(k) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k), true
 }
 
 func seqKey(seq uint64) []byte {
