@@ -39,7 +39,6 @@ type node struct {
 // fileEntry is a file of the tree: the artifact as its bundle listed it.
 type fileEntry struct {
 	media.Artifact
-	sequence       uint64    // the bundle that brought it (current) or first brought it
 	productVersion string    // current files: the version of their product
 	modTime        time.Time // Last-Modified: release date, else import time
 }
@@ -130,7 +129,7 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 			first = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
 		modTime := func(a *media.Artifact, seq uint64) time.Time {
-			if a.Released.Year() >= 1990 { // a vendor date, not a zero or nonsense one
+			if known(a.Released) {
 				return a.Released
 			}
 			if t := imported[seq]; !t.IsZero() {
@@ -165,11 +164,10 @@ func loadSnapshot(st *store.Store) (*snapshot, error) {
 		}
 		for _, c := range current {
 			cat.Artifacts = append(cat.Artifacts, catalogArtifact(&c))
-			add(&fileEntry{Artifact: c.Artifact, sequence: c.Sequence, productVersion: c.ProductVersion,
-				modTime: modTime(&c.Artifact, c.Sequence)}, true)
+			add(&fileEntry{Artifact: c.Artifact, productVersion: c.ProductVersion, modTime: modTime(&c.Artifact, c.Sequence)}, true)
 		}
 		err = store.ForEachArtifact(tx, func(r *store.ArtifactRecord) error {
-			add(&fileEntry{Artifact: r.Artifact, sequence: r.FirstSequence, modTime: modTime(&r.Artifact, r.FirstSequence)}, false)
+			add(&fileEntry{Artifact: r.Artifact, modTime: modTime(&r.Artifact, r.FirstSequence)}, false)
 			return nil
 		})
 		if err != nil {
