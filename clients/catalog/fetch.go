@@ -53,17 +53,9 @@ func (c *Client) Bundle(ctx context.Context, ref wire.BundleRef) (media.SignedMa
 	return s, nil
 }
 
-// Earlier returns the earlier-bundle function Verify takes, fetching with
-// c the bundles cat names.
-func (c *Client) Earlier(ctx context.Context, cat *wire.Catalog) func(seq uint64) (media.SignedManifest, error) {
-	return func(seq uint64) (media.SignedManifest, error) {
-		for _, ref := range cat.Bundles {
-			if ref.Sequence == seq {
-				return c.Bundle(ctx, ref)
-			}
-		}
-		return media.SignedManifest{}, fmt.Errorf("the catalog names no manifest of bundle %d", seq)
-	}
+// Earlier returns the bundle function Verify takes: Bundle with ctx.
+func (c *Client) Earlier(ctx context.Context) func(ref wire.BundleRef) (media.SignedManifest, error) {
+	return func(ref wire.BundleRef) (media.SignedManifest, error) { return c.Bundle(ctx, ref) }
 }
 
 func (c *Client) signature(ctx context.Context, path string) ([]byte, error) {

@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"reflect"
 	"slices"
@@ -14,12 +12,13 @@ import (
 	"github.com/patchferry/patchferry/verify"
 )
 
-// Verify proves cat with the trust t: earlier returns the signed manifest
-// of an earlier bundle (Client.Bundle over HTTP). It returns the proven
+// Verify proves cat with the trust t: bundle returns the signed manifest of
+// an earlier bundle the catalog names (Client.Earlier: Client.Bundle over
+// HTTP). It returns the proven
 // catalog; an error names the first field that the signed manifests do not
 // back. An expired current manifest is not an error (Proven.Expired): the
 // caller decides.
-func Verify(cat *wire.Catalog, t media.Trust, earlier func(seq uint64) (media.SignedManifest, error), at time.Time) (*media.Proven, error) {
+func Verify(cat *wire.Catalog, t media.Trust, bundle func(ref wire.BundleRef) (media.SignedManifest, error), at time.Time) (*media.Proven, error) {
 	current := media.SignedManifest{Raw: cat.Manifest, Signature: cat.Signature}
 	for _, a := range cat.Approvals {
 		current.Approvals = append(current.Approvals, verify.Signed{Name: a.Name, Sig: a.Signature})
@@ -46,11 +45,11 @@ func Verify(cat *wire.Catalog, t media.Trust, earlier func(seq uint64) (media.Si
 			if !ok {
 				return media.SignedManifest{}, fmt.Errorf("the catalog names no manifest of bundle %d", seq)
 			}
-			s, err := earlier(seq)
+			s, err := bundle(ref)
 			if err != nil {
 				return s, err
 			}
-			if got := sha256Hex(s.Raw); got != ref.ManifestSHA256 {
+			if got := verify.SHA256Hex(s.Raw); got != ref.ManifestSHA256 {
 				return s, fmt.Errorf("bundle.json has SHA-256 %s, the catalog says %s", got, ref.ManifestSHA256)
 			}
 			return s, nil
@@ -105,7 +104,7 @@ func checkBundles(cat *wire.Catalog, refs map[uint64]wire.BundleRef, proven *med
 	if !ok {
 		return fmt.Errorf("bundles: the current bundle %d is not listed", cat.Sequence)
 	}
-	if ref.ManifestSHA256 != sha256Hex(cat.Manifest) {
+	if ref.ManifestSHA256 != verify.SHA256Hex(cat.Manifest) {
 		return fmt.Errorf("bundles: the current bundle's manifest_sha256 %s is not that of the manifest", ref.ManifestSHA256)
 	}
 	names := make([]string, len(cat.Approvals))
@@ -170,9 +169,4 @@ func differs(got, want any) string {
 		}
 	}
 	return ""
-}
-
-func sha256Hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }

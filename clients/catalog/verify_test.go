@@ -131,10 +131,10 @@ func (f *fetched) verify(tr media.Trust) (*media.Proven, error) {
 	if err != nil {
 		return nil, err
 	}
-	return catalog.Verify(cat, tr, func(seq uint64) (media.SignedManifest, error) {
-		s, ok := f.bundles[seq]
+	return catalog.Verify(cat, tr, func(ref wire.BundleRef) (media.SignedManifest, error) {
+		s, ok := f.bundles[ref.Sequence]
 		if !ok {
-			return s, fmt.Errorf("no bundle %d", seq)
+			return s, fmt.Errorf("no bundle %d", ref.Sequence)
 		}
 		return s, nil
 	}, now)
@@ -170,7 +170,7 @@ func TestVerifyFullAndTwoDeltas(t *testing.T) {
 	}
 	// The same check through the Client's own Earlier.
 	c := &catalog.Client{Base: f.ts.URL}
-	if _, err := catalog.Verify(&cat, f.trust, c.Earlier(t.Context(), &cat), now); err != nil {
+	if _, err := catalog.Verify(&cat, f.trust, c.Earlier(t.Context()), now); err != nil {
 		t.Errorf("Verify with Client.Earlier: %v", err)
 	}
 	// Another publisher's trust proves nothing.
@@ -301,7 +301,7 @@ func TestVerifyRefusesAnyEditedCatalogField(t *testing.T) {
 		cat, err := wire.DecodeCatalog(strings.NewReader(string(raw)))
 		if err == nil {
 			c := &catalog.Client{Base: f.ts.URL}
-			_, err = catalog.Verify(cat, f.trust, c.Earlier(t.Context(), cat), now)
+			_, err = catalog.Verify(cat, f.trust, c.Earlier(t.Context()), now)
 		}
 		if err == nil {
 			t.Errorf("catalog %s edited: Verify passed", p)

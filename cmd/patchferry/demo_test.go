@@ -109,7 +109,7 @@ func checkDemoCatalog(t *testing.T, s *serving, publisherPub string) {
 		t.Fatal(err)
 	}
 	c := &clientcatalog.Client{Base: s.url}
-	if _, err := clientcatalog.Verify(cat, media.Trust{Publishers: []*verify.PublicKey{key}}, c.Earlier(t.Context(), cat), time.Now()); err != nil {
+	if _, err := clientcatalog.Verify(cat, media.Trust{Publishers: []*verify.PublicKey{key}}, c.Earlier(t.Context()), time.Now()); err != nil {
 		t.Errorf("the demo's catalog does not prove: %v", err)
 	}
 }
