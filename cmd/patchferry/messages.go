@@ -149,9 +149,6 @@ func (a *app) hint(err error) string {
 	if h := a.mirrorHint(err); h != "" {
 		return h
 	}
-	if h := a.weeklyHint(err); h != "" {
-		return h
-	}
 	switch {
 	case errors.Is(err, verify.ErrWrongPassword):
 		return a.msg(hintPassword)

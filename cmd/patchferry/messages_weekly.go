@@ -50,25 +50,6 @@ var weeklyMessages = map[msgID]text{ // {en, ja}
 	msgFetchingSource: {"%s: downloading", "%s: ダウンロード中"},
 }
 
-// weeklyError is an error of the weekly job whose text is already in the
-// user's language, with what to do; it wraps the error it describes.
-type weeklyError struct {
-	text, hint string
-	err        error
-}
-
-func (e *weeklyError) Error() string { return e.text }
-func (e *weeklyError) Unwrap() error { return e.err }
-
-// weeklyHint is the hint of a weeklyError, or "".
-func (a *app) weeklyHint(err error) string {
-	var we *weeklyError
-	if errors.As(err, &we) {
-		return we.hint
-	}
-	return ""
-}
-
 // noMedia turns a media folder that is not there (fetcher.ErrNoMedia)
 // into a usage error saying so in the user's language, with the hint
 // about mounting the medium; other errors stay as they are.
@@ -76,7 +57,7 @@ func (a *app) noMedia(out string, err error) error {
 	if !errors.Is(err, fetcher.ErrNoMedia) {
 		return err
 	}
-	return &usageError{&weeklyError{text: a.msg(msgNoMedia, out), hint: a.msg(hintNoMedia), err: err}}
+	return userErr(msgNoMedia, out).because(err).fix(hintNoMedia).usage()
 }
 
 // fileCount is "1 file", "2 files" (ja: "1 個のファイル").
