@@ -103,16 +103,6 @@ func run(ctx context.Context, a *app, args []string) int {
 		return exitOK
 	}
 	err = cobraError(cmd, err)
-	if a.lang == "" {
-		// The error came before PersistentPreRunE (a flag or argument
-		// error): still honour --lang and $PATCHFERRY_LANG. A bad value
-		// leaves "en". Cobra may not have parsed the flags at all (an
-		// unknown command), so --lang is looked up here.
-		if a.langFlag == "" {
-			a.langFlag = langArg(args)
-		}
-		_ = a.resolveLang()
-	}
 	var fe *exitError
 	if errors.As(err, &fe) {
 		return fe.code // the command printed what happened
